@@ -1,0 +1,68 @@
+namespace PSContainers.Native;
+
+/// <summary>Sends and receives one file descriptor over a unix socket (SCM_RIGHTS).</summary>
+public static unsafe class FdPassing
+{
+    // cmsghdr (16 bytes on x86-64) followed by one int, padded to 8.
+    private const int CmsgHeaderSize = 16;
+    private const int ControlSize = 24;
+
+    public static void Send(int socket, int fd, string tag)
+    {
+        var payload = Libc.Utf8(tag);
+        var control = stackalloc byte[ControlSize];
+        new Span<byte>(control, ControlSize).Clear();
+        *(ulong*)control = CmsgHeaderSize + sizeof(int);
+        *(int*)(control + 8) = Consts.SOL_SOCKET;
+        *(int*)(control + 12) = Consts.SCM_RIGHTS;
+        *(int*)(control + CmsgHeaderSize) = fd;
+        fixed (byte* p = payload)
+        {
+            var iov = new IoVec { Base = p, Len = (nuint)(payload.Length - 1 > 0 ? payload.Length - 1 : 1) };
+            var msg = new MsgHdr { Iov = &iov, IovLen = 1, Control = control, ControlLen = ControlSize };
+            Libc.Check((long)Libc.SendMsg(socket, &msg, 0), "sendmsg", "console socket");
+        }
+    }
+
+    public static int Receive(int socket)
+    {
+        var buffer = stackalloc byte[4096];
+        var control = stackalloc byte[ControlSize];
+        new Span<byte>(control, ControlSize).Clear();
+        var iov = new IoVec { Base = buffer, Len = 4096 };
+        var msg = new MsgHdr { Iov = &iov, IovLen = 1, Control = control, ControlLen = ControlSize };
+        Libc.Check((long)Libc.RecvMsg(socket, &msg, Consts.MSG_CMSG_CLOEXEC), "recvmsg", "console socket");
+        if (msg.ControlLen < CmsgHeaderSize + sizeof(int) || *(int*)(control + 12) != Consts.SCM_RIGHTS)
+        {
+            throw new InvalidOperationException("recvmsg: no file descriptor arrived on the console socket");
+        }
+
+        return *(int*)(control + CmsgHeaderSize);
+    }
+
+    /// <summary>Connects a new unix stream socket to a path.</summary>
+    public static int ConnectUnix(string path)
+    {
+        var fd = Libc.Socket(Consts.AF_UNIX, Consts.SOCK_STREAM | Consts.SOCK_CLOEXEC, 0);
+        Libc.Check(fd, "socket", path);
+        var addr = stackalloc byte[110];
+        new Span<byte>(addr, 110).Clear();
+        *(ushort*)addr = Consts.AF_UNIX;
+        var bytes = System.Text.Encoding.UTF8.GetBytes(path);
+        if (bytes.Length > 107)
+        {
+            Libc.Close(fd);
+            throw new ArgumentException($"unix socket path is longer than 107 bytes: {path}");
+        }
+
+        bytes.CopyTo(new Span<byte>(addr + 2, 108));
+        if (Libc.Connect(fd, addr, 2 + bytes.Length + 1) < 0)
+        {
+            var errno = Libc.LastErrno;
+            Libc.Close(fd);
+            throw new SyscallException("connect", path, errno);
+        }
+
+        return fd;
+    }
+}

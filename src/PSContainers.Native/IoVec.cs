@@ -1,0 +1,9 @@
+namespace PSContainers.Native;
+
+/// <summary>struct iovec.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct IoVec
+{
+    public void* Base;
+    public nuint Len;
+}

@@ -1,0 +1,45 @@
+using PSContainers.Runtime.Spec;
+
+namespace PSContainers.Runtime.Cgroups;
+
+/// <summary>Turns config.json's linux.resources into the cgroup layer's own resource types.</summary>
+public static class ResourceMapper
+{
+    public static CgroupResources Map(LinuxResources? r)
+    {
+        if (r is null)
+        {
+            return new CgroupResources();
+        }
+
+        return new CgroupResources
+        {
+            Memory = r.Memory is { } m
+                ? new MemoryResources { Limit = m.Limit, Reservation = m.Reservation, Swap = m.Swap, DisableOomKiller = m.DisableOomKiller }
+                : null,
+            Cpu = r.Cpu is { } c
+                ? new CpuResources { Shares = c.Shares, Quota = c.Quota, Period = c.Period, Cpus = NullIfEmpty(c.Cpus), Mems = NullIfEmpty(c.Mems) }
+                : null,
+            Pids = r.Pids is { } p ? new PidsResources { Limit = p.Limit } : null,
+            BlockIo = r.BlockIo is { } b
+                ? new BlockIoResources
+                {
+                    Weight = b.Weight,
+                    LeafWeight = b.LeafWeight,
+                    WeightDevices = b.WeightDevice?.Select(d => new BlockIoWeightDevice(d.Major, d.Minor, d.Weight ?? 0)).ToList(),
+                    ThrottleReadBps = Throttle(b.ThrottleReadBpsDevice),
+                    ThrottleWriteBps = Throttle(b.ThrottleWriteBpsDevice),
+                    ThrottleReadIops = Throttle(b.ThrottleReadIopsDevice),
+                    ThrottleWriteIops = Throttle(b.ThrottleWriteIopsDevice),
+                }
+                : null,
+            Devices = r.Devices?.Select(d => new DeviceRule(d.Allow, string.IsNullOrEmpty(d.Type) ? 'a' : d.Type[0], d.Major, d.Minor, string.IsNullOrEmpty(d.Access) ? "rwm" : d.Access)).ToList(),
+            Unified = r.Unified,
+        };
+    }
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+
+    private static List<BlockIoThrottleDevice>? Throttle(List<LinuxThrottleDevice>? list) =>
+        list?.Select(d => new BlockIoThrottleDevice(d.Major, d.Minor, d.Rate)).ToList();
+}

@@ -1,0 +1,736 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PSContainers.Runtime.Cgroups;
+using PSContainers.Runtime.Hooks;
+using PSContainers.Runtime.Process;
+using PSContainers.Runtime.Spec;
+
+namespace PSContainers.Runtime.Container;
+
+/// <summary>The OCI runtime operations (create, start, state, kill, delete, exec, ...) on Linux.</summary>
+public sealed class LinuxContainerRuntime
+{
+    private static readonly (string Type, int Flag)[] NamespaceFlags =
+    {
+        (LinuxNamespaceType.User, Consts.CLONE_NEWUSER), (LinuxNamespaceType.Pid, Consts.CLONE_NEWPID),
+        (LinuxNamespaceType.Network, Consts.CLONE_NEWNET), (LinuxNamespaceType.Ipc, Consts.CLONE_NEWIPC),
+        (LinuxNamespaceType.Uts, Consts.CLONE_NEWUTS), (LinuxNamespaceType.Mount, Consts.CLONE_NEWNS),
+        (LinuxNamespaceType.Cgroup, Consts.CLONE_NEWCGROUP),
+    };
+
+    // /proc/PID/ns names in the order an exec joins them: user first (it grants the rights for the rest), mount last.
+    private static readonly (string File, int Flag)[] ExecJoinOrder =
+    {
+        ("user", Consts.CLONE_NEWUSER), ("ipc", Consts.CLONE_NEWIPC), ("uts", Consts.CLONE_NEWUTS),
+        ("net", Consts.CLONE_NEWNET), ("cgroup", Consts.CLONE_NEWCGROUP), ("mnt", Consts.CLONE_NEWNS),
+    };
+
+    private readonly ILogger _log;
+    private readonly CgroupDriverOptions? _cgroupOptions;
+
+    public LinuxContainerRuntime(string? root, ILogger? logger = null, CgroupDriverOptions? cgroupOptions = null)
+    {
+        Store = new ContainerStateStore(root);
+        _log = logger ?? NullLogger.Instance;
+        _cgroupOptions = cgroupOptions;
+    }
+
+    public ContainerStateStore Store { get; }
+
+    public string SelfExecutable { get; init; } = "/proc/self/exe";
+
+    private ICgroupManager Cgroup(string path) => CgroupManagerFactory.Create(path, _cgroupOptions);
+
+    public ContainerRecord Create(string id, string bundle, CreateOptions options)
+    {
+        bundle = Path.GetFullPath(bundle);
+        var spec = SpecLoader.Load(bundle);
+        if (spec.Process is null)
+        {
+            throw new ContainerException("config.json has no process to run");
+        }
+
+        var namespaces = spec.Linux?.Namespaces ?? new List<LinuxNamespace>();
+        if (!namespaces.Any(n => n.Type == LinuxNamespaceType.Mount))
+        {
+            throw new ContainerException("pscrun needs a mount namespace: add {\"type\": \"mount\"} to linux.namespaces");
+        }
+
+        if (namespaces.Any(n => n.Type == LinuxNamespaceType.Time))
+        {
+            throw new ContainerException("the time namespace is not supported by pscrun yet");
+        }
+
+        var cgroupsPath = spec.Linux?.CgroupsPath;
+        if (string.IsNullOrEmpty(cgroupsPath))
+        {
+            cgroupsPath = "/pscrun/" + id;
+        }
+        else if (cgroupsPath.Contains(':'))
+        {
+            throw new ContainerException($"cgroupsPath \"{cgroupsPath}\" is in systemd form; pscrun drives cgroupfs only (use cgroup_manager = \"cgroupfs\")");
+        }
+
+        var dir = Store.Claim(id);
+        var cleanup = new Stack<Action>();
+        cleanup.Push(() => Store.Remove(id));
+        var childPid = -1;
+        try
+        {
+            var cgroup = Cgroup(cgroupsPath);
+            cgroup.Create();
+            cleanup.Push(() => cgroup.Remove());
+            cleanup.Push(() => cgroup.Kill(Consts.SIGKILL));
+            cgroup.Apply(ResourceMapper.Map(spec.Linux?.Resources));
+
+            var fifo = Store.FifoOf(id);
+            Libc.Check(LibcFs.Mkfifo(fifo, 0x180), "mkfifo", fifo);
+            var fifoFd = Libc.Open(fifo, Consts.O_PATH | Consts.O_CLOEXEC, 0);
+            Libc.Check(fifoFd, "open", fifo);
+            cleanup.Push(() => Libc.Close(fifoFd));
+
+            var consoleFd = -1;
+            if (spec.Process.Terminal == true)
+            {
+                if (string.IsNullOrEmpty(options.ConsoleSocket))
+                {
+                    throw new ContainerException("cannot allocate a terminal without --console-socket (process.terminal is true)");
+                }
+
+                consoleFd = FdPassing.ConnectUnix(options.ConsoleSocket);
+                var c = consoleFd;
+                cleanup.Push(() => Libc.Close(c));
+            }
+
+            var cloneFlags = 0;
+            var join = new List<(int Fd, int Type)>();
+            bool newUser = false, newCgroup = false, newUts = false;
+            foreach (var ns in namespaces)
+            {
+                var flag = NamespaceFlags.First(f => f.Type == ns.Type).Flag;
+                if (string.IsNullOrEmpty(ns.Path))
+                {
+                    if (flag == Consts.CLONE_NEWCGROUP)
+                    {
+                        newCgroup = true;
+                        continue;
+                    }
+
+                    newUser |= flag == Consts.CLONE_NEWUSER;
+                    newUts |= flag == Consts.CLONE_NEWUTS;
+                    cloneFlags |= flag;
+                    continue;
+                }
+
+                var fd = Libc.Open(ns.Path, Consts.O_RDONLY | Consts.O_CLOEXEC, 0);
+                Libc.Check(fd, $"open {ns.Type} namespace", ns.Path);
+                cleanup.Push(() => Libc.Close(fd));
+                if (flag == Consts.CLONE_NEWPID)
+                {
+                    // Joining a pid namespace only affects children, which a multi-threaded process may do.
+                    Libc.Check(Libc.Setns(fd, Consts.CLONE_NEWPID), "setns pid namespace", ns.Path);
+                }
+                else if (flag == Consts.CLONE_NEWUSER)
+                {
+                    join.Insert(0, (fd, flag));
+                }
+                else
+                {
+                    join.Add((fd, flag));
+                }
+            }
+
+            var rootfs = spec.Root!.Path;
+            var pid = SpawnInit(cloneFlags, join, consoleFd, fifoFd, options.PreserveFds, out var channel);
+            childPid = pid;
+            cleanup.Push(() => ReapQuietly(pid));
+            using (channel)
+            {
+                if (newUser)
+                {
+                    WriteIdMaps(pid, spec.Linux!);
+                }
+
+                cgroup.AddProcess(pid);
+                ReleaseChild(channel);
+                var config = new InitConfig
+                {
+                    Id = id, Spec = spec, Rootfs = rootfs, Bundle = bundle, Pid = pid, NoPivot = options.NoPivot,
+                    NoNewKeyring = options.NoNewKeyring, PreserveFds = options.PreserveFds, ConsoleSocketFd = consoleFd,
+                    FifoFd = fifoFd, NewUserNamespace = newUser, NewCgroupNamespace = newCgroup, NewUtsNamespace = newUts,
+                    NewMountNamespace = (cloneFlags & Consts.CLONE_NEWNS) != 0 || join.Any(j => j.Type == Consts.CLONE_NEWNS),
+                };
+                channel.Send(SyncChannel.Config, JsonSerializer.Serialize(config, RuntimeJsonContext.Default.InitConfig));
+
+                ExpectFromChild(channel, SyncChannel.HooksReady);
+                var creating = StateJson(spec, id, "creating", pid, bundle);
+                HookRunner.Run(spec.Hooks?.Prestart, creating, "prestart");
+                HookRunner.Run(spec.Hooks?.CreateRuntime, creating, "createRuntime");
+                channel.Send(SyncChannel.HooksDone);
+                ExpectFromChild(channel, SyncChannel.Created);
+            }
+
+            var record = new ContainerRecord
+            {
+                Id = id, Pid = pid, PidStartTime = ProcStat.StartTime(pid) ?? 0, Bundle = bundle, Rootfs = rootfs,
+                Created = DateTimeOffset.UtcNow, CgroupsPath = cgroupsPath, Owner = Environment.UserName, Spec = spec,
+            };
+            Store.Save(record);
+            if (!string.IsNullOrEmpty(options.PidFile))
+            {
+                WriteAtomically(options.PidFile, pid.ToString(CultureInfo.InvariantCulture));
+            }
+
+            Libc.Close(fifoFd);
+            if (consoleFd >= 0)
+            {
+                Libc.Close(consoleFd);
+            }
+
+            _log.LogDebug("created container {Id} with init pid {Pid}", id, pid);
+            return record;
+        }
+        catch (Exception e)
+        {
+            _log.LogDebug("create of {Id} failed, undoing: {Error}", id, e.Message);
+            while (cleanup.Count > 0)
+            {
+                try
+                {
+                    cleanup.Pop()();
+                }
+                catch (Exception undo)
+                {
+                    _log.LogWarning("cleanup after a failed create of {Id}: {Error}", id, undo.Message);
+                }
+            }
+
+            if (childPid > 0 && e is EndOfStreamException)
+            {
+                throw new ContainerException("the container's init exited before the container was created");
+            }
+
+            throw;
+        }
+    }
+
+    private int SpawnInit(int cloneFlags, List<(int Fd, int Type)> join, int consoleFd, int fifoFd, int preserveFds, out SyncChannel channel)
+    {
+        return Spawn(cloneFlags, join, "init", new[] { consoleFd, fifoFd }, out channel);
+    }
+
+    private unsafe int Spawn(int cloneFlags, List<(int Fd, int Type)> join, string verb, int[] inheritFds, out SyncChannel channel)
+    {
+        var pair = stackalloc int[2];
+        Libc.Check(Libc.SocketPair(Consts.AF_UNIX, Consts.SOCK_STREAM | Consts.SOCK_CLOEXEC, 0, pair), "socketpair", "sync channel");
+        var parentEnd = pair[0];
+        var childEnd = pair[1];
+        var exe = -1;
+        try
+        {
+            exe = SelfImage.CreateSealedCopy();
+            // These descriptors cross execve into the init; everything else we hold is close-on-exec.
+            Libc.Fcntl(childEnd, Consts.F_SETFD, 0);
+            foreach (var fd in inheritFds.Where(f => f >= 0))
+            {
+                Libc.Fcntl(fd, Consts.F_SETFD, 0);
+            }
+
+            var env = new List<string> { ContainerInit.SyncFdVariable + "=" + childEnd.ToString(CultureInfo.InvariantCulture) };
+            var pid = ChildSpawner.Spawn(cloneFlags, join, childEnd, exe, new[] { "pscrun", verb }, env);
+            channel = new SyncChannel(parentEnd);
+            return pid;
+        }
+        catch
+        {
+            Libc.Close(parentEnd);
+            throw;
+        }
+        finally
+        {
+            Libc.Close(childEnd);
+            if (exe >= 0)
+            {
+                Libc.Close(exe);
+            }
+
+            foreach (var fd in inheritFds.Where(f => f >= 0))
+            {
+                Libc.Fcntl(fd, Consts.F_SETFD, Consts.FD_CLOEXEC);
+            }
+        }
+    }
+
+    private static unsafe void ReleaseChild(SyncChannel channel)
+    {
+        byte go = SyncChannel.Go;
+        Libc.Check((long)Libc.Write(channel.Fd, &go, 1), "write", "sync channel");
+    }
+
+    private static void ExpectFromChild(SyncChannel channel, byte type)
+    {
+        var frame = channel.Receive() ?? throw new EndOfStreamException("the container process exited before it was ready");
+        if (frame.Type == SyncChannel.ChildFailed)
+        {
+            var parts = frame.Text.Split(':');
+            var step = int.Parse(parts[0], CultureInfo.InvariantCulture);
+            var errno = int.Parse(parts[1], CultureInfo.InvariantCulture);
+            var what = step switch
+            {
+                ChildSpawner.StepRead => "waiting for the runtime",
+                ChildSpawner.StepExec => "execveat of the pscrun image",
+                _ => $"setns of namespace #{step - ChildSpawner.StepSetnsBase + 1}",
+            };
+            throw new SyscallException(what, null, errno);
+        }
+
+        if (frame.Type == SyncChannel.Error)
+        {
+            throw new ContainerException(frame.Text);
+        }
+
+        if (frame.Type != type)
+        {
+            throw new ContainerException($"unexpected message '{(char)frame.Type}' from the container process");
+        }
+    }
+
+    private static void WriteIdMaps(int pid, Linux linux)
+    {
+        static string Lines(List<LinuxIdMapping>? maps) =>
+            string.Concat((maps ?? new List<LinuxIdMapping>()).Select(m => $"{m.ContainerId} {m.HostId} {m.Size}\n"));
+
+        var uid = Lines(linux.UidMappings);
+        var gid = Lines(linux.GidMappings);
+        if (uid.Length == 0 || gid.Length == 0)
+        {
+            throw new ContainerException("a new user namespace needs linux.uidMappings and linux.gidMappings");
+        }
+
+        try
+        {
+            File.WriteAllText($"/proc/{pid}/uid_map", uid);
+            File.WriteAllText($"/proc/{pid}/gid_map", gid);
+        }
+        catch (IOException e)
+        {
+            throw new ContainerException($"writing the user namespace id mappings of pid {pid}: {e.Message}", e);
+        }
+    }
+
+    private static void ReapQuietly(int pid)
+    {
+        Libc.Kill(pid, Consts.SIGKILL);
+        unsafe
+        {
+            int status;
+            Libc.WaitPid(pid, &status, 0);
+        }
+    }
+
+    public void Start(string id)
+    {
+        var record = Store.Load(id);
+        var status = StatusOf(record);
+        if (status != ContainerStatus.Created)
+        {
+            throw new ContainerException($"cannot start a container that is {status}");
+        }
+
+        var fifo = Store.FifoOf(id);
+        var fd = Libc.Open(fifo, Consts.O_RDONLY | Consts.O_NONBLOCK | Consts.O_CLOEXEC, 0);
+        Libc.Check(fd, "open", fifo);
+        try
+        {
+            WaitForStartByte(fd, record);
+        }
+        finally
+        {
+            Libc.Close(fd);
+        }
+
+        File.Delete(fifo);
+        try
+        {
+            HookRunner.Run(record.Spec.Hooks?.Poststart, StateJson(record, ContainerStatus.Running), "poststart");
+        }
+        catch (Exception e)
+        {
+            _log.LogWarning("{Error}", e.Message);
+        }
+    }
+
+    private static unsafe void WaitForStartByte(int fd, ContainerRecord record)
+    {
+        var pfd = new PollFd { Fd = fd, Events = Consts.POLLIN };
+        while (true)
+        {
+            var rc = Libc.Poll(&pfd, 1, 50);
+            if (rc > 0 && (pfd.REvents & Consts.POLLIN) != 0)
+            {
+                byte b;
+                if (Libc.Read(fd, &b, 1) == 1)
+                {
+                    return;
+                }
+            }
+
+            if (!ProcStat.IsAlive(record.Pid, record.PidStartTime))
+            {
+                throw new ContainerException($"container \"{record.Id}\" exited before it was started");
+            }
+        }
+    }
+
+    public string StatusOf(ContainerRecord record)
+    {
+        if (!ProcStat.IsAlive(record.Pid, record.PidStartTime))
+        {
+            return ContainerStatus.Stopped;
+        }
+
+        if (File.Exists(Store.FifoOf(record.Id)))
+        {
+            return ContainerStatus.Created;
+        }
+
+        try
+        {
+            if (Cgroup(record.CgroupsPath).GetFreezerState() is CgroupFreezerState.Frozen or CgroupFreezerState.Freezing)
+            {
+                return ContainerStatus.Paused;
+            }
+        }
+        catch (CgroupException)
+        {
+            // No freezer to ask: it cannot be paused.
+        }
+
+        return ContainerStatus.Running;
+    }
+
+    public State State(string id) => StateOf(Store.Load(id));
+
+    public State StateOf(ContainerRecord record)
+    {
+        var status = StatusOf(record);
+        return new State
+        {
+            OciVersion = record.Spec.OciVersion,
+            Id = record.Id,
+            Status = status,
+            Pid = status == ContainerStatus.Stopped ? 0 : record.Pid,
+            Bundle = record.Bundle,
+            Annotations = record.Spec.Annotations,
+        };
+    }
+
+    public IEnumerable<ContainerRecord> List()
+    {
+        foreach (var id in Store.Ids())
+        {
+            ContainerRecord? record = null;
+            try
+            {
+                record = Store.Load(id);
+            }
+            catch (ContainerException)
+            {
+                // Being deleted right now.
+            }
+
+            if (record is not null)
+            {
+                yield return record;
+            }
+        }
+    }
+
+    public void Kill(string id, int signal, bool all)
+    {
+        var record = Store.Load(id);
+        var status = StatusOf(record);
+        if (status == ContainerStatus.Stopped && !all)
+        {
+            throw new ContainerException("container not running");
+        }
+
+        if (all)
+        {
+            var cgroup = Cgroup(record.CgroupsPath);
+            if (signal == Consts.SIGKILL && status == ContainerStatus.Paused)
+            {
+                cgroup.Thaw();
+            }
+
+            cgroup.Kill(signal);
+            return;
+        }
+
+        Libc.Check(Libc.Kill(record.Pid, signal), "kill", record.Pid.ToString(CultureInfo.InvariantCulture));
+    }
+
+    public void Delete(string id, bool force)
+    {
+        var record = Store.Load(id);
+        var status = StatusOf(record);
+        if (status is ContainerStatus.Running or ContainerStatus.Paused && !force)
+        {
+            throw new ContainerException($"cannot delete container {id} that is not stopped: {status}");
+        }
+
+        var cgroup = Cgroup(record.CgroupsPath);
+        if (status != ContainerStatus.Stopped)
+        {
+            if (status == ContainerStatus.Paused)
+            {
+                cgroup.Thaw();
+            }
+
+            Libc.Kill(record.Pid, Consts.SIGKILL);
+            cgroup.Kill(Consts.SIGKILL);
+            WaitUntilGone(record, TimeSpan.FromSeconds(10));
+        }
+        else
+        {
+            // A pid namespace dies with its init, but without one, processes may linger in the cgroup.
+            cgroup.Kill(Consts.SIGKILL);
+        }
+
+        cgroup.Remove();
+        try
+        {
+            HookRunner.Run(record.Spec.Hooks?.Poststop, StateJson(record, ContainerStatus.Stopped), "poststop");
+        }
+        catch (Exception e)
+        {
+            _log.LogWarning("{Error}", e.Message);
+        }
+
+        Store.Remove(id);
+    }
+
+    private static void WaitUntilGone(ContainerRecord record, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (ProcStat.IsAlive(record.Pid, record.PidStartTime))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new ContainerException($"container \"{record.Id}\" init (pid {record.Pid}) did not exit after SIGKILL");
+            }
+
+            Thread.Sleep(2);
+        }
+    }
+
+    public void Pause(string id)
+    {
+        var record = Store.Load(id);
+        if (StatusOf(record) != ContainerStatus.Running)
+        {
+            throw new ContainerException("container not running");
+        }
+
+        Cgroup(record.CgroupsPath).Freeze();
+    }
+
+    public void Resume(string id)
+    {
+        var record = Store.Load(id);
+        if (StatusOf(record) != ContainerStatus.Paused)
+        {
+            throw new ContainerException("container not paused");
+        }
+
+        Cgroup(record.CgroupsPath).Thaw();
+    }
+
+    public IReadOnlyList<int> Pids(string id)
+    {
+        var record = Store.Load(id);
+        return Cgroup(record.CgroupsPath).GetPids();
+    }
+
+    public CgroupStats Stats(string id) => Cgroup(Store.Load(id).CgroupsPath).GetStats();
+
+    public bool OomKilled(string id) => Cgroup(Store.Load(id).CgroupsPath).OomKilled();
+
+    public void Update(string id, LinuxResources resources)
+    {
+        var record = Store.Load(id);
+        if (StatusOf(record) == ContainerStatus.Stopped)
+        {
+            throw new ContainerException("container not running");
+        }
+
+        Cgroup(record.CgroupsPath).Apply(ResourceMapper.Map(resources));
+        record.Spec.Linux ??= new Linux();
+        record.Spec.Linux.Resources = Merge(record.Spec.Linux.Resources, resources);
+        Store.Save(record);
+    }
+
+    private static LinuxResources Merge(LinuxResources? old, LinuxResources update)
+    {
+        if (old is null)
+        {
+            return update;
+        }
+
+        old.Memory = update.Memory ?? old.Memory;
+        old.Cpu = update.Cpu ?? old.Cpu;
+        old.Pids = update.Pids ?? old.Pids;
+        old.BlockIo = update.BlockIo ?? old.BlockIo;
+        old.Unified = update.Unified ?? old.Unified;
+        return old;
+    }
+
+    /// <summary>Runs a process inside a running container; returns its exit code, or 0 when detached.</summary>
+    public int Exec(string id, Spec.Process process, ExecOptions options, Action<int>? started = null)
+    {
+        var record = Store.Load(id);
+        var status = StatusOf(record);
+        if (status is not (ContainerStatus.Running or ContainerStatus.Created))
+        {
+            throw new ContainerException($"cannot exec in a container that is {status}");
+        }
+
+        if (process.Args is null || process.Args.Count == 0)
+        {
+            throw new ContainerException("exec needs a command (process.args is empty)");
+        }
+
+        var opened = new List<int>();
+        var consoleFd = -1;
+        try
+        {
+            var join = new List<(int Fd, int Type)>();
+            var joinedUser = false;
+            foreach (var (file, flag) in ExecJoinOrder.Prepend(("pid", Consts.CLONE_NEWPID)))
+            {
+                var theirs = $"/proc/{record.Pid}/ns/{file}";
+                string target;
+                try
+                {
+                    target = new FileInfo(theirs).LinkTarget ?? "";
+                }
+                catch (IOException)
+                {
+                    continue;
+                }
+
+                var ours = new FileInfo($"/proc/self/ns/{file}").LinkTarget;
+                if (target.Length == 0 || target == ours)
+                {
+                    continue;
+                }
+
+                var fd = Libc.Open(theirs, Consts.O_RDONLY | Consts.O_CLOEXEC, 0);
+                Libc.Check(fd, "open", theirs);
+                opened.Add(fd);
+                if (flag == Consts.CLONE_NEWPID)
+                {
+                    Libc.Check(Libc.Setns(fd, Consts.CLONE_NEWPID), "setns", theirs);
+                }
+                else
+                {
+                    joinedUser |= flag == Consts.CLONE_NEWUSER;
+                    join.Add((fd, flag));
+                }
+            }
+
+            if (process.Terminal == true)
+            {
+                if (string.IsNullOrEmpty(options.ConsoleSocket))
+                {
+                    throw new ContainerException("cannot allocate a terminal without --console-socket");
+                }
+
+                consoleFd = FdPassing.ConnectUnix(options.ConsoleSocket);
+            }
+
+            var pid = Spawn(0, join, "exec-init", new[] { consoleFd }, out var channel);
+            using (channel)
+            {
+                try
+                {
+                    Cgroup(record.CgroupsPath).AddProcess(pid);
+                    ReleaseChild(channel);
+                    var config = new InitConfig
+                    {
+                        Id = id, Exec = true, Pid = pid, PreserveFds = options.PreserveFds, ConsoleSocketFd = consoleFd,
+                        NewUserNamespace = joinedUser,
+                        Spec = new Spec.Spec { OciVersion = record.Spec.OciVersion, Process = process },
+                    };
+                    channel.Send(SyncChannel.Config, JsonSerializer.Serialize(config, RuntimeJsonContext.Default.InitConfig));
+                    ExpectFromChild(channel, SyncChannel.Created);
+                }
+                catch
+                {
+                    ReapQuietly(pid);
+                    throw;
+                }
+            }
+
+            if (!string.IsNullOrEmpty(options.PidFile))
+            {
+                WriteAtomically(options.PidFile, pid.ToString(CultureInfo.InvariantCulture));
+            }
+
+            started?.Invoke(pid);
+            return options.Detach ? 0 : WaitForExit(pid);
+        }
+        finally
+        {
+            foreach (var fd in opened)
+            {
+                Libc.Close(fd);
+            }
+
+            if (consoleFd >= 0)
+            {
+                Libc.Close(consoleFd);
+            }
+        }
+    }
+
+    /// <summary>Waits for a child of this process; returns its exit code, or 128+signal as shells do.</summary>
+    public static unsafe int WaitForExit(int pid)
+    {
+        int status;
+        while (true)
+        {
+            var rc = Libc.WaitPid(pid, &status, 0);
+            if (rc == pid)
+            {
+                break;
+            }
+
+            if (rc < 0 && Libc.LastErrno != Errno.EINTR)
+            {
+                throw new SyscallException("waitpid", pid.ToString(CultureInfo.InvariantCulture), Libc.LastErrno);
+            }
+        }
+
+        var signal = status & 0x7f;
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal;
+    }
+
+    private static string StateJson(ContainerRecord record, string status) =>
+        StateJson(record.Spec, record.Id, status, record.Pid, record.Bundle);
+
+    private static string StateJson(Spec.Spec spec, string id, string status, int pid, string bundle) =>
+        JsonSerializer.Serialize(
+            new State { OciVersion = spec.OciVersion, Id = id, Status = status, Pid = pid, Bundle = bundle, Annotations = spec.Annotations },
+            SpecJsonContext.Default.State);
+
+    private static void WriteAtomically(string path, string text)
+    {
+        var full = Path.GetFullPath(path);
+        var temp = full + ".tmp" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        File.WriteAllText(temp, text);
+        File.Move(temp, full, overwrite: true);
+    }
+}
