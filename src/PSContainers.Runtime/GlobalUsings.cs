@@ -1,1 +1,2 @@
 global using PSContainers.Native;
+global using System.Runtime.InteropServices;

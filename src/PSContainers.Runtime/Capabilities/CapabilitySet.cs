@@ -42,7 +42,7 @@ internal readonly struct CapabilitySet
         }
     }
 
-    public static string NameOf(int cap) => CapabilityNames.NameOf(cap);
+    public static string NameOf(int cap) => CapabilityNames.ToName(cap);
 
     private static int? _lastCap;
 

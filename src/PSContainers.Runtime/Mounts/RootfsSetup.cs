@@ -251,7 +251,7 @@ internal sealed class RootfsSetup
         foreach (var d in _spec.Linux?.Devices ?? new List<LinuxDevice>())
         {
             var type = string.IsNullOrEmpty(d.Type) ? 'c' : d.Type[0];
-            MakeDevice(d.Path, type, (uint)d.Major, (uint)d.Minor, d.FileMode ?? 0x1B6, d.Uid ?? 0, d.Gid ?? 0);
+            MakeDevice(d.Path, type, (uint)(d.Major ?? 0), (uint)(d.Minor ?? 0), d.FileMode ?? 0x1B6, d.Uid ?? 0, d.Gid ?? 0);
         }
 
         Link("/proc/self/fd", "/dev/fd");
