@@ -70,7 +70,7 @@ internal sealed class FakeCgroupFs : IDisposable
         string dir = Path.Join(Root, hierarchy, relative);
         Directory.CreateDirectory(dir);
         var files = new Dictionary<string, string> { ["cgroup.procs"] = "", ["tasks"] = "" };
-        foreach (string controller in hierarchy.Split(','))
+        foreach (string controller in Path.GetFileName(hierarchy).Split(','))
         {
             switch (controller)
             {
