@@ -43,7 +43,7 @@ internal static class CgroupFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CgroupException($"Cannot read {path}: {e.Message}", path, null, e.HResult & 0xFFFF, e);
+            throw new CgroupException($"Cannot read {path}: {e.Message}", path, null, 0, e);
         }
     }
 

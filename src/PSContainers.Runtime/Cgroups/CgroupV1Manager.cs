@@ -21,6 +21,17 @@ internal sealed class CgroupV1Manager : ICgroupManager
 
     public string Path { get; }
 
+    /// <summary>Sees every value written, in order (tests check write order on a fake tree).</summary>
+    internal Action<string, string>? WriteObserver { get; set; }
+
+    private void Write(string path, string value)
+    {
+        CgroupFile.Write(path, value);
+        WriteObserver?.Invoke(path, value);
+    }
+
+    private void Write(string path, long value) => Write(path, CgroupFile.Format(value));
+
     public bool Exists => _directories.Any(d => Directory.Exists(d.Directory));
 
     public ulong OomKillCount =>
@@ -62,7 +73,7 @@ internal sealed class CgroupV1Manager : ICgroupManager
 
     // A new cpuset cgroup starts with empty cpus and mems, and the kernel refuses tasks
     // (ENOSPC) until both are set, so every level inherits its parent's values.
-    private static void CopyCpusetDown(string mountPoint, string leaf)
+    private void CopyCpusetDown(string mountPoint, string leaf)
     {
         string relative = System.IO.Path.GetRelativePath(mountPoint, leaf);
         if (relative == ".")
@@ -78,7 +89,7 @@ internal sealed class CgroupV1Manager : ICgroupManager
             {
                 if (CgroupFile.TryRead(Join(current, file)) is "")
                 {
-                    CgroupFile.Write(Join(current, file), CgroupFile.Read(Join(parent, file)));
+                    Write(Join(current, file), CgroupFile.Read(Join(parent, file)));
                 }
             }
 
@@ -95,7 +106,7 @@ internal sealed class CgroupV1Manager : ICgroupManager
                 CopyCpusetDown(h.MountPoint, d);
             }
 
-            CgroupFile.Write(Join(d, "cgroup.procs"), pid);
+            Write(Join(d, "cgroup.procs"), pid);
         }
     }
 
@@ -121,7 +132,7 @@ internal sealed class CgroupV1Manager : ICgroupManager
         if (r.Pids is { Limit: long limit })
         {
             string dir = Require("pids", "a pids limit");
-            CgroupFile.Write(Join(dir, "pids.max"), limit > 0 ? CgroupFile.Format(limit) : "max");
+            Write(Join(dir, "pids.max"), limit > 0 ? CgroupFile.Format(limit) : "max");
         }
 
         if (r.BlockIo is { } blockIo)
@@ -149,12 +160,12 @@ internal sealed class CgroupV1Manager : ICgroupManager
         string dir = Require("cpuset", "a cpuset");
         if (cpu.Cpus is not null)
         {
-            CgroupFile.Write(Join(dir, "cpuset.cpus"), cpu.Cpus);
+            Write(Join(dir, "cpuset.cpus"), cpu.Cpus);
         }
 
         if (cpu.Mems is not null)
         {
-            CgroupFile.Write(Join(dir, "cpuset.mems"), cpu.Mems);
+            Write(Join(dir, "cpuset.mems"), cpu.Mems);
         }
     }
 
@@ -168,7 +179,7 @@ internal sealed class CgroupV1Manager : ICgroupManager
         string dir = Require("cpu", "CPU shares or quota");
         if (cpu.Shares is ulong shares && shares != 0)
         {
-            CgroupFile.Write(Join(dir, "cpu.shares"), CgroupFile.Format(shares));
+            Write(Join(dir, "cpu.shares"), CgroupFile.Format(shares));
         }
 
         string? quota = cpu.Quota is long q ? CgroupFile.Format(q > 0 ? q : -1) : null;
@@ -179,24 +190,24 @@ internal sealed class CgroupV1Manager : ICgroupManager
             // so when one order is refused the other one usually is accepted.
             try
             {
-                CgroupFile.Write(Join(dir, "cpu.cfs_period_us"), period);
+                Write(Join(dir, "cpu.cfs_period_us"), period);
             }
             catch (CgroupException)
             {
-                CgroupFile.Write(Join(dir, "cpu.cfs_quota_us"), quota);
-                CgroupFile.Write(Join(dir, "cpu.cfs_period_us"), period);
+                Write(Join(dir, "cpu.cfs_quota_us"), quota);
+                Write(Join(dir, "cpu.cfs_period_us"), period);
                 return;
             }
 
-            CgroupFile.Write(Join(dir, "cpu.cfs_quota_us"), quota);
+            Write(Join(dir, "cpu.cfs_quota_us"), quota);
         }
         else if (period is not null)
         {
-            CgroupFile.Write(Join(dir, "cpu.cfs_period_us"), period);
+            Write(Join(dir, "cpu.cfs_period_us"), period);
         }
         else if (quota is not null)
         {
-            CgroupFile.Write(Join(dir, "cpu.cfs_quota_us"), quota);
+            Write(Join(dir, "cpu.cfs_quota_us"), quota);
         }
     }
 
@@ -230,13 +241,13 @@ internal sealed class CgroupV1Manager : ICgroupManager
             bool memswFirst = memsw == -1 || (m.Limit is long newLimit && IsRaise(limitFile, newLimit));
             if (memswFirst)
             {
-                CgroupFile.Write(memswFile, memsw);
+                Write(memswFile, memsw);
                 WriteLimit(limitFile, m.Limit);
             }
             else
             {
                 WriteLimit(limitFile, m.Limit);
-                CgroupFile.Write(memswFile, memsw);
+                Write(memswFile, memsw);
             }
         }
         else
@@ -246,20 +257,20 @@ internal sealed class CgroupV1Manager : ICgroupManager
 
         if (m.Reservation is long reservation)
         {
-            CgroupFile.Write(Join(dir, "memory.soft_limit_in_bytes"), reservation);
+            Write(Join(dir, "memory.soft_limit_in_bytes"), reservation);
         }
 
         if (m.DisableOomKiller is bool disable)
         {
-            CgroupFile.Write(Join(dir, "memory.oom_control"), disable ? "1" : "0");
+            Write(Join(dir, "memory.oom_control"), disable ? "1" : "0");
         }
     }
 
-    private static void WriteLimit(string limitFile, long? limit)
+    private void WriteLimit(string limitFile, long? limit)
     {
         if (limit is long l)
         {
-            CgroupFile.Write(limitFile, l);
+            Write(limitFile, l);
         }
     }
 
@@ -289,17 +300,17 @@ internal sealed class CgroupV1Manager : ICgroupManager
                 file = Join(dir, "blkio.bfq.weight");
             }
 
-            CgroupFile.Write(file, weight);
+            Write(file, weight);
         }
 
         if (b.LeafWeight is ushort leaf && leaf != 0)
         {
-            CgroupFile.Write(Join(dir, "blkio.leaf_weight"), leaf);
+            Write(Join(dir, "blkio.leaf_weight"), leaf);
         }
 
         foreach (BlockIoWeightDevice d in b.WeightDevices ?? [])
         {
-            CgroupFile.Write(Join(dir, "blkio.weight_device"), $"{d.Major}:{d.Minor} {d.Weight}");
+            Write(Join(dir, "blkio.weight_device"), $"{d.Major}:{d.Minor} {d.Weight}");
         }
 
         WriteThrottles(Join(dir, "blkio.throttle.read_bps_device"), b.ThrottleReadBps);
@@ -308,11 +319,11 @@ internal sealed class CgroupV1Manager : ICgroupManager
         WriteThrottles(Join(dir, "blkio.throttle.write_iops_device"), b.ThrottleWriteIops);
     }
 
-    private static void WriteThrottles(string file, IReadOnlyList<BlockIoThrottleDevice>? devices)
+    private void WriteThrottles(string file, IReadOnlyList<BlockIoThrottleDevice>? devices)
     {
         foreach (BlockIoThrottleDevice d in devices ?? [])
         {
-            CgroupFile.Write(file, string.Create(CultureInfo.InvariantCulture, $"{d.Major}:{d.Minor} {d.Rate}"));
+            Write(file, string.Create(CultureInfo.InvariantCulture, $"{d.Major}:{d.Minor} {d.Rate}"));
         }
     }
 
@@ -330,7 +341,7 @@ internal sealed class CgroupV1Manager : ICgroupManager
 
         foreach (DeviceRule rule in rules)
         {
-            CgroupFile.Write(Join(dir, rule.Allow ? "devices.allow" : "devices.deny"), CgroupResourceValidator.FormatDeviceRule(rule));
+            Write(Join(dir, rule.Allow ? "devices.allow" : "devices.deny"), CgroupResourceValidator.FormatDeviceRule(rule));
         }
     }
 
@@ -349,7 +360,7 @@ internal sealed class CgroupV1Manager : ICgroupManager
         bool reached = CgroupTree.WaitFor(
             () =>
             {
-                CgroupFile.Write(file, state);
+                Write(file, state);
                 return CgroupFile.TryRead(file) == state;
             },
             _options.FreezeTimeout);
@@ -357,7 +368,7 @@ internal sealed class CgroupV1Manager : ICgroupManager
         {
             if (state == "FROZEN")
             {
-                CgroupFile.Write(file, "THAWED");
+                Write(file, "THAWED");
             }
 
             throw new CgroupException(

@@ -26,6 +26,17 @@ internal sealed class CgroupV2Manager : ICgroupManager
 
     public string Path { get; }
 
+    /// <summary>Sees every value written, in order (tests check write order on a fake tree).</summary>
+    internal Action<string, string>? WriteObserver { get; set; }
+
+    private void Write(string path, string value)
+    {
+        CgroupFile.Write(path, value);
+        WriteObserver?.Invoke(path, value);
+    }
+
+    private void Write(string path, long value) => Write(path, CgroupFile.Format(value));
+
     internal string Directory => _dir;
 
     public bool Exists => System.IO.Directory.Exists(_dir);
@@ -56,7 +67,7 @@ internal sealed class CgroupV2Manager : ICgroupManager
     private void EnableControllers(string dir)
     {
         string[] available = Words(CgroupFile.TryRead(System.IO.Path.Join(dir, "cgroup.controllers")));
-        string[] enabled = Words(CgroupFile.TryRead(System.IO.Path.Join(dir, "cgroup.subtree_control")));
+        var enabled = Words(CgroupFile.TryRead(System.IO.Path.Join(dir, "cgroup.subtree_control"))).Select(w => w.TrimStart('+')).ToList();
         var missing = s_wantedControllers.Where(c => available.Contains(c) && !enabled.Contains(c)).ToList();
         if (missing.Count == 0)
         {
@@ -66,7 +77,7 @@ internal sealed class CgroupV2Manager : ICgroupManager
         string file = System.IO.Path.Join(dir, "cgroup.subtree_control");
         try
         {
-            CgroupFile.Write(file, string.Join(' ', missing.Select(c => "+" + c)));
+            Write(file, string.Join(' ', missing.Select(c => "+" + c)));
         }
         catch (CgroupException all)
         {
@@ -78,7 +89,7 @@ internal sealed class CgroupV2Manager : ICgroupManager
             {
                 try
                 {
-                    CgroupFile.Write(file, "+" + controller);
+                    Write(file, "+" + controller);
                 }
                 catch (CgroupException one)
                 {
@@ -90,7 +101,7 @@ internal sealed class CgroupV2Manager : ICgroupManager
 
     private static string[] Words(string? text) => (text ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
-    public void AddProcess(int pid) => CgroupFile.Write(File("cgroup.procs"), pid);
+    public void AddProcess(int pid) => Write(File("cgroup.procs"), pid);
 
     public void Apply(CgroupResources r)
     {
@@ -107,7 +118,7 @@ internal sealed class CgroupV2Manager : ICgroupManager
 
         if (r.Pids is { Limit: long limit })
         {
-            CgroupFile.Write(File("pids.max"), limit > 0 ? CgroupFile.Format(limit) : "max");
+            Write(File("pids.max"), limit > 0 ? CgroupFile.Format(limit) : "max");
         }
 
         if (r.BlockIo is { } blockIo)
@@ -131,7 +142,7 @@ internal sealed class CgroupV2Manager : ICgroupManager
                     $"Unified cgroup file {file} does not exist: is its controller enabled and is the name right?", file, value, CgroupNative.ENOENT);
             }
 
-            CgroupFile.Write(file, value);
+            Write(file, value);
         }
     }
 
@@ -139,17 +150,17 @@ internal sealed class CgroupV2Manager : ICgroupManager
     {
         if (cpu.Cpus is not null)
         {
-            CgroupFile.Write(File("cpuset.cpus"), cpu.Cpus);
+            Write(File("cpuset.cpus"), cpu.Cpus);
         }
 
         if (cpu.Mems is not null)
         {
-            CgroupFile.Write(File("cpuset.mems"), cpu.Mems);
+            Write(File("cpuset.mems"), cpu.Mems);
         }
 
         if (cpu.Shares is ulong shares && shares != 0)
         {
-            CgroupFile.Write(File("cpu.weight"), CgroupFile.Format(CgroupConversions.SharesToWeight(shares)));
+            Write(File("cpu.weight"), CgroupFile.Format(CgroupConversions.SharesToWeight(shares)));
         }
 
         if (cpu.Quota is not null || cpu.Period is { } and not 0)
@@ -158,7 +169,7 @@ internal sealed class CgroupV2Manager : ICgroupManager
             string[] current = Words(CgroupFile.TryRead(File("cpu.max")));
             string quota = cpu.Quota is long q ? (q > 0 ? CgroupFile.Format(q) : "max") : current.ElementAtOrDefault(0) ?? "max";
             string period = cpu.Period is ulong p && p != 0 ? CgroupFile.Format(p) : current.ElementAtOrDefault(1) ?? "100000";
-            CgroupFile.Write(File("cpu.max"), $"{quota} {period}");
+            Write(File("cpu.max"), $"{quota} {period}");
         }
     }
 
@@ -166,7 +177,7 @@ internal sealed class CgroupV2Manager : ICgroupManager
     {
         if (m.Reservation is long reservation)
         {
-            CgroupFile.Write(File("memory.low"), reservation == -1 ? "max" : CgroupFile.Format(reservation));
+            Write(File("memory.low"), reservation == -1 ? "max" : CgroupFile.Format(reservation));
         }
 
         if (m.Swap is long swap)
@@ -185,11 +196,11 @@ internal sealed class CgroupV2Manager : ICgroupManager
             }
             else if (swap == -1)
             {
-                CgroupFile.Write(swapFile, "max");
+                Write(swapFile, "max");
             }
             else if (m.Limit is long limit)
             {
-                CgroupFile.Write(swapFile, CgroupFile.Format(swap - limit));
+                Write(swapFile, CgroupFile.Format(swap - limit));
             }
             else
             {
@@ -199,7 +210,7 @@ internal sealed class CgroupV2Manager : ICgroupManager
 
         if (m.Limit is long l)
         {
-            CgroupFile.Write(File("memory.max"), l == -1 ? "max" : CgroupFile.Format(l));
+            Write(File("memory.max"), l == -1 ? "max" : CgroupFile.Format(l));
         }
 
         if (m.DisableOomKiller == true)
@@ -212,7 +223,7 @@ internal sealed class CgroupV2Manager : ICgroupManager
     {
         if (b.Weight is ushort weight && weight != 0)
         {
-            CgroupFile.Write(File("io.weight"), "default " + CgroupFile.Format(CgroupConversions.BlockIoWeightToIoWeight(weight)));
+            Write(File("io.weight"), "default " + CgroupFile.Format(CgroupConversions.BlockIoWeightToIoWeight(weight)));
         }
 
         if (b.LeafWeight is not null)
@@ -222,7 +233,7 @@ internal sealed class CgroupV2Manager : ICgroupManager
 
         foreach (BlockIoWeightDevice d in b.WeightDevices ?? [])
         {
-            CgroupFile.Write(File("io.weight"), string.Create(CultureInfo.InvariantCulture, $"{d.Major}:{d.Minor} {CgroupConversions.BlockIoWeightToIoWeight(d.Weight)}"));
+            Write(File("io.weight"), string.Create(CultureInfo.InvariantCulture, $"{d.Major}:{d.Minor} {CgroupConversions.BlockIoWeightToIoWeight(d.Weight)}"));
         }
 
         // io.max takes every limit of one device on one line.
@@ -249,7 +260,7 @@ internal sealed class CgroupV2Manager : ICgroupManager
         Add(b.ThrottleWriteIops, "wiops");
         foreach ((long major, long minor) in order)
         {
-            CgroupFile.Write(File("io.max"), string.Create(CultureInfo.InvariantCulture, $"{major}:{minor} {string.Join(' ', lines[(major, minor)])}"));
+            Write(File("io.max"), string.Create(CultureInfo.InvariantCulture, $"{major}:{minor} {string.Join(' ', lines[(major, minor)])}"));
         }
     }
 
@@ -266,7 +277,7 @@ internal sealed class CgroupV2Manager : ICgroupManager
                 freezeFile, null, CgroupNative.ENOENT);
         }
 
-        CgroupFile.Write(freezeFile, frozen ? "1" : "0");
+        Write(freezeFile, frozen ? "1" : "0");
         ulong want = frozen ? 1UL : 0UL;
         bool reached = CgroupTree.WaitFor(
             () => CgroupFile.ReadKeyValues(File("cgroup.events")).TryGetValue("frozen", out ulong f) && f == want,
@@ -275,7 +286,7 @@ internal sealed class CgroupV2Manager : ICgroupManager
         {
             if (frozen)
             {
-                CgroupFile.Write(freezeFile, "0");
+                Write(freezeFile, "0");
             }
 
             throw new CgroupException(
@@ -361,7 +372,7 @@ internal sealed class CgroupV2Manager : ICgroupManager
         if (signal == 9 && System.IO.File.Exists(killFile))
         {
             // cgroup.kill (5.14+) kills the whole subtree atomically, forks included.
-            CgroupFile.Write(killFile, "1");
+            Write(killFile, "1");
             return;
         }
 
