@@ -74,11 +74,12 @@ public static class Program
             or InvalidOperationException or IOException or UnauthorizedAccessException or NotSupportedException
             or PSContainers.Runtime.Cgroups.CgroupException or System.Text.Json.JsonException or ArgumentException)
         {
-            logger?.LogError("{Message}", e.Message);
-            if (log is not null || logger is null)
+            if (log is not null)
             {
-                Console.Error.WriteLine("pscrun: " + e.Message);
+                logger?.LogError("{Message}", e.Message);
             }
+
+            Console.Error.WriteLine("pscrun: " + e.Message);
 
             return 1;
         }

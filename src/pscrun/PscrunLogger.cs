@@ -49,11 +49,7 @@ internal sealed class PscrunLogger : ILogger
 
         if (_path is null)
         {
-            if (logLevel >= LogLevel.Warning)
-            {
-                Console.Error.WriteLine(line);
-            }
-
+            Console.Error.WriteLine(line);
             return;
         }
 
