@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using PSContainers.Native;
 using PSContainers.Pscrun.Commands;
 using PSContainers.Runtime.Container;
-using PSContainers.Runtime.Process;
+using PSContainers.Runtime.Processes;
 using PSContainers.Runtime.Spec;
 
 namespace PSContainers.Pscrun;

@@ -5,6 +5,29 @@ namespace PSContainers.Runtime.Cgroups;
 /// <summary>Turns config.json's linux.resources into the cgroup layer's own resource types.</summary>
 public static class ResourceMapper
 {
+    // Devices every container needs, allowed after the config's own rules as runc and crun do.
+    private static readonly DeviceRule[] DefaultAllowedDevices =
+    {
+        new(true, 'c', 1, 3), new(true, 'c', 1, 5), new(true, 'c', 1, 7), new(true, 'c', 1, 8), new(true, 'c', 1, 9),
+        new(true, 'c', 5, 0), new(true, 'c', 5, 1), new(true, 'c', 5, 2), new(true, 'c', 136, null),
+    };
+
+    /// <summary>The resources of a new container: the config's rules plus access to the devices the runtime creates.</summary>
+    public static CgroupResources MapForCreate(LinuxResources? r, IEnumerable<LinuxDevice>? devices)
+    {
+        var mapped = Map(r);
+        if (mapped.Devices is null)
+        {
+            return mapped;
+        }
+
+        var rules = mapped.Devices.Concat(DefaultAllowedDevices)
+            .Concat((devices ?? Enumerable.Empty<LinuxDevice>()).Select(d =>
+                new DeviceRule(true, string.IsNullOrEmpty(d.Type) ? 'c' : d.Type[0], d.Major, d.Minor)))
+            .ToList();
+        return mapped with { Devices = rules };
+    }
+
     public static CgroupResources Map(LinuxResources? r)
     {
         if (r is null)

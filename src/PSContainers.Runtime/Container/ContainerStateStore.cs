@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using PSContainers.Runtime.Process;
+using PSContainers.Runtime.Processes;
 
 namespace PSContainers.Runtime.Container;
 

@@ -3,8 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PSContainers.Runtime.Cgroups;
-using PSContainers.Runtime.Hooks;
-using PSContainers.Runtime.Process;
+using PSContainers.Runtime.Processes;
 using PSContainers.Runtime.Spec;
 
 namespace PSContainers.Runtime.Container;
@@ -71,7 +70,7 @@ public sealed class LinuxContainerRuntime
         var cgroupsPath = spec.Linux?.CgroupsPath;
         if (string.IsNullOrEmpty(cgroupsPath))
         {
-            cgroupsPath = "/pscrun/" + id;
+            cgroupsPath = "/" + id;
         }
         else if (cgroupsPath.Contains(':'))
         {
@@ -89,7 +88,7 @@ public sealed class LinuxContainerRuntime
             cgroup.Create();
             cleanup.Push(() => cgroup.Remove());
             cleanup.Push(() => cgroup.Kill(Consts.SIGKILL));
-            cgroup.Apply(ResourceMapper.Map(spec.Linux?.Resources));
+            cgroup.Apply(ResourceMapper.MapForCreate(spec.Linux?.Resources, spec.Linux?.Devices));
 
             Trace("cgroup ready");
             var fifo = Store.FifoOf(id);

@@ -10,7 +10,7 @@ public sealed class CgroupV1KernelTests : IDisposable
 {
     private const string Mount = "/sys/fs/cgroup";
     private readonly string _name = "pscontainers-test-" + Guid.NewGuid().ToString("N")[..10];
-    private readonly List<Process> _processes = [];
+    private readonly List<System.Diagnostics.Process> _processes = [];
     private readonly ICgroupManager _manager;
 
     public CgroupV1KernelTests()
@@ -22,7 +22,7 @@ public sealed class CgroupV1KernelTests : IDisposable
 
     public void Dispose()
     {
-        foreach (Process p in _processes)
+        foreach (System.Diagnostics.Process p in _processes)
         {
             try
             {
@@ -70,9 +70,9 @@ public sealed class CgroupV1KernelTests : IDisposable
         File.ReadAllText(Path.Join(Mount, hierarchy, relative, file)).Trim();
 
     // The shell waits on stdin until it is in the cgroup, so nothing it starts escapes.
-    private Process StartInCgroup(string command, ICgroupManager manager)
+    private System.Diagnostics.Process StartInCgroup(string command, ICgroupManager manager)
     {
-        var p = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", "read go; " + command])
+        var p = System.Diagnostics.Process.Start(new ProcessStartInfo("/bin/sh", ["-c", "read go; " + command])
         {
             UseShellExecute = false,
             RedirectStandardInput = true,

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace PSContainers.Runtime.Process;
+namespace PSContainers.Runtime.Processes;
 
 /// <summary>What the runtime tells a container's init (or an exec'd process) over the sync channel.</summary>
 public sealed class InitConfig

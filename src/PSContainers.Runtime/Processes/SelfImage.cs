@@ -1,4 +1,4 @@
-namespace PSContainers.Runtime.Process;
+namespace PSContainers.Runtime.Processes;
 
 /// <summary>A sealed in-memory copy of the running pscrun binary, the image container-side processes start from.</summary>
 /// <remarks>

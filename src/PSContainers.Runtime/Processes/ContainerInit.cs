@@ -1,8 +1,7 @@
 using System.Text.Json;
-using PSContainers.Runtime.Hooks;
 using PSContainers.Runtime.Mounts;
 
-namespace PSContainers.Runtime.Process;
+namespace PSContainers.Runtime.Processes;
 
 /// <summary>The code a container's first process (and every exec'd process) runs before it becomes the user's program.</summary>
 /// <remarks>

@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using PSContainers.Runtime.Container;
 
-namespace PSContainers.Runtime.Process;
+namespace PSContainers.Runtime.Processes;
 
 /// <summary>Source-generated JSON for the runtime's own documents (init messages, saved container records).</summary>
 [JsonSourceGenerationOptions(WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -1,6 +1,6 @@
 using PSContainers.Runtime.Capabilities;
 
-namespace PSContainers.Runtime.Process;
+namespace PSContainers.Runtime.Processes;
 
 /// <summary>The last steps before a container process runs: limits, identity, capabilities, then execve.</summary>
 /// <remarks>

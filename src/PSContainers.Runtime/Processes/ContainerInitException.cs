@@ -1,4 +1,4 @@
-namespace PSContainers.Runtime.Process;
+namespace PSContainers.Runtime.Processes;
 
 /// <summary>The container's init process reported that setting up the container failed.</summary>
 public sealed class ContainerInitException : Exception

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace PSContainers.Runtime.Process;
+namespace PSContainers.Runtime.Processes;
 
 /// <summary>Clones a child into new namespaces and has it execute a sealed copy of pscrun.</summary>
 /// <remarks>

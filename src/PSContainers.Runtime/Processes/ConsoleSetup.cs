@@ -1,4 +1,4 @@
-namespace PSContainers.Runtime.Process;
+namespace PSContainers.Runtime.Processes;
 
 /// <summary>Makes a pseudo-terminal inside the container, hands its master to the console socket, and adopts the slave.</summary>
 internal static unsafe class ConsoleSetup

@@ -1,4 +1,4 @@
-namespace PSContainers.Runtime.Process;
+namespace PSContainers.Runtime.Processes;
 
 /// <summary>Framed messages between the runtime and a container's init over one socket.</summary>
 /// <remarks>A frame is one type byte, a little-endian int32 length, then UTF-8 text.</remarks>

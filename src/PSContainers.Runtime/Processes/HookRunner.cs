@@ -1,7 +1,7 @@
 using System.Text;
 using PSContainers.Runtime.Spec;
 
-namespace PSContainers.Runtime.Hooks;
+namespace PSContainers.Runtime.Processes;
 
 /// <summary>Runs OCI hooks: the state document on stdin, the hook's own env and args, an optional timeout.</summary>
 internal static class HookRunner

@@ -1,4 +1,4 @@
-namespace PSContainers.Runtime.Process;
+namespace PSContainers.Runtime.Processes;
 
 /// <summary>A null-terminated char*[] in unmanaged memory, built before a fork so the child only reads it.</summary>
 internal sealed unsafe class NativeStringArray : IDisposable

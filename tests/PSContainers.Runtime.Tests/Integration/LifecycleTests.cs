@@ -1,0 +1,184 @@
+using System.Text.Json;
+using PSContainers.Runtime.Spec;
+
+using Xunit;
+
+namespace PSContainers.Runtime.Tests.Integration;
+
+/// <summary>create, start, state, kill, pause, resume, exec and delete behave as runc's do.</summary>
+[Collection("pscrun")]
+public sealed class LifecycleTests : IClassFixture<PscrunFixture>
+{
+    private readonly PscrunFixture _f;
+
+    public LifecycleTests(PscrunFixture f)
+    {
+        _f = f;
+    }
+
+    [Fact]
+    public void CreateStartKillDeleteWalksThroughTheOciStates()
+    {
+        var id = PscrunFixture.NewId();
+        var bundle = _f.NewBundle(new[] { "sleep", "60" });
+        try
+        {
+            var c = _f.Pscrun("create", "--bundle", bundle, "--pid-file", Path.Combine(bundle, "pid"), id);
+            Assert.True(c.ExitCode == 0, c.ToString());
+            var created = _f.State(id);
+            Assert.Equal("created", created.Status);
+            Assert.Equal(File.ReadAllText(Path.Combine(bundle, "pid")), created.Pid.ToString());
+            Assert.Equal(bundle, created.Bundle);
+
+            Assert.Equal(0, _f.Pscrun("start", id).ExitCode);
+            Assert.Equal("running", _f.State(id).Status);
+            Assert.Contains("sleep", File.ReadAllText($"/proc/{created.Pid}/cmdline"));
+
+            Assert.Equal(0, _f.Pscrun("pause", id).ExitCode);
+            Assert.Equal("paused", _f.State(id).Status);
+            Assert.Equal(0, _f.Pscrun("resume", id).ExitCode);
+            Assert.Equal("running", _f.State(id).Status);
+
+            var refused = _f.Pscrun("delete", id);
+            Assert.NotEqual(0, refused.ExitCode);
+            Assert.Contains("not stopped", refused.Stderr);
+
+            Assert.Equal(0, _f.Pscrun("kill", id, "KILL").ExitCode);
+            WaitFor(() => _f.State(id).Status == "stopped");
+            Assert.Equal(0, _f.Pscrun("delete", id).ExitCode);
+            var gone = _f.Pscrun("state", id);
+            Assert.NotEqual(0, gone.ExitCode);
+            Assert.Contains("does not exist", gone.Stderr);
+        }
+        finally
+        {
+            _f.Pscrun("delete", "--force", id);
+        }
+    }
+
+    [Fact]
+    public void DeleteForceLeavesNoMountCgroupOrProcessBehind()
+    {
+        var id = PscrunFixture.NewId();
+        var bundle = _f.NewBundle(new[] { "sh", "-c", "sleep 60 & sleep 60" }, spec => spec.Linux!.CgroupsPath = "/psc-test/" + id);
+        Assert.Equal(0, _f.Pscrun("run", "-d", "--bundle", bundle, id).ExitCode);
+        var pid = _f.State(id).Pid!.Value;
+        var pids = File.ReadAllText($"/sys/fs/cgroup/pids/psc-test/{id}/cgroup.procs").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, pids.Length);
+
+        Assert.Equal(0, _f.Pscrun("delete", "--force", id).ExitCode);
+
+        foreach (var p in pids)
+        {
+            Assert.False(Directory.Exists($"/proc/{p}") && !File.ReadAllText($"/proc/{p}/stat").Contains(") Z"), $"process {p} survived delete");
+        }
+
+        Assert.False(Directory.Exists($"/proc/{pid}/ns"), "the init survived delete");
+        foreach (var controller in new[] { "memory", "pids", "cpu", "freezer", "devices", "blkio", "cpuset" })
+        {
+            Assert.False(Directory.Exists($"/sys/fs/cgroup/{controller}/psc-test/{id}"), $"{controller} cgroup left behind");
+        }
+
+        Assert.DoesNotContain(_f.Rootfs, File.ReadAllText("/proc/self/mountinfo"));
+        Assert.False(Directory.Exists(Path.Combine(_f.StateRoot, id)));
+    }
+
+    [Fact]
+    public void ExecRunsInTheContainersNamespacesAndReturnsTheExitCode()
+    {
+        var id = PscrunFixture.NewId();
+        var bundle = _f.NewBundle(new[] { "sleep", "60" });
+        try
+        {
+            Assert.Equal(0, _f.Pscrun("run", "-d", "--bundle", bundle, id).ExitCode);
+            var e = _f.Pscrun("exec", "--env", "X=42", "--cwd", "/tmp", id, "sh", "-c", "hostname; echo $X; pwd; ps | grep -c sleep");
+            Assert.True(e.ExitCode == 0, e.ToString());
+            Assert.Equal(new[] { "psc-test", "42", "/tmp", "1" }, e.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Equal(5, _f.Pscrun("exec", id, "sh", "-c", "exit 5").ExitCode);
+
+            var processFile = Path.Combine(bundle, "process.json");
+            File.WriteAllText(processFile, """{"args": ["sh", "-c", "id -u; echo $ONLY"], "env": ["ONLY=this", "PATH=/bin"], "cwd": "/", "user": {"uid": 123, "gid": 123}}""");
+            var p = _f.Pscrun("exec", "--process", processFile, id);
+            Assert.Equal(new[] { "123", "this" }, p.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+            var ps = _f.Pscrun("ps", "--format", "json", id);
+            Assert.Single(JsonSerializer.Deserialize<int[]>(ps.Stdout)!);
+        }
+        finally
+        {
+            _f.Pscrun("delete", "--force", id);
+        }
+    }
+
+    [Fact]
+    public void HooksRunAtTheirPhasesWithTheStateOnStdin()
+    {
+        var id = PscrunFixture.NewId();
+        var log = Path.Combine(_f.WorkDir, id + ".hooks");
+        Hook H(string phase) => new() { Path = "/bin/sh", Args = new List<string> { "sh", "-c", $"echo {phase} $(cat) >> {log}" } };
+        var bundle = _f.NewBundle(new[] { "true" }, spec => spec.Hooks = new Hooks
+        {
+            Prestart = new List<Hook> { H("prestart") },
+            CreateRuntime = new List<Hook> { H("createRuntime") },
+            Poststart = new List<Hook> { H("poststart") },
+            Poststop = new List<Hook> { H("poststop") },
+        });
+        var r = _f.Pscrun("run", "--bundle", bundle, id);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var lines = File.ReadAllLines(log);
+        Assert.Equal(new[] { "prestart", "createRuntime", "poststart", "poststop" }, lines.Select(l => l.Split(' ')[0]));
+        Assert.All(lines, l => Assert.Contains($"\"id\":\"{id}\"", l.Replace(" ", "")));
+    }
+
+    [Fact]
+    public void ABadConfigFailsClearlyAndLeavesNothing()
+    {
+        var id = PscrunFixture.NewId();
+        var bundle = _f.NewBundle(new[] { "true" }, spec => spec.Process!.Args = new List<string>());
+        var r = _f.Pscrun("create", "--bundle", bundle, id);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("args", r.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(_f.StateRoot, id)));
+    }
+
+    [Fact]
+    public void AMissingExecutableFailsCreateAndLeavesNoCgroup()
+    {
+        var id = PscrunFixture.NewId();
+        var bundle = _f.NewBundle(new[] { "/no/such/program" }, spec => spec.Linux!.CgroupsPath = "/psc-test/" + id);
+        var r = _f.Pscrun("create", "--bundle", bundle, id);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("/no/such/program", r.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(_f.StateRoot, id)));
+        Assert.False(Directory.Exists($"/sys/fs/cgroup/memory/psc-test/{id}"));
+    }
+
+    [Fact]
+    public void ADuplicateIdIsRefused()
+    {
+        var id = PscrunFixture.NewId();
+        var bundle = _f.NewBundle(new[] { "sleep", "60" });
+        try
+        {
+            Assert.Equal(0, _f.Pscrun("create", "--bundle", bundle, id).ExitCode);
+            var again = _f.Pscrun("create", "--bundle", bundle, id);
+            Assert.Equal(1, again.ExitCode);
+            Assert.Contains("already exists", again.Stderr);
+            Assert.Equal("created", _f.State(id).Status);
+        }
+        finally
+        {
+            _f.Pscrun("delete", "--force", id);
+        }
+    }
+
+    private static void WaitFor(Func<bool> condition)
+    {
+        for (var i = 0; i < 200 && !condition(); i++)
+        {
+            Thread.Sleep(25);
+        }
+
+        Assert.True(condition(), "condition not reached in 5 s");
+    }
+}
