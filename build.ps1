@@ -202,6 +202,7 @@ function Read-TrxCounters([string]$Path) {
         Passed  = & $count 'passed'
         Failed  = (& $count 'failed') + (& $count 'error') + (& $count 'timeout') + (& $count 'aborted')
         Skipped = (& $count 'skipped') + (& $count 'notExecuted')
+        Total   = & $count 'total'
         Outcome = $trx.TestRun.ResultSummary.outcome
     }
 }
@@ -227,6 +228,9 @@ function Invoke-TestTask {
             $suite.Passed = $counters.Passed
             $suite.Failed = $counters.Failed
             $suite.Skipped = $counters.Skipped
+            if ($counters.Total -eq 0) {
+                $suite.Note = 'the project has no tests yet'
+            }
         }
         if ($exitCode -ne 0 -and $suite.Failed -eq 0) {
             # A build error or a crashed test host fails no single test; it still fails the run.
@@ -246,9 +250,6 @@ function Invoke-TestTask {
     $configuration.Run.PassThru = $true
     $configuration.Run.Exit = $false
     $configuration.Output.Verbosity = 'Detailed'
-    $configuration.TestResult.Enabled = $true
-    $configuration.TestResult.OutputFormat = 'NUnitXml'
-    $configuration.TestResult.OutputPath = Join-Path $TestResultsDir 'pester.xml'
     $pester = [pscustomobject]@{ Suite = 'pester tests/pester'; Passed = 0; Failed = 0; Skipped = 0; Note = '' }
     try {
         $run = Invoke-Pester -Configuration $configuration

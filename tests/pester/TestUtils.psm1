@@ -86,7 +86,8 @@ function Invoke-Native {
             Command    = (@($FilePath) + $ArgumentList) -join ' '
             ExitCode   = if ($timedOut) { -1 } else { $process.ExitCode }
             StdOut     = if ($stdout.IsCompletedSuccessfully) { $stdout.Result } else { '' }
-            StdErr     = if ($stderr.IsCompletedSuccessfully) { $stderr.Result } else { '' }
+            # stderr only explains failures; NUL bytes in it (podman quotes conmon's) break reports.
+            StdErr     = if ($stderr.IsCompletedSuccessfully) { $stderr.Result.Replace([char]0, [char]0x2400) } else { '' }
             TimedOut   = $timedOut
             Duration   = $elapsed
         }
