@@ -193,16 +193,19 @@ function Invoke-BuildTask {
         Write-Host
 }
 
-# Counters of one .trx file; VSTest records xunit's skipped tests as NotExecuted.
+# Counts of one .trx file. VSTest leaves xunit's skipped tests out of the Counters element
+# (total counts them, executed and notExecuted do not), so skipped = total - executed.
 function Read-TrxCounters([string]$Path) {
     [xml]$trx = Get-Content -LiteralPath $Path -Raw
     $counters = $trx.TestRun.ResultSummary.Counters
     $count = { param($name) if ($counters.HasAttribute($name)) { [int]$counters.GetAttribute($name) } else { 0 } }
+    $total = & $count 'total'
+    $notRun = [math]::Max($total - (& $count 'executed'), (& $count 'notExecuted'))
     [pscustomobject]@{
+        Total   = $total
         Passed  = & $count 'passed'
         Failed  = (& $count 'failed') + (& $count 'error') + (& $count 'timeout') + (& $count 'aborted')
-        Skipped = (& $count 'skipped') + (& $count 'notExecuted')
-        Total   = & $count 'total'
+        Skipped = $notRun
         Outcome = $trx.TestRun.ResultSummary.outcome
     }
 }
@@ -285,7 +288,8 @@ function Invoke-TestTask {
 function Invoke-DemoTask {
     $demoDir = Join-Path $OutDir 'demo'
     $rootfs = Join-Path $demoDir 'rootfs'
-    $pscrun = Join-Path $ModuleOutDir 'pscrun'
+    # $env:PSCRUN runs the demo with another build of pscrun (or with crun/runc, for comparison).
+    $pscrun = if ($env:PSCRUN) { $env:PSCRUN } else { Join-Path $ModuleOutDir 'pscrun' }
     $stateRoot = Join-Path $demoDir 'state'
 
     Write-Step "busybox root filesystem in $rootfs"
