@@ -176,3 +176,20 @@ Describe 'Runbook: podman uses <RuntimeName> as its OCI runtime' -Tag 'Peers', '
         }
     }
 }
+
+Describe 'Runbook: the peer runbooks leave the machine as they found it' -Tag 'Peers' {
+    BeforeAll {
+        Import-Module (Join-Path $PSScriptRoot 'TestUtils.psm1') -Force
+        # Every directory the runbooks above made, in this pwsh process.
+        $testDirectories = @((Get-TestDirectoryHistory).Where({ $_ -match 'psc-test-(umoci|podman)-' }))
+    }
+
+    It 'the runbooks above made test directories (else this check proves nothing)' {
+        $testDirectories.Count | Should -BeGreaterOrEqual 2
+    }
+
+    It 'no directory, mount, cgroup or process of theirs is left' {
+        $leftovers = @($testDirectories | ForEach-Object { Get-TestLeftover -Path $_ })
+        $leftovers | ForEach-Object { "$($_.Kind) $($_.What)" } | Should -BeNullOrEmpty
+    }
+}

@@ -107,12 +107,49 @@ function Assert-NativeSuccess {
     }
 }
 
+# Every test directory this pwsh process made. Kept on the AppDomain because the suites re-import
+# this module with -Force, which would reset a module variable.
+function Get-TestDirectoryHistory {
+    $key = 'PSContainers.Tests.Directories'
+    $history = [System.AppDomain]::CurrentDomain.GetData($key)
+    if ($null -eq $history) {
+        $history = [System.Collections.Generic.List[string]]::new()
+        [System.AppDomain]::CurrentDomain.SetData($key, $history)
+    }
+    , $history
+}
+
 # A fresh directory under /tmp named psc-test-*, so a leak is easy to find (grep psc /proc/self/mountinfo).
 function New-TestDirectory {
     param([string]$Name = 'work')
     $path = Join-Path ([System.IO.Path]::GetTempPath()) ("psc-test-{0}-{1}" -f $Name, [guid]::NewGuid().ToString('N').Substring(0, 8))
     New-Item -ItemType Directory -Path $path | Out-Null
+    (Get-TestDirectoryHistory).Add($path)
     $path
+}
+
+# What a test directory left behind: the directory, mounts below it, cgroups and processes named after it.
+function Get-TestLeftover {
+    param([Parameter(Mandatory)][string]$Path)
+    $name = Split-Path -Leaf $Path
+    if (Test-Path -LiteralPath $Path) {
+        [pscustomobject]@{ Kind = 'directory'; What = $Path }
+    }
+    foreach ($mountPoint in Get-TestMountPoint -Path $Path) {
+        [pscustomobject]@{ Kind = 'mount'; What = $mountPoint }
+    }
+    foreach ($hierarchy in @(Get-ChildItem -Path '/sys/fs/cgroup' -Directory -ErrorAction Ignore) + @(Get-Item '/sys/fs/cgroup')) {
+        $cgroup = Join-Path $hierarchy.FullName $name
+        if (Test-Path -LiteralPath $cgroup) {
+            [pscustomobject]@{ Kind = 'cgroup'; What = $cgroup }
+        }
+    }
+    foreach ($procDir in Get-ChildItem -Path '/proc' -Directory -ErrorAction Ignore | Where-Object Name -Match '^\d+$') {
+        $cmdline = try { [System.IO.File]::ReadAllText((Join-Path $procDir.FullName 'cmdline')) } catch { '' }
+        if ($cmdline.Contains($Path) -and [int]$procDir.Name -ne $PID) {
+            [pscustomobject]@{ Kind = 'process'; What = "$($procDir.Name): $($cmdline.Replace([char]0, ' '))" }
+        }
+    }
 }
 
 # Mount points at or below a directory, deepest first.
