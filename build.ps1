@@ -110,8 +110,22 @@ function Invoke-BootstrapTask {
     if ($missing.Count -gt 0) {
         Write-Host "Missing: $($missing -join ' ')"
         $env:DEBIAN_FRONTEND = 'noninteractive'
-        Invoke-BuildCommand apt-get @('update')
-        Invoke-BuildCommand apt-get (@('install', '-y') + $missing)
+        # docker-registry's package would start a registry on all interfaces; tests start their own
+        # on 127.0.0.1. policy-rc.d exit 101 tells maintainer scripts not to start services.
+        $policy = '/usr/sbin/policy-rc.d'
+        $ownPolicy = -not (Test-Path -LiteralPath $policy)
+        if ($ownPolicy) {
+            [System.IO.File]::WriteAllText($policy, "#!/bin/sh`n# build.ps1 Bootstrap: no service starts during its apt-get install.`nexit 101`n")
+            [System.IO.File]::SetUnixFileMode($policy, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute, GroupRead, GroupExecute, OtherRead, OtherExecute')
+        }
+        try {
+            Invoke-BuildCommand apt-get @('update')
+            Invoke-BuildCommand apt-get (@('install', '-y') + $missing)
+        } finally {
+            if ($ownPolicy) {
+                Remove-Item -LiteralPath $policy -Force
+            }
+        }
     } else {
         Write-Host 'All present.'
     }
