@@ -12,12 +12,15 @@
       Demo       a busybox bundle run by pscrun
       Bench      every tests/bench/*.ps1 (not part of Test)
 
+    Several tasks: ./build.ps1 Build Demo, or ./build.ps1 Build,Demo.
+
 .EXAMPLE
     dotnet tool restore && dotnet pwsh -NoProfile -File ./build.ps1 Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Bootstrap', 'Build', 'Test', 'Demo', 'Bench')]
+    # From 'pwsh -File' tasks arrive as separate words or one comma-separated word: both work.
+    [Parameter(Position = 0, ValueFromRemainingArguments)]
     [string[]]$Task = 'Build'
 )
 
@@ -417,6 +420,12 @@ function Invoke-Task([string]$Name) {
 }
 
 Set-Location $RepoRoot
+$Task = @($Task | ForEach-Object { $_ -split ',' } | ForEach-Object Trim | Where-Object { $_ })
+foreach ($name in $Task) {
+    if (-not $TaskDependencies.ContainsKey($name)) {
+        throw "Unknown task '$name'. Tasks: $($TaskDependencies.Keys -join ', ')."
+    }
+}
 foreach ($name in $Task) {
     Invoke-Task $name
 }
