@@ -426,8 +426,20 @@ foreach ($name in $Task) {
         throw "Unknown task '$name'. Tasks: $($TaskDependencies.Keys -join ', ')."
     }
 }
-foreach ($name in $Task) {
-    Invoke-Task $name
+try {
+    foreach ($name in $Task) {
+        Invoke-Task $name
+    }
+} catch {
+    if ($Task -contains 'Test' -and -not $script:TestTotals) {
+        # The build (or set-up) broke before any test ran: say so on the line CI reads.
+        Write-Host "Error: $_"
+        Write-Host ($_.ScriptStackTrace)
+        Write-Host ''
+        Write-Host "0 passed, 1 failed, 0 skipped"
+        exit 1
+    }
+    throw
 }
 if ($script:TestTotals) {
     Write-Host ''
