@@ -1,0 +1,382 @@
+# Helpers shared by the Pester suites and the benchmarks: busybox root filesystems, OCI bundles
+# and images, the runtimes under test, native commands with a timeout, and clean-up that also
+# runs when a test fails.
+
+Set-StrictMode -Version Latest
+
+$script:RepoRoot = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../..'))
+
+function Get-TestRepoRoot {
+    $script:RepoRoot
+}
+
+# The pscrun binary of the built module; $env:PSCRUN points elsewhere (e.g. a debug build).
+function Get-PscrunPath {
+    if ($env:PSCRUN) {
+        return [System.IO.Path]::GetFullPath($env:PSCRUN)
+    }
+    Join-Path $script:RepoRoot 'out/PSContainers/pscrun'
+}
+
+# The runtime the peer tests judge: pscrun unless $env:PSC_PEER_RUNTIME_UNDER_TEST names another
+# (set it to /usr/bin/crun or runc's path to prove the tests themselves).
+function Get-PeerRuntimeUnderTest {
+    $path = if ($env:PSC_PEER_RUNTIME_UNDER_TEST) { $env:PSC_PEER_RUNTIME_UNDER_TEST } else { Get-PscrunPath }
+    if (-not [System.IO.Path]::IsPathRooted($path)) {
+        $command = Get-Command -Name $path -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+        $path = if ($command) { $command.Source } else { [System.IO.Path]::GetFullPath($path) }
+    }
+    $path
+}
+
+# The runtime the peer tests compare against.
+function Get-ReferenceRuntime {
+    (Get-Command -Name crun -CommandType Application | Select-Object -First 1).Source
+}
+
+<#
+.SYNOPSIS
+    Runs a native command and returns its stdout, stderr and exit code; never hangs longer than the timeout.
+.DESCRIPTION
+    Stdin is closed at once. On timeout the whole process tree is killed (a runtime's container
+    processes are its children) and TimedOut is set; ExitCode is then -1.
+    Arguments after the command bind as its arguments, including ones like --root; a short option
+    that abbreviates one of this function's parameters (-t, -w, -e) must be quoted ('-t').
+#>
+function Invoke-Native {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory, Position = 0)][string]$FilePath,
+        [Parameter(Position = 1, ValueFromRemainingArguments)][string[]]$ArgumentList = @(),
+        [int]$TimeoutSeconds = 60,
+        [string]$WorkingDirectory,
+        [hashtable]$Environment = @{}
+    )
+    $startInfo = [System.Diagnostics.ProcessStartInfo]::new($FilePath)
+    foreach ($argument in $ArgumentList) {
+        $startInfo.ArgumentList.Add($argument)
+    }
+    $startInfo.UseShellExecute = $false
+    $startInfo.RedirectStandardInput = $true
+    $startInfo.RedirectStandardOutput = $true
+    $startInfo.RedirectStandardError = $true
+    if ($WorkingDirectory) {
+        $startInfo.WorkingDirectory = $WorkingDirectory
+    }
+    foreach ($name in $Environment.Keys) {
+        $startInfo.Environment[$name] = [string]$Environment[$name]
+    }
+
+    $stopwatch = [System.Diagnostics.Stopwatch]::StartNew()
+    $process = [System.Diagnostics.Process]::Start($startInfo)
+    try {
+        $process.StandardInput.Close()
+        $stdout = $process.StandardOutput.ReadToEndAsync()
+        $stderr = $process.StandardError.ReadToEndAsync()
+        $timedOut = -not $process.WaitForExit($TimeoutSeconds * 1000)
+        if ($timedOut) {
+            try { $process.Kill($true) } catch { Write-Verbose "kill: $_" }
+            [void]$process.WaitForExit(5000)
+        }
+        $elapsed = $stopwatch.Elapsed
+        # A daemon that escaped the tree may still hold the pipes: wait for them a bounded time.
+        [void][System.Threading.Tasks.Task]::WaitAll([System.Threading.Tasks.Task[]]@($stdout, $stderr), 5000)
+        [pscustomobject]@{
+            PSTypeName = 'PSContainers.Tests.NativeResult'
+            Command    = (@($FilePath) + $ArgumentList) -join ' '
+            ExitCode   = if ($timedOut) { -1 } else { $process.ExitCode }
+            StdOut     = if ($stdout.IsCompletedSuccessfully) { $stdout.Result } else { '' }
+            # stderr only explains failures; NUL bytes in it (podman quotes conmon's) break reports.
+            StdErr     = if ($stderr.IsCompletedSuccessfully) { $stderr.Result.Replace([char]0, [char]0x2400) } else { '' }
+            TimedOut   = $timedOut
+            Duration   = $elapsed
+        }
+    } finally {
+        $process.Dispose()
+    }
+}
+
+# Throws with the command's output when it failed; returns the result otherwise.
+function Assert-NativeSuccess {
+    param([Parameter(Mandatory, ValueFromPipeline)]$Result)
+    process {
+        if ($Result.ExitCode -ne 0) {
+            throw "'$($Result.Command)' exited with $($Result.ExitCode)$(if ($Result.TimedOut) { ' (timed out)' }).`nstdout: $($Result.StdOut)`nstderr: $($Result.StdErr)"
+        }
+        $Result
+    }
+}
+
+# Every test directory this pwsh process made. Kept on the AppDomain because the suites re-import
+# this module with -Force, which would reset a module variable.
+function Get-TestDirectoryHistory {
+    $key = 'PSContainers.Tests.Directories'
+    $history = [System.AppDomain]::CurrentDomain.GetData($key)
+    if ($null -eq $history) {
+        $history = [System.Collections.Generic.List[string]]::new()
+        [System.AppDomain]::CurrentDomain.SetData($key, $history)
+    }
+    , $history
+}
+
+# A fresh directory under /tmp named psc-test-*, so a leak is easy to find (grep psc /proc/self/mountinfo).
+function New-TestDirectory {
+    param([string]$Name = 'work')
+    $path = Join-Path ([System.IO.Path]::GetTempPath()) ("psc-test-{0}-{1}" -f $Name, [guid]::NewGuid().ToString('N').Substring(0, 8))
+    New-Item -ItemType Directory -Path $path | Out-Null
+    (Get-TestDirectoryHistory).Add($path)
+    $path
+}
+
+# What a test directory left behind: the directory, mounts below it, cgroups and processes named after it.
+function Get-TestLeftover {
+    param([Parameter(Mandatory)][string]$Path)
+    $name = Split-Path -Leaf $Path
+    if (Test-Path -LiteralPath $Path) {
+        [pscustomobject]@{ Kind = 'directory'; What = $Path }
+    }
+    foreach ($mountPoint in Get-TestMountPoint -Path $Path) {
+        [pscustomobject]@{ Kind = 'mount'; What = $mountPoint }
+    }
+    foreach ($hierarchy in @(Get-ChildItem -Path '/sys/fs/cgroup' -Directory -ErrorAction Ignore) + @(Get-Item '/sys/fs/cgroup')) {
+        $cgroup = Join-Path $hierarchy.FullName $name
+        if (Test-Path -LiteralPath $cgroup) {
+            [pscustomobject]@{ Kind = 'cgroup'; What = $cgroup }
+        }
+    }
+    foreach ($procDir in Get-ChildItem -Path '/proc' -Directory -ErrorAction Ignore | Where-Object Name -Match '^\d+$') {
+        $cmdline = try { [System.IO.File]::ReadAllText((Join-Path $procDir.FullName 'cmdline')) } catch { '' }
+        if ($cmdline.Contains($Path) -and [int]$procDir.Name -ne $PID) {
+            [pscustomobject]@{ Kind = 'process'; What = "$($procDir.Name): $($cmdline.Replace([char]0, ' '))" }
+        }
+    }
+}
+
+# Mount points at or below a directory, deepest first.
+function Get-TestMountPoint {
+    param([Parameter(Mandatory)][string]$Path)
+    $prefix = $Path.TrimEnd('/')
+    [System.IO.File]::ReadAllLines('/proc/self/mountinfo') |
+        ForEach-Object { ($_ -split ' ')[4] -replace '\\040', ' ' } |
+        Where-Object { $_ -eq $prefix -or $_.StartsWith("$prefix/") } |
+        Sort-Object -Property Length -Descending
+}
+
+# Unmounts whatever is left below a test directory, then deletes it.
+function Remove-TestDirectory {
+    param([Parameter(Mandatory)][AllowEmptyString()][string]$Path)
+    if (-not $Path -or -not (Test-Path -LiteralPath $Path)) {
+        return
+    }
+    foreach ($mountPoint in Get-TestMountPoint -Path $Path) {
+        $result = Invoke-Native umount $mountPoint -TimeoutSeconds 20
+        if ($result.ExitCode -ne 0) {
+            Invoke-Native umount '-l' $mountPoint -TimeoutSeconds 20 | Out-Null
+        }
+    }
+    Remove-Item -LiteralPath $Path -Recurse -Force
+}
+
+<#
+.SYNOPSIS
+    A busybox root filesystem: Debian's static busybox plus its applet symlinks, /etc/passwd and /etc/group.
+#>
+function New-TestBusyboxRootfs {
+    param(
+        [Parameter(Mandatory)][string]$Path,
+        [string]$Hostname = 'psc-image'
+    )
+    foreach ($dir in 'bin', 'dev', 'etc', 'proc', 'sys', 'tmp', 'root') {
+        New-Item -ItemType Directory -Force -Path (Join-Path $Path $dir) | Out-Null
+    }
+    Copy-Item -LiteralPath '/bin/busybox' -Destination (Join-Path $Path 'bin/busybox')
+    # --install -s links every applet to /bin/busybox and leaves busybox itself alone.
+    Invoke-Native chroot $Path '/bin/busybox' '--install' '-s' '/bin' | Assert-NativeSuccess | Out-Null
+    Set-Content -LiteralPath (Join-Path $Path 'etc/passwd') -Value 'root:x:0:0:root:/root:/bin/sh'
+    Set-Content -LiteralPath (Join-Path $Path 'etc/group') -Value 'root:x:0:'
+    Set-Content -LiteralPath (Join-Path $Path 'etc/hostname') -Value $Hostname
+    $Path
+}
+
+<#
+.SYNOPSIS
+    Rewrites a bundle's config.json: no terminal, the given arguments and hostname, other edits by script block.
+#>
+function Set-TestBundleConfig {
+    param(
+        [Parameter(Mandatory)][string]$Bundle,
+        [Alias('Args')][string[]]$Arguments,
+        [string]$Hostname,
+        [scriptblock]$Edit
+    )
+    $configPath = Join-Path $Bundle 'config.json'
+    $config = Get-Content -LiteralPath $configPath -Raw | ConvertFrom-Json
+    $config.process.terminal = $false
+    if ($Arguments) {
+        $config.process.args = $Arguments
+    }
+    if ($Hostname) {
+        $config | Add-Member -NotePropertyName hostname -NotePropertyValue $Hostname -Force
+    }
+    if ($Edit) {
+        & $Edit $config
+    }
+    $config | ConvertTo-Json -Depth 20 | Set-Content -LiteralPath $configPath
+}
+
+<#
+.SYNOPSIS
+    A bundle (busybox rootfs + config.json) whose config comes from '<runtime> spec'.
+#>
+function New-TestBundle {
+    param(
+        [Parameter(Mandatory)][string]$Path,
+        [Alias('Args')][string[]]$Arguments = @('/bin/true'),
+        [string]$Runtime = (Get-PeerRuntimeUnderTest),
+        [string]$Hostname = 'psc-test'
+    )
+    New-Item -ItemType Directory -Force -Path $Path | Out-Null
+    New-TestBusyboxRootfs -Path (Join-Path $Path 'rootfs') | Out-Null
+    $configPath = Join-Path $Path 'config.json'
+    Remove-Item -LiteralPath $configPath -Force -ErrorAction Ignore
+    Invoke-Native $Runtime 'spec' -WorkingDirectory $Path -TimeoutSeconds 20 | Assert-NativeSuccess | Out-Null
+    if (-not (Test-Path -LiteralPath $configPath)) {
+        throw "'$Runtime spec' exited 0 but wrote no config.json in $Path."
+    }
+    Set-TestBundleConfig -Bundle $Path -Arguments $Arguments -Hostname $Hostname
+    $Path
+}
+
+<#
+.SYNOPSIS
+    A busybox OCI image layout made with umoci; returns the image reference 'LAYOUT:TAG'.
+#>
+function New-TestOciImage {
+    param(
+        [Parameter(Mandatory)][string]$Layout,
+        [string]$Tag = 'latest'
+    )
+    $image = "${Layout}:$Tag"
+    $scratch = "$Layout.build"
+    try {
+        Invoke-Native umoci init --layout $Layout | Assert-NativeSuccess | Out-Null
+        Invoke-Native umoci new --image $image | Assert-NativeSuccess | Out-Null
+        Invoke-Native umoci unpack --image $image $scratch | Assert-NativeSuccess | Out-Null
+        New-TestBusyboxRootfs -Path (Join-Path $scratch 'rootfs') | Out-Null
+        Invoke-Native umoci repack --image $image $scratch | Assert-NativeSuccess | Out-Null
+        Invoke-Native umoci config --image $image --config.cmd sh | Assert-NativeSuccess | Out-Null
+    } finally {
+        Remove-TestDirectory -Path $scratch
+    }
+    $image
+}
+
+# Runs a bundle to completion with '<runtime> --root ROOT run --bundle BUNDLE ID'.
+function Invoke-TestBundleRun {
+    param(
+        [Parameter(Mandatory)][string]$Runtime,
+        [Parameter(Mandatory)][string]$StateRoot,
+        [Parameter(Mandatory)][string]$Bundle,
+        [Parameter(Mandatory)][string]$Id,
+        [int]$TimeoutSeconds = 30
+    )
+    Invoke-Native $Runtime --root $StateRoot run --bundle $Bundle $Id -TimeoutSeconds $TimeoutSeconds
+}
+
+# A container id nobody else uses.
+function New-TestContainerId {
+    param([string]$Prefix = 'psc-test')
+    '{0}-{1}' -f $Prefix, [guid]::NewGuid().ToString('N').Substring(0, 12)
+}
+
+# 'delete --force' that never throws: for AfterEach/AfterAll.
+function Remove-TestContainer {
+    param(
+        [Parameter(Mandatory)][string]$Runtime,
+        [Parameter(Mandatory)][string]$StateRoot,
+        [Parameter(Mandatory)][string[]]$Id
+    )
+    foreach ($containerId in $Id) {
+        Invoke-Native $Runtime --root $StateRoot delete --force $containerId -TimeoutSeconds 20 | Out-Null
+    }
+}
+
+<#
+.SYNOPSIS
+    A podman whose storage, run and temp state live in a test directory, with its own cgroup parent.
+.DESCRIPTION
+    The machine's default podman storage is never touched. Pass the result to Invoke-TestPodman
+    and Remove-TestPodman.
+#>
+function New-TestPodman {
+    param(
+        [Parameter(Mandatory)][string]$WorkDirectory,
+        [Parameter(Mandatory)][string]$Runtime
+    )
+    $containersConf = Join-Path $script:RepoRoot 'out/test-config/containers.conf'
+    if (-not (Test-Path -LiteralPath $containersConf)) {
+        throw "$containersConf is missing: run './build.ps1 Bootstrap' first."
+    }
+    $base = Join-Path $WorkDirectory 'podman'
+    [pscustomobject]@{
+        PSTypeName   = 'PSContainers.Tests.Podman'
+        Directory    = $base
+        Runtime      = $Runtime
+        CgroupParent = '/' + (Split-Path -Leaf $WorkDirectory)
+        Environment  = @{ CONTAINERS_CONF = $containersConf }
+        GlobalArgs   = @(
+            '--root', (Join-Path $base 'root'), '--runroot', (Join-Path $base 'runroot'),
+            '--tmpdir', (Join-Path $base 'tmp'), '--storage-driver', 'vfs', '--runtime', $Runtime)
+    }
+}
+
+function Invoke-TestPodman {
+    param(
+        [Parameter(Mandatory, Position = 0)]$Podman,
+        [Parameter(Position = 1, ValueFromRemainingArguments)][string[]]$ArgumentList,
+        [int]$TimeoutSeconds = 60
+    )
+    Invoke-Native -FilePath podman -ArgumentList (@($Podman.GlobalArgs) + $ArgumentList) `
+        -Environment $Podman.Environment -TimeoutSeconds $TimeoutSeconds
+}
+
+# Removes the test podman's containers and images, anything it left mounted or running, and its cgroups.
+function Remove-TestPodman {
+    param([Parameter(Mandatory)][AllowNull()]$Podman)
+    if ($null -eq $Podman -or -not (Test-Path -LiteralPath $Podman.Directory)) {
+        return
+    }
+    Invoke-TestPodman $Podman rm --all --force --time 0 -TimeoutSeconds 60 | Out-Null
+    Invoke-TestPodman $Podman rmi --all --force -TimeoutSeconds 60 | Out-Null
+    # conmon runs detached from us; one whose command line names our directory is ours.
+    foreach ($procDir in Get-ChildItem -Path '/proc' -Directory -ErrorAction Ignore | Where-Object Name -Match '^\d+$') {
+        $cmdline = try { [System.IO.File]::ReadAllText((Join-Path $procDir.FullName 'cmdline')) } catch { '' }
+        if ($cmdline.Contains($Podman.Directory) -and [int]$procDir.Name -ne $PID) {
+            Stop-Process -Id ([int]$procDir.Name) -Force -ErrorAction Ignore
+        }
+    }
+    Remove-TestDirectory -Path $Podman.Directory
+    Remove-TestCgroup -Name $Podman.CgroupParent
+}
+
+# Removes a cgroup (and its empty children) from every v1 controller and from a v2 hierarchy.
+function Remove-TestCgroup {
+    param([Parameter(Mandatory)][string]$Name)
+    $relative = $Name.TrimStart('/')
+    if (-not $relative) {
+        return
+    }
+    $hierarchies = @(Get-ChildItem -Path '/sys/fs/cgroup' -Directory -ErrorAction Ignore) + @(Get-Item '/sys/fs/cgroup')
+    foreach ($hierarchy in $hierarchies) {
+        $path = Join-Path $hierarchy.FullName $relative
+        if (Test-Path -LiteralPath $path) {
+            # cgroup directories are removed with rmdir, deepest first; their files cannot be deleted.
+            Get-ChildItem -LiteralPath $path -Directory -Recurse |
+                Sort-Object { $_.FullName.Length } -Descending |
+                ForEach-Object { [System.IO.Directory]::Delete($_.FullName) }
+            [System.IO.Directory]::Delete($path)
+        }
+    }
+}
+
+Export-ModuleMember -Function *-*
