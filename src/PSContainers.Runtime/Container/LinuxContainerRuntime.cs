@@ -93,6 +93,12 @@ public sealed class LinuxContainerRuntime
             Trace("cgroup ready");
             var fifo = Store.FifoOf(id);
             Libc.Check(LibcFs.Mkfifo(fifo, 0x180), "mkfifo", fifo);
+            if (RootHostIds(spec.Linux) is { } owner)
+            {
+                // The init reopens the fifo as the user namespace's root, which must own it.
+                Libc.Check(Libc.Chown(fifo, owner.Uid, owner.Gid), "chown", fifo);
+            }
+
             var fifoFd = Libc.Open(fifo, Consts.O_PATH | Consts.O_CLOEXEC, 0);
             Libc.Check(fifoFd, "open", fifo);
             cleanup.Push(() => Libc.Close(fifoFd));
@@ -111,6 +117,7 @@ public sealed class LinuxContainerRuntime
             }
 
             var cloneFlags = 0;
+            var ownPidNs = -1;
             var join = new List<(int Fd, int Type)>();
             bool newUser = false, newCgroup = false, newUts = false;
             foreach (var ns in namespaces)
@@ -136,6 +143,10 @@ public sealed class LinuxContainerRuntime
                 if (flag == Consts.CLONE_NEWPID)
                 {
                     // Joining a pid namespace only affects children, which a multi-threaded process may do.
+                    ownPidNs = OpenOwnPidNamespace();
+                    var own = ownPidNs;
+                    cleanup.Push(() => Libc.Close(own));
+                    cleanup.Push(() => RestorePidNamespace(own));
                     Libc.Check(Libc.Setns(fd, Consts.CLONE_NEWPID), "setns pid namespace", ns.Path);
                 }
                 else if (flag == Consts.CLONE_NEWUSER)
@@ -150,7 +161,9 @@ public sealed class LinuxContainerRuntime
 
             Trace("namespaces opened");
             var rootfs = spec.Root!.Path;
-            var pid = SpawnInit(cloneFlags, join, consoleFd, fifoFd, options.PreserveFds, out var channel);
+            var becomeRoot = newUser || join.Any(j => j.Type == Consts.CLONE_NEWUSER);
+            var pid = Spawn(cloneFlags, join, "init", new[] { consoleFd, fifoFd }, becomeRoot, out var channel);
+            RestorePidNamespace(ownPidNs);
             Trace("child cloned");
             childPid = pid;
             cleanup.Push(() => ReapQuietly(pid));
@@ -227,12 +240,7 @@ public sealed class LinuxContainerRuntime
         }
     }
 
-    private int SpawnInit(int cloneFlags, List<(int Fd, int Type)> join, int consoleFd, int fifoFd, int preserveFds, out SyncChannel channel)
-    {
-        return Spawn(cloneFlags, join, "init", new[] { consoleFd, fifoFd }, out channel);
-    }
-
-    private unsafe int Spawn(int cloneFlags, List<(int Fd, int Type)> join, string verb, int[] inheritFds, out SyncChannel channel)
+    private unsafe int Spawn(int cloneFlags, List<(int Fd, int Type)> join, string verb, int[] inheritFds, bool becomeRoot, out SyncChannel channel)
     {
         var pair = stackalloc int[2];
         Libc.Check(Libc.SocketPair(Consts.AF_UNIX, Consts.SOCK_STREAM | Consts.SOCK_CLOEXEC, 0, pair), "socketpair", "sync channel");
@@ -250,7 +258,7 @@ public sealed class LinuxContainerRuntime
             }
 
             var env = new List<string> { ContainerInit.SyncFdVariable + "=" + childEnd.ToString(CultureInfo.InvariantCulture) };
-            var pid = ChildSpawner.Spawn(cloneFlags, join, childEnd, exe, new[] { "pscrun", verb }, env);
+            var pid = ChildSpawner.Spawn(cloneFlags, join, childEnd, exe, new[] { "pscrun", verb }, env, becomeRoot);
             channel = new SyncChannel(parentEnd);
             return pid;
         }
@@ -274,6 +282,36 @@ public sealed class LinuxContainerRuntime
         }
     }
 
+    /// <summary>The host uid and gid that are root inside a new user namespace, or null without one.</summary>
+    private static (uint Uid, uint Gid)? RootHostIds(Linux? linux)
+    {
+        if (linux?.Namespaces?.Any(n => n.Type == LinuxNamespaceType.User && string.IsNullOrEmpty(n.Path)) != true)
+        {
+            return null;
+        }
+
+        static uint? Map(List<LinuxIdMapping>? maps) =>
+            maps?.FirstOrDefault(m => m.ContainerId == 0 && m.Size > 0)?.HostId;
+
+        return Map(linux.UidMappings) is { } uid && Map(linux.GidMappings) is { } gid ? (uid, gid) : null;
+    }
+
+    private static int OpenOwnPidNamespace()
+    {
+        var fd = Libc.Open("/proc/self/ns/pid", Consts.O_RDONLY | Consts.O_CLOEXEC, 0);
+        Libc.Check(fd, "open", "/proc/self/ns/pid");
+        return fd;
+    }
+
+    /// <summary>Goes back to our own pid namespace for children: while another is set, no thread can be created.</summary>
+    private static void RestorePidNamespace(int ownPidNs)
+    {
+        if (ownPidNs >= 0)
+        {
+            Libc.Check(Libc.Setns(ownPidNs, Consts.CLONE_NEWPID), "setns", "own pid namespace");
+        }
+    }
+
     private static unsafe void ReleaseChild(SyncChannel channel)
     {
         byte go = SyncChannel.Go;
@@ -292,6 +330,8 @@ public sealed class LinuxContainerRuntime
             {
                 ChildSpawner.StepRead => "waiting for the runtime",
                 ChildSpawner.StepExec => "execveat of the pscrun image",
+                ChildSpawner.StepSetResGid => "setresgid to root of the user namespace",
+                ChildSpawner.StepSetResUid => "setresuid to root of the user namespace",
                 _ => $"setns of namespace #{step - ChildSpawner.StepSetnsBase + 1}",
             };
             throw new SyscallException(what, null, errno);
@@ -615,6 +655,8 @@ public sealed class LinuxContainerRuntime
 
         var opened = new List<int>();
         var consoleFd = -1;
+        var ownPidNs = -1;
+        var mountNs = -1;
         try
         {
             var join = new List<(int Fd, int Type)>();
@@ -643,7 +685,14 @@ public sealed class LinuxContainerRuntime
                 opened.Add(fd);
                 if (flag == Consts.CLONE_NEWPID)
                 {
+                    ownPidNs = OpenOwnPidNamespace();
+                    opened.Add(ownPidNs);
                     Libc.Check(Libc.Setns(fd, Consts.CLONE_NEWPID), "setns", theirs);
+                }
+                else if (flag == Consts.CLONE_NEWNS)
+                {
+                    // Joined by the exec'd image itself: the dynamic loader must still find the host's files.
+                    mountNs = fd;
                 }
                 else
                 {
@@ -662,7 +711,8 @@ public sealed class LinuxContainerRuntime
                 consoleFd = FdPassing.ConnectUnix(options.ConsoleSocket);
             }
 
-            var pid = Spawn(0, join, "exec-init", new[] { consoleFd }, out var channel);
+            var pid = Spawn(0, join, "exec-init", new[] { consoleFd, mountNs }, joinedUser, out var channel);
+            RestorePidNamespace(ownPidNs);
             using (channel)
             {
                 try
@@ -672,6 +722,7 @@ public sealed class LinuxContainerRuntime
                     var config = new InitConfig
                     {
                         Id = id, Exec = true, Pid = pid, PreserveFds = options.PreserveFds, ConsoleSocketFd = consoleFd,
+                        MountNamespaceFd = mountNs,
                         NewUserNamespace = joinedUser,
                         Spec = new Spec.Spec { OciVersion = record.Spec.OciVersion, Process = process },
                     };
@@ -695,6 +746,7 @@ public sealed class LinuxContainerRuntime
         }
         finally
         {
+            RestorePidNamespace(ownPidNs);
             foreach (var fd in opened)
             {
                 Libc.Close(fd);

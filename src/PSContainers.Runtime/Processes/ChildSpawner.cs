@@ -12,11 +12,13 @@ namespace PSContainers.Runtime.Processes;
 internal static unsafe class ChildSpawner
 {
     public const int StepRead = 1;
+    public const int StepSetResGid = 2;
+    public const int StepSetResUid = 3;
     public const int StepSetnsBase = 10;
     public const int StepExec = 100;
 
     public static int Spawn(int cloneFlags, IReadOnlyList<(int Fd, int Type)> join, int childSocket, int execFd,
-        IReadOnlyList<string> argv, IReadOnlyList<string> env)
+        IReadOnlyList<string> argv, IReadOnlyList<string> env, bool becomeRoot)
     {
         using var nativeArgv = new NativeStringArray(argv);
         using var nativeEnv = new NativeStringArray(env);
@@ -37,7 +39,7 @@ internal static unsafe class ChildSpawner
         var pid = Libc.SyscallRaw(SysNo.Clone, cloneFlags | Consts.SIGCHLD, 0, 0, 0, 0);
         if (pid == 0)
         {
-            ChildMain(childSocket, execFd, ns, join.Count, nativeArgv.Pointer, nativeEnv.Pointer, empty, frame, go);
+            ChildMain(childSocket, execFd, ns, join.Count, becomeRoot, nativeArgv.Pointer, nativeEnv.Pointer, empty, frame, go);
         }
 
         if (pid < 0)
@@ -49,7 +51,7 @@ internal static unsafe class ChildSpawner
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ChildMain(int sock, int execFd, int* ns, int count, byte** argv, byte** envp, byte* empty, byte* frame, byte* go)
+    private static void ChildMain(int sock, int execFd, int* ns, int count, bool becomeRoot, byte** argv, byte** envp, byte* empty, byte* frame, byte* go)
     {
         while (true)
         {
@@ -70,6 +72,21 @@ internal static unsafe class ChildSpawner
             if (Libc.SetnsRaw(ns[2 * i], ns[2 * i + 1]) < 0)
             {
                 Fail(sock, frame, StepSetnsBase + i, Libc.ErrnoRaw);
+            }
+        }
+
+        // In a user namespace the creator's uid is unmapped: become its root before execve,
+        // or execve would recompute capabilities for a non-root uid and drop them all.
+        if (becomeRoot)
+        {
+            if (Libc.SyscallRaw(SysNo.SetResGid, 0, 0, 0, 0, 0) < 0)
+            {
+                Fail(sock, frame, StepSetResGid, Libc.ErrnoRaw);
+            }
+
+            if (Libc.SyscallRaw(SysNo.SetResUid, 0, 0, 0, 0, 0) < 0)
+            {
+                Fail(sock, frame, StepSetResUid, Libc.ErrnoRaw);
             }
         }
 

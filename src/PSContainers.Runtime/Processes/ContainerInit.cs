@@ -31,7 +31,6 @@ public static class ContainerInit
             var config = JsonSerializer.Deserialize(frame.Text, RuntimeJsonContext.Default.InitConfig)
                 ?? throw new InvalidOperationException("empty init configuration");
             var process = config.Spec.Process ?? throw new InvalidOperationException("the configuration has no process");
-            BecomeNamespaceRoot(config);
 
             if (!exec)
             {
@@ -39,6 +38,7 @@ public static class ContainerInit
             }
             else
             {
+                JoinMountNamespace(config.MountNamespaceFd);
                 Libc.Setsid();
                 if (process.Terminal == true)
                 {
@@ -88,17 +88,25 @@ public static class ContainerInit
         }
     }
 
-    private static void BecomeNamespaceRoot(InitConfig config)
+    /// <summary>Enters the container's mount namespace from this multi-threaded image.</summary>
+    /// <remarks>
+    /// setns(CLONE_NEWNS) refuses a caller that shares its filesystem context (cwd, root) with other
+    /// threads; unshare(CLONE_FS) gives this thread its own, and this thread is the one that calls execve.
+    /// </remarks>
+    private static void JoinMountNamespace(int fd)
     {
-        if (!config.NewUserNamespace)
+        if (fd < 0)
         {
             return;
         }
 
-        // The creator's host uid is not mapped inside; become the namespace's root before touching files.
-        Libc.Check(Libc.SetResGid(0, 0, 0), "setresgid", "0 in the user namespace");
-        Libc.Check(Libc.SetResUid(0, 0, 0), "setresuid", "0 in the user namespace");
+        Libc.Check(Libc.Unshare(CloneFs), "unshare(CLONE_FS)");
+        Libc.Check(Libc.Setns(fd, Consts.CLONE_NEWNS), "setns", "the container's mount namespace");
+        Libc.Close(fd);
+        Libc.Check(Libc.Chdir("/"), "chdir", "/");
     }
+
+    private const int CloneFs = 0x200;
 
     private static void PrepareContainer(InitConfig config, SyncChannel channel)
     {

@@ -16,6 +16,8 @@ public sealed class InitConfig
     [JsonPropertyName("noNewKeyring")] public bool NoNewKeyring { get; set; }
     [JsonPropertyName("preserveFds")] public int PreserveFds { get; set; }
     [JsonPropertyName("consoleSocketFd")] public int ConsoleSocketFd { get; set; } = -1;
+    // For exec: the container's mount namespace, joined after execve (see ContainerInit.JoinMountNamespace).
+    [JsonPropertyName("mountNamespaceFd")] public int MountNamespaceFd { get; set; } = -1;
     [JsonPropertyName("fifoFd")] public int FifoFd { get; set; } = -1;
     [JsonPropertyName("newUserNamespace")] public bool NewUserNamespace { get; set; }
     [JsonPropertyName("newCgroupNamespace")] public bool NewCgroupNamespace { get; set; }

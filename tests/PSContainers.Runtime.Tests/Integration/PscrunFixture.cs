@@ -19,6 +19,8 @@ public sealed class PscrunFixture : IDisposable
         }
 
         WorkDir = Directory.CreateTempSubdirectory("psc-rt-").FullName;
+        // A user-namespaced container's root must be able to walk to its rootfs.
+        File.SetUnixFileMode(WorkDir, (UnixFileMode)0x1ED);
         StateRoot = Path.Combine(WorkDir, "state");
         Rootfs = Path.Combine(WorkDir, "rootfs");
         BusyboxRootfs.Create(Rootfs);
@@ -64,13 +66,13 @@ public sealed class PscrunFixture : IDisposable
 
     public PscrunResult Pscrun(TimeSpan timeout, params string[] args)
     {
-        var psi = new ProcessStartInfo(Binary)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
+        // Output goes to files, not pipes: a detached container keeps pscrun's stdio open long after pscrun exits.
+        var outFile = Path.Combine(WorkDir, "out-" + Guid.NewGuid().ToString("N"));
+        var errFile = outFile + ".err";
+        var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("exec \"$0\" \"$@\" >\"$PSC_OUT\" 2>\"$PSC_ERR\" </dev/null");
+        psi.ArgumentList.Add(Binary);
         psi.ArgumentList.Add("--root");
         psi.ArgumentList.Add(StateRoot);
         foreach (var a in args)
@@ -78,17 +80,19 @@ public sealed class PscrunFixture : IDisposable
             psi.ArgumentList.Add(a);
         }
 
+        psi.Environment["PSC_OUT"] = outFile;
+        psi.Environment["PSC_ERR"] = errFile;
         using var p = System.Diagnostics.Process.Start(psi)!;
-        p.StandardInput.Close();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
         if (!p.WaitForExit(timeout))
         {
             p.Kill(entireProcessTree: true);
             throw new TimeoutException($"pscrun {string.Join(' ', args)} did not finish in {timeout}");
         }
 
-        return new PscrunResult(p.ExitCode, stdout.Result, stderr.Result);
+        var result = new PscrunResult(p.ExitCode, File.ReadAllText(outFile), File.ReadAllText(errFile));
+        File.Delete(outFile);
+        File.Delete(errFile);
+        return result;
     }
 
     /// <summary>Runs a one-shot container in the foreground and returns what it printed.</summary>
