@@ -130,9 +130,15 @@ internal static unsafe class ProcessLauncher
             data[0] = new CapUserData { Effective = (uint)effective.Bits, Permitted = (uint)permitted.Bits, Inheritable = (uint)inheritable.Bits };
             data[1] = new CapUserData { Effective = (uint)(effective.Bits >> 32), Permitted = (uint)(permitted.Bits >> 32), Inheritable = (uint)(inheritable.Bits >> 32) };
             Libc.Check(Libc.CapSet(&header, data), "capset");
+            // The kernel raises an ambient capability only if it is also permitted and inheritable; configs
+            // (crun's own template among them) often list ambient ones with an empty inheritable set, and
+            // runtimes skip those rather than fail the container.
             foreach (var c in CapabilitySet.From(caps.Ambient).Numbers())
             {
-                Libc.Check(Libc.Prctl(Consts.PR_CAP_AMBIENT, Consts.PR_CAP_AMBIENT_RAISE, (ulong)c, 0, 0), "prctl(PR_CAP_AMBIENT_RAISE)", CapabilitySet.NameOf(c));
+                if (inheritable.Has(c) && permitted.Has(c))
+                {
+                    Libc.Check(Libc.Prctl(Consts.PR_CAP_AMBIENT, Consts.PR_CAP_AMBIENT_RAISE, (ulong)c, 0, 0), "prctl(PR_CAP_AMBIENT_RAISE)", CapabilitySet.NameOf(c));
+                }
             }
         }
 

@@ -58,6 +58,23 @@ public sealed class IsolationTests : IClassFixture<PscrunFixture>
     }
 
     [Fact]
+    public void AmbientCapabilitiesAreRaisedOnlyWhenInheritableToo()
+    {
+        var r = _f.Run(new[] { "sh", "-c", "grep -E '^Cap(Inh|Amb)' /proc/self/status" }, spec =>
+        {
+            var caps = new List<string> { "CAP_KILL", "CAP_NET_BIND_SERVICE" };
+            // crun's template: ambient listed, inheritable empty. Only CAP_KILL is both.
+            spec.Process!.Capabilities = new LinuxCapabilities
+            {
+                Bounding = caps, Effective = caps, Permitted = caps, Inheritable = new List<string> { "CAP_KILL" }, Ambient = caps,
+            };
+        });
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("CapInh:\t0000000000000020", r.Stdout);
+        Assert.Contains("CapAmb:\t0000000000000020", r.Stdout);
+    }
+
+    [Fact]
     public void MaskedPathsReadEmpty()
     {
         // /proc/timer_list has content on the host (this kernel has no /proc/kcore); /sys/firmware has entries.
