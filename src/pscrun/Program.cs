@@ -14,9 +14,9 @@ public static class Program
 
     public static int Main(string[] args)
     {
-        if (args.Length > 0 && args[0] is "init" or "exec-init")
+        if (args.Length > 0 && args[0] == "exec-init")
         {
-            return ContainerInit.Main(exec: args[0] == "exec-init");
+            return ContainerInit.Main();
         }
 
         string? root = null, log = null, logFormat = null;

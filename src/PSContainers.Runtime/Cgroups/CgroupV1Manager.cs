@@ -34,6 +34,9 @@ internal sealed class CgroupV1Manager : ICgroupManager
 
     public bool Exists => _directories.Any(d => Directory.Exists(d.Directory));
 
+    public IReadOnlyList<CgroupHierarchyDirectory> HierarchyDirectories =>
+        _directories.Select(d => new CgroupHierarchyDirectory(System.IO.Path.GetFileName(d.Hierarchy.MountPoint.TrimEnd('/')), d.Directory, false)).ToList();
+
     public ulong OomKillCount =>
         Dir("memory") is string memory && CgroupFile.ReadKeyValues(Join(memory, "memory.oom_control")).TryGetValue("oom_kill", out ulong n) ? n : 0;
 

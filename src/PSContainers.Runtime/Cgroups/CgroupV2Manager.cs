@@ -41,6 +41,8 @@ internal sealed class CgroupV2Manager : ICgroupManager
 
     public bool Exists => System.IO.Directory.Exists(_dir);
 
+    public IReadOnlyList<CgroupHierarchyDirectory> HierarchyDirectories => new[] { new CgroupHierarchyDirectory("", _dir, true) };
+
     public ulong OomKillCount => CgroupFile.ReadKeyValues(File("memory.events")).GetValueOrDefault("oom_kill");
 
     private string File(string name) => System.IO.Path.Join(_dir, name);

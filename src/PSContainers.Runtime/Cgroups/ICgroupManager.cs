@@ -9,6 +9,9 @@ public interface ICgroupManager
     /// <summary>True when the cgroup directory exists in at least one hierarchy.</summary>
     bool Exists { get; }
 
+    /// <summary>Each hierarchy's directory for this cgroup, named as the container sees it under /sys/fs/cgroup.</summary>
+    IReadOnlyList<CgroupHierarchyDirectory> HierarchyDirectories { get; }
+
     /// <summary>Number of processes the kernel OOM killer has killed in this cgroup.</summary>
     ulong OomKillCount { get; }
 

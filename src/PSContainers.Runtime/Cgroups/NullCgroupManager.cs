@@ -12,6 +12,8 @@ public sealed class NullCgroupManager : ICgroupManager
 
     public bool Exists => false;
 
+    public IReadOnlyList<CgroupHierarchyDirectory> HierarchyDirectories => Array.Empty<CgroupHierarchyDirectory>();
+
     public ulong OomKillCount => 0;
 
     public void Create() { }

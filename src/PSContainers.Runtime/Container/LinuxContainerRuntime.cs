@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PSContainers.Runtime.Cgroups;
 using PSContainers.Runtime.Processes;
+using PSContainers.Runtime.Processes.Plan;
 using PSContainers.Runtime.Spec;
 
 namespace PSContainers.Runtime.Container;
@@ -162,39 +163,52 @@ public sealed class LinuxContainerRuntime
             Trace("namespaces opened");
             var rootfs = spec.Root!.Path;
             var becomeRoot = newUser || join.Any(j => j.Type == Consts.CLONE_NEWUSER);
-            var pid = Spawn(cloneFlags, join, "init", new[] { consoleFd, fifoFd }, becomeRoot, out var channel);
+            var hooksRoundTrip = spec.Hooks?.Prestart is { Count: > 0 } || spec.Hooks?.CreateRuntime is { Count: > 0 };
+            var receiveState = spec.Hooks?.CreateContainer is { Count: > 0 } || spec.Hooks?.StartContainer is { Count: > 0 };
+            var (parentEnd, childEnd) = SyncPair();
+            var channel = new SyncChannel(parentEnd);
+            cleanup.Push(() => channel.Dispose());
+            cleanup.Push(() => Libc.Close(childEnd));
+            using var plan = ContainerSetupPlanner.ForCreate(new CreatePlanInput
+            {
+                Spec = spec, Rootfs = rootfs, Bundle = bundle, SyncFd = childEnd, FifoFd = fifoFd, ConsoleFd = consoleFd,
+                PreserveFds = options.PreserveFds, NewUserNamespace = newUser, NewCgroupNamespace = newCgroup,
+                NewUtsNamespace = newUts, NoPivot = options.NoPivot, NoNewKeyring = options.NoNewKeyring,
+                HooksRoundTrip = hooksRoundTrip, ReceiveState = receiveState, CgroupDirectories = cgroup.HierarchyDirectories,
+            });
+            Trace("plan built");
+            var pid = ChildSpawner.SpawnWithPlan(cloneFlags, join, childEnd, becomeRoot, plan);
             RestorePidNamespace(ownPidNs);
+            Libc.Close(childEnd);
+            cleanup.Pop();
             Trace("child cloned");
             childPid = pid;
             cleanup.Push(() => ReapQuietly(pid));
-            using (channel)
+            if (newUser)
             {
-                if (newUser)
-                {
-                    WriteIdMaps(pid, spec.Linux!);
-                }
+                WriteIdMaps(pid, spec.Linux!);
+            }
 
-                cgroup.AddProcess(pid);
-                Trace("maps and cgroup join done");
-                ReleaseChild(channel);
-                var config = new InitConfig
-                {
-                    Id = id, Spec = spec, Rootfs = rootfs, Bundle = bundle, Pid = pid, NoPivot = options.NoPivot,
-                    NoNewKeyring = options.NoNewKeyring, PreserveFds = options.PreserveFds, ConsoleSocketFd = consoleFd,
-                    FifoFd = fifoFd, NewUserNamespace = newUser, NewCgroupNamespace = newCgroup, NewUtsNamespace = newUts,
-                    NewMountNamespace = (cloneFlags & Consts.CLONE_NEWNS) != 0 || join.Any(j => j.Type == Consts.CLONE_NEWNS),
-                };
-                channel.Send(SyncChannel.Config, JsonSerializer.Serialize(config, RuntimeJsonContext.Default.InitConfig));
+            cgroup.AddProcess(pid);
+            Trace("maps and cgroup join done");
+            ReleaseChild(channel);
+            if (receiveState)
+            {
+                channel.Send(SyncChannel.Config, StateJson(spec, id, ContainerStatus.Created, pid, bundle));
+            }
 
-                ExpectFromChild(channel, SyncChannel.HooksReady);
-                Trace("init mounted the rootfs");
+            if (hooksRoundTrip)
+            {
+                ExpectFromChild(channel, SyncChannel.HooksReady, plan);
+                Trace("rootfs mounted");
                 var creating = StateJson(spec, id, "creating", pid, bundle);
                 HookRunner.Run(spec.Hooks?.Prestart, creating, "prestart");
                 HookRunner.Run(spec.Hooks?.CreateRuntime, creating, "createRuntime");
                 channel.Send(SyncChannel.HooksDone);
-                ExpectFromChild(channel, SyncChannel.Created);
             }
 
+            ExpectFromChild(channel, SyncChannel.Created, plan);
+            channel.Dispose();
             Trace("init created");
             var record = new ContainerRecord
             {
@@ -238,6 +252,13 @@ public sealed class LinuxContainerRuntime
 
             throw;
         }
+    }
+
+    private static unsafe (int Parent, int Child) SyncPair()
+    {
+        var pair = stackalloc int[2];
+        Libc.Check(Libc.SocketPair(Consts.AF_UNIX, Consts.SOCK_STREAM | Consts.SOCK_CLOEXEC, 0, pair), "socketpair", "sync channel");
+        return (pair[0], pair[1]);
     }
 
     private unsafe int Spawn(int cloneFlags, List<(int Fd, int Type)> join, string verb, int[] inheritFds, bool becomeRoot, out SyncChannel channel)
@@ -318,7 +339,7 @@ public sealed class LinuxContainerRuntime
         Libc.Check((long)Libc.Write(channel.Fd, &go, 1), "write", "sync channel");
     }
 
-    private static void ExpectFromChild(SyncChannel channel, byte type)
+    private static void ExpectFromChild(SyncChannel channel, byte type, SetupPlan? plan = null)
     {
         var frame = channel.Receive() ?? throw new EndOfStreamException("the container process exited before it was ready");
         if (frame.Type == SyncChannel.ChildFailed)
@@ -326,6 +347,11 @@ public sealed class LinuxContainerRuntime
             var parts = frame.Text.Split(':');
             var step = int.Parse(parts[0], CultureInfo.InvariantCulture);
             var errno = int.Parse(parts[1], CultureInfo.InvariantCulture);
+            if (plan is not null && step >= ChildSpawner.StepPlanBase)
+            {
+                throw new ContainerException(plan.Describe(step - ChildSpawner.StepPlanBase, errno));
+            }
+
             var what = step switch
             {
                 ChildSpawner.StepRead => "waiting for the runtime",

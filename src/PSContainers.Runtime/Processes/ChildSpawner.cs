@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using PSContainers.Runtime.Processes.Plan;
 
 namespace PSContainers.Runtime.Processes;
 
@@ -16,12 +17,21 @@ internal static unsafe class ChildSpawner
     public const int StepSetResUid = 3;
     public const int StepSetnsBase = 10;
     public const int StepExec = 100;
+    public const int StepPlanBase = 1000;
+
+    /// <summary>Clones a child that runs a setup plan and ends in execve of the container's program.</summary>
+    public static int SpawnWithPlan(int cloneFlags, IReadOnlyList<(int Fd, int Type)> join, int childSocket, bool becomeRoot, SetupPlan plan) =>
+        Spawn(cloneFlags, join, childSocket, -1, Array.Empty<string>(), Array.Empty<string>(), becomeRoot, plan);
 
     public static int Spawn(int cloneFlags, IReadOnlyList<(int Fd, int Type)> join, int childSocket, int execFd,
-        IReadOnlyList<string> argv, IReadOnlyList<string> env, bool becomeRoot)
+        IReadOnlyList<string> argv, IReadOnlyList<string> env, bool becomeRoot, SetupPlan? plan = null)
     {
         using var nativeArgv = new NativeStringArray(argv);
         using var nativeEnv = new NativeStringArray(env);
+        var ops = plan is null ? null : plan.Ops;
+        var opCount = plan?.Count ?? 0;
+        var descriptions = plan is null ? null : plan.Descriptions;
+        var createdStep = plan?.CreatedStep ?? -1;
         var ns = stackalloc int[join.Count * 2 + 2];
         for (var i = 0; i < join.Count; i++)
         {
@@ -39,7 +49,8 @@ internal static unsafe class ChildSpawner
         var pid = Libc.SyscallRaw(SysNo.Clone, cloneFlags | Consts.SIGCHLD, 0, 0, 0, 0);
         if (pid == 0)
         {
-            ChildMain(childSocket, execFd, ns, join.Count, becomeRoot, nativeArgv.Pointer, nativeEnv.Pointer, empty, frame, go);
+            ChildMain(childSocket, execFd, ns, join.Count, becomeRoot, nativeArgv.Pointer, nativeEnv.Pointer, empty, frame, go,
+                ops, opCount, descriptions, createdStep);
         }
 
         if (pid < 0)
@@ -51,7 +62,8 @@ internal static unsafe class ChildSpawner
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ChildMain(int sock, int execFd, int* ns, int count, bool becomeRoot, byte** argv, byte** envp, byte* empty, byte* frame, byte* go)
+    private static void ChildMain(int sock, int execFd, int* ns, int count, bool becomeRoot, byte** argv, byte** envp, byte* empty, byte* frame, byte* go,
+        PlanOp* ops, int opCount, byte** descriptions, int createdStep)
     {
         while (true)
         {
@@ -88,6 +100,24 @@ internal static unsafe class ChildSpawner
             {
                 Fail(sock, frame, StepSetResUid, Libc.ErrnoRaw);
             }
+        }
+
+        if (ops != null)
+        {
+            var failed = PlanExecutor.Run(ops, opCount, out var errno);
+            if (failed < 0)
+            {
+                Libc.ExitRaw(0);
+            }
+
+            if (createdStep >= 0 && failed > createdStep)
+            {
+                // The runtime has stopped listening: stderr is the container's, and the only place left to say it.
+                PlanExecutor.ReportToStderr(descriptions[failed], errno);
+                Libc.ExitRaw(127);
+            }
+
+            Fail(sock, frame, StepPlanBase + failed, errno);
         }
 
         Libc.SyscallRaw(SysNo.ExecveAt, execFd, (long)empty, (long)argv, (long)envp, Consts.AT_EMPTY_PATH);
