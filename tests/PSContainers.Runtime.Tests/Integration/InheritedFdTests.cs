@@ -42,6 +42,35 @@ public sealed class InheritedFdTests : IClassFixture<PscrunFixture>
         Assert.Equal(new[] { "0", "1", "2", "3", "4" }, Fds(list.Stdout));
     }
 
+    [Fact]
+    public void ExecPassesOnlyStdioAndItsOwnPreserveFds()
+    {
+        var secret = NewSecretFile();
+        var launch = $"exec 3<{secret} 4<{secret} 7<{secret}";
+        var id = PscrunFixture.NewId();
+        try
+        {
+            var r = _f.Pscrun("run", "-d", "--bundle", _f.NewBundle(new[] { "sleep", "60" }), id);
+            Assert.True(r.ExitCode == 0, r.ToString());
+
+            var plain = RunFromLauncher(launch, "exec", id, "ls", "/proc/self/fd");
+            Assert.True(plain.ExitCode == 0, plain.ToString());
+            Assert.Equal(new[] { "0", "1", "2", "3" }, Fds(plain.Stdout));
+
+            var read = RunFromLauncher(launch, "exec", "--preserve-fds", "1", id, "cat", "/proc/self/fd/3");
+            Assert.True(read.ExitCode == 0, read.ToString());
+            Assert.Equal(File.ReadAllText(secret), read.Stdout);
+
+            var list = RunFromLauncher(launch, "exec", "--preserve-fds", "1", id, "ls", "/proc/self/fd");
+            Assert.True(list.ExitCode == 0, list.ToString());
+            Assert.Equal(new[] { "0", "1", "2", "3", "4" }, Fds(list.Stdout));
+        }
+        finally
+        {
+            _f.Pscrun("delete", "--force", id);
+        }
+    }
+
     private string NewSecretFile()
     {
         var path = Path.Combine(_f.WorkDir, "fd-" + Guid.NewGuid().ToString("N"));
