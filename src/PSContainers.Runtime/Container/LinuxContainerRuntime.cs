@@ -68,6 +68,7 @@ public sealed class LinuxContainerRuntime
             throw new ContainerException("the time namespace is not supported by pscrun yet");
         }
 
+        SysctlPolicy.Validate(spec);
         var cgroupsPath = spec.Linux?.CgroupsPath;
         if (string.IsNullOrEmpty(cgroupsPath))
         {

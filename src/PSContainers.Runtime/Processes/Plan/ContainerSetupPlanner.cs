@@ -1,6 +1,7 @@
 using System.Globalization;
 using PSContainers.Runtime.Capabilities;
 using PSContainers.Runtime.Mounts;
+using PSContainers.Runtime.Paths;
 using PSContainers.Runtime.Spec;
 
 namespace PSContainers.Runtime.Processes.Plan;
@@ -154,6 +155,7 @@ internal static unsafe class ContainerSetupPlanner
             _ => throw new InvalidOperationException($"unknown rootfsPropagation '{propagation}'"),
         };
         var rootfs = a.Str(input.Rootfs);
+        plan.Rootfs = input.Rootfs;
         plan.Add(PlanOpCode.Mount, "make / a slave of the host's mounts", 0, (long)a.Str("/"), 0, (long)initial, 0);
         plan.Add(PlanOpCode.Mount, $"bind the rootfs {input.Rootfs} onto itself", (long)rootfs, (long)rootfs, 0, (long)(Consts.MS_BIND | Consts.MS_REC), 0);
         plan.Add(PlanOpCode.Open, $"open the rootfs {input.Rootfs}", (long)rootfs, Consts.O_PATH | Consts.O_DIRECTORY | Consts.O_CLOEXEC, 0, RootFd);
@@ -179,8 +181,35 @@ internal static unsafe class ContainerSetupPlanner
     }
 
     /// <summary>Creates every missing directory of a path inside the rootfs, one component at a time.</summary>
+    /// <remarks>
+    /// A path on the rootfs itself is created now, by the runtime, with SecurePath (which also follows dangling
+    /// symlinks inside the root, as runc does); only paths inside mounts the plan itself makes (a tmpfs on /dev,
+    /// a bind of a volume) are left to the child, which creates them after those mounts exist.
+    /// </remarks>
     private static void AddMkdirs(SetupPlan plan, string destination, bool lastIsFile)
     {
+        if (!plan.IsUnderPlannedMount(destination) && plan.Rootfs is { } rootfs)
+        {
+            if (lastIsFile)
+            {
+                var parent = Path.GetDirectoryName(destination.TrimEnd('/')) ?? "/";
+                SecurePath.MkdirAll(rootfs, parent, (UnixFileMode)0x1ED);
+                var file = SecurePath.Resolve(rootfs, destination);
+                if (!Path.Exists(file))
+                {
+                    using (File.Create(file))
+                    {
+                    }
+                }
+            }
+            else
+            {
+                SecurePath.MkdirAll(rootfs, destination, (UnixFileMode)0x1ED);
+            }
+
+            return;
+        }
+
         var a = plan.Arena;
         var parts = destination.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(p => p != ".").ToArray();
         for (var i = 0; i < parts.Length; i++)
@@ -280,6 +309,8 @@ internal static unsafe class ContainerSetupPlanner
             OpenTarget(plan, where);
             plan.Add(PlanOpCode.Mount, $"set the propagation of {where}", 0, (long)target, 0, (long)options.Propagation, 0);
         }
+
+        plan.PlannedMounts.Add(where);
     }
 
     private static void AddCgroupMount(SetupPlan plan, CreatePlanInput input, Mount m, MountOptions options)

@@ -15,6 +15,22 @@ internal sealed unsafe class SetupPlan : IDisposable
 
     public int Count => _ops.Count;
 
+    /// <summary>The host path of the rootfs a create plan builds, for directories the runtime makes up front.</summary>
+    public string? Rootfs { get; set; }
+
+    /// <summary>Mount destinations earlier steps of this plan mount (their contents appear only in the child).</summary>
+    public List<string> PlannedMounts { get; } = new();
+
+    public bool IsUnderPlannedMount(string destination)
+    {
+        var d = "/" + string.Join('/', destination.Split('/', StringSplitOptions.RemoveEmptyEntries));
+        return PlannedMounts.Any(m =>
+        {
+            var p = "/" + string.Join('/', m.Split('/', StringSplitOptions.RemoveEmptyEntries));
+            return p == "/" || d == p || d.StartsWith(p + "/", StringComparison.Ordinal);
+        });
+    }
+
     public int Add(PlanOp op, string description)
     {
         _ops.Add(op);
