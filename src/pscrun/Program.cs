@@ -64,6 +64,7 @@ public static class Program
                 "list" => InfoCommands.List(runtime, reader),
                 "ps" => InfoCommands.Ps(runtime, reader),
                 "update" => UpdateCommand.Update(runtime, reader),
+                "events" => EventsCommand.Events(runtime, reader),
                 "features" => InfoCommands.Features(reader),
                 "spec" => InfoCommands.Spec(reader),
                 "help" => Help(),
@@ -109,6 +110,7 @@ public static class Program
           pause     freeze every process of a container
           resume    thaw a paused container
           update    change resource limits of a running container (--resources FILE or flags)
+          events    print cgroup stats as JSON (--stats once, else every --interval 5s) and OOM kills as they happen
           features  print what this runtime supports as JSON
           spec      write a template config.json (--bundle)
         """;

@@ -494,6 +494,19 @@ public sealed class LinuxContainerRuntime
     public State StateOf(ContainerRecord record)
     {
         var status = StatusOf(record);
+        var annotations = record.Spec.Annotations;
+        try
+        {
+            if (Cgroup(record.CgroupsPath).OomKilled())
+            {
+                annotations = new Dictionary<string, string>(annotations ?? []) { ["io.pscontainers.oom-killed"] = "true" };
+            }
+        }
+        catch (CgroupException)
+        {
+            // No cgroup to ask: no OOM kill to report.
+        }
+
         return new State
         {
             OciVersion = record.Spec.OciVersion,
@@ -501,7 +514,7 @@ public sealed class LinuxContainerRuntime
             Status = status,
             Pid = status == ContainerStatus.Stopped ? 0 : record.Pid,
             Bundle = record.Bundle,
-            Annotations = record.Spec.Annotations,
+            Annotations = annotations,
         };
     }
 
@@ -823,4 +836,7 @@ public sealed class LinuxContainerRuntime
         File.WriteAllText(temp, text);
         File.Move(temp, full, overwrite: true);
     }
+
+    /// <summary>The cgroup manager of a container, for readers such as ContainerEventSource.</summary>
+    public ICgroupManager CgroupOf(ContainerRecord record) => Cgroup(record.CgroupsPath);
 }
