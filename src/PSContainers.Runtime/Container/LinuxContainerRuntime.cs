@@ -69,6 +69,11 @@ public sealed class LinuxContainerRuntime
         }
 
         SysctlPolicy.Validate(spec);
+        if (!Directory.Exists(spec.Root!.Path))
+        {
+            throw new ContainerException($"rootfs {spec.Root.Path} does not exist or is not a directory");
+        }
+
         var cgroupsPath = spec.Linux?.CgroupsPath;
         if (string.IsNullOrEmpty(cgroupsPath))
         {
