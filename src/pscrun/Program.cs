@@ -73,7 +73,8 @@ public static class Program
         }
         catch (Exception e) when (e is ContainerException or SyscallException or SpecException or UsageException
             or InvalidOperationException or IOException or UnauthorizedAccessException or NotSupportedException
-            or PSContainers.Runtime.Cgroups.CgroupException or System.Text.Json.JsonException or ArgumentException)
+            or PSContainers.Runtime.Cgroups.CgroupException or System.Text.Json.JsonException or ArgumentException
+            or FormatException or OverflowException)
         {
             if (log is not null)
             {

@@ -116,18 +116,68 @@ public sealed class LifecycleTests : IClassFixture<PscrunFixture>
         var id = PscrunFixture.NewId();
         var log = Path.Combine(_f.WorkDir, id + ".hooks");
         Hook H(string phase) => new() { Path = "/bin/sh", Args = new List<string> { "sh", "-c", $"echo {phase} $(cat) >> {log}" } };
+        // startContainer runs after the pivot: its path and its output live inside the container.
+        var inside = "/tmp/" + id + ".start";
         var bundle = _f.NewBundle(new[] { "true" }, spec => spec.Hooks = new Hooks
         {
             Prestart = new List<Hook> { H("prestart") },
             CreateRuntime = new List<Hook> { H("createRuntime") },
+            CreateContainer = new List<Hook> { H("createContainer") },
+            StartContainer = new List<Hook> { new() { Path = "/bin/sh", Args = new List<string> { "sh", "-c", $"echo startContainer $(cat) > {inside}" } } },
             Poststart = new List<Hook> { H("poststart") },
             Poststop = new List<Hook> { H("poststop") },
         });
         var r = _f.Pscrun("run", "--bundle", bundle, id);
         Assert.True(r.ExitCode == 0, r.ToString());
         var lines = File.ReadAllLines(log);
-        Assert.Equal(new[] { "prestart", "createRuntime", "poststart", "poststop" }, lines.Select(l => l.Split(' ')[0]));
+        Assert.Equal(new[] { "prestart", "createRuntime", "createContainer", "poststart", "poststop" }, lines.Select(l => l.Split(' ')[0]));
         Assert.All(lines, l => Assert.Contains($"\"id\":\"{id}\"", l.Replace(" ", "")));
+        var start = File.ReadAllText(Path.Combine(_f.Rootfs, inside.TrimStart('/')));
+        Assert.StartsWith("startContainer", start);
+        Assert.Contains($"\"id\":\"{id}\"", start.Replace(" ", ""));
+        File.Delete(Path.Combine(_f.Rootfs, inside.TrimStart('/')));
+    }
+
+    [Fact]
+    public void AFailingCreateContainerHookFailsCreateAndLeavesNothing()
+    {
+        var id = PscrunFixture.NewId();
+        var bundle = _f.NewBundle(new[] { "true" }, spec =>
+        {
+            spec.Linux!.CgroupsPath = "/psc-test/" + id;
+            spec.Hooks = new Hooks { CreateContainer = new List<Hook> { new() { Path = "/bin/sh", Args = new List<string> { "sh", "-c", "exit 7" } } } };
+        });
+        var r = _f.Pscrun("create", "--bundle", bundle, id);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("createContainer hook /bin/sh: exited with status 7", r.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(_f.StateRoot, id)));
+        Assert.False(Directory.Exists($"/sys/fs/cgroup/memory/psc-test/{id}"));
+    }
+
+    [Fact]
+    public void AContainerCanJoinTheNetworkNamespaceOfAnother()
+    {
+        var first = PscrunFixture.NewId();
+        var second = PscrunFixture.NewId();
+        try
+        {
+            Assert.Equal(0, _f.Pscrun("run", "-d", "--bundle", _f.NewBundle(new[] { "sleep", "60" }), first).ExitCode);
+            var pid = _f.State(first).Pid!.Value;
+            var theirs = new FileInfo($"/proc/{pid}/ns/net").LinkTarget;
+            var r = _f.Run(new[] { "readlink", "/proc/self/ns/net" }, spec =>
+            {
+                var net = spec.Linux!.Namespaces!.First(n => n.Type == "network");
+                net.Path = $"/proc/{pid}/ns/net";
+            });
+            Assert.True(r.ExitCode == 0, r.ToString());
+            Assert.Equal(theirs, r.Stdout.Trim());
+            Assert.NotEqual(new FileInfo("/proc/self/ns/net").LinkTarget, theirs);
+        }
+        finally
+        {
+            _f.Pscrun("delete", "--force", first);
+            _f.Pscrun("delete", "--force", second);
+        }
     }
 
     [Fact]

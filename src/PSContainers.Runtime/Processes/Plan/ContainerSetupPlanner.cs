@@ -59,6 +59,10 @@ internal static unsafe class ContainerSetupPlanner
             plan.Add(PlanOpCode.ReceiveFrame, "receive the container state from the runtime", input.SyncFd, (long)stateBuffer, StateCapacity, (long)stateLength);
         }
 
+        // Until execve, /proc/PID/exe of this child is the host's pscrun: a process that shares our pid namespace
+        // must not be able to open it (the CVE-2019-5736 class). execve of the user's program makes it dumpable again.
+        plan.Syscall("prctl(PR_SET_DUMPABLE, 0)", SysPrctl, Consts.PR_SET_DUMPABLE, 0);
+
         // Device nodes and directories get exactly the modes asked for.
         plan.Syscall("umask", SysUmask, 0);
         if (input.NewCgroupNamespace)
