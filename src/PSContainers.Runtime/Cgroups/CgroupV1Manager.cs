@@ -500,6 +500,11 @@ internal sealed class CgroupV1Manager : ICgroupManager
 
     public void Kill(int signal)
     {
+        if (GetPids().Count == 0)
+        {
+            return;
+        }
+
         // Frozen tasks cannot fork, so one pass sees every process; SIGKILL needs them
         // thawed to die, other signals leave a paused container paused.
         string? freezer = Dir("freezer");

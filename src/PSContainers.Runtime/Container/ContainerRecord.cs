@@ -14,5 +14,32 @@ public sealed class ContainerRecord
     [JsonPropertyName("created")] public DateTimeOffset Created { get; set; }
     [JsonPropertyName("cgroupsPath")] public string CgroupsPath { get; set; } = "";
     [JsonPropertyName("owner")] public string Owner { get; set; } = "";
-    [JsonPropertyName("spec")] public Spec.Spec Spec { get; set; } = new();
+    [JsonPropertyName("ociVersion")] public string OciVersion { get; set; } = "";
+    [JsonPropertyName("annotations")] public Dictionary<string, string>? Annotations { get; set; }
+
+    // The config.json text as the container was created with it (after `update`, as updated).
+    [JsonPropertyName("config")] public string ConfigJson { get; set; } = "{}";
+
+    private Spec.Spec? _spec;
+
+    // Parsed on first use: parsing a config costs milliseconds that `state` and `kill` need not pay twice.
+    [JsonIgnore]
+    public Spec.Spec Spec
+    {
+        get => _spec ??= System.Text.Json.JsonSerializer.Deserialize(ConfigJson, PSContainers.Runtime.Spec.SpecJsonContext.Default.Spec) ?? new Spec.Spec();
+        set
+        {
+            _spec = value;
+            ConfigJson = PSContainers.Runtime.Spec.SpecLoader.Serialize(value);
+        }
+    }
+
+    /// <summary>Sets the parsed config and its text together, when both are at hand.</summary>
+    public void SetConfig(Spec.Spec spec, string text)
+    {
+        _spec = spec;
+        ConfigJson = text;
+        OciVersion = spec.OciVersion;
+        Annotations = spec.Annotations;
+    }
 }

@@ -44,14 +44,28 @@ public sealed class LinuxContainerRuntime
     private static readonly System.Diagnostics.Stopwatch Clock = System.Diagnostics.Stopwatch.StartNew();
 
     // Phase timings at debug level: what the create path spends its milliseconds on.
-    private void Trace(string phase) => _log.LogDebug("{Elapsed:F1} ms: {Phase}", Clock.Elapsed.TotalMilliseconds, phase);
+    public void Trace(string phase) => _log.LogDebug("{Elapsed:F1} ms: {Phase}", Clock.Elapsed.TotalMilliseconds, phase);
 
-    private ICgroupManager Cgroup(string path) => CgroupManagerFactory.Create(path, _cgroupOptions);
+    private readonly Dictionary<string, ICgroupManager> _cgroups = new(StringComparer.Ordinal);
+
+    // One manager per path for this runtime's life: finding the hierarchies means reading /proc/self/mountinfo.
+    private ICgroupManager Cgroup(string path)
+    {
+        if (!_cgroups.TryGetValue(path, out var manager))
+        {
+            manager = CgroupManagerFactory.Create(path, _cgroupOptions);
+            _cgroups[path] = manager;
+        }
+
+        return manager;
+    }
 
     public ContainerRecord Create(string id, string bundle, CreateOptions options)
     {
+        Trace("create");
         bundle = Path.GetFullPath(bundle);
-        var spec = SpecLoader.Load(bundle);
+        var spec = SpecLoader.Load(bundle, out var configText);
+        Trace("config.json parsed");
         if (spec.Process is null)
         {
             throw new ContainerException("config.json has no process to run");
@@ -219,8 +233,9 @@ public sealed class LinuxContainerRuntime
             var record = new ContainerRecord
             {
                 Id = id, Pid = pid, PidStartTime = ProcStat.StartTime(pid) ?? 0, Bundle = bundle, Rootfs = rootfs,
-                Created = DateTimeOffset.UtcNow, CgroupsPath = cgroupsPath, Owner = Environment.UserName, Spec = spec,
+                Created = DateTimeOffset.UtcNow, CgroupsPath = cgroupsPath, Owner = Environment.UserName,
             };
+            record.SetConfig(spec, configText);
             Store.Save(record);
             if (!string.IsNullOrEmpty(options.PidFile))
             {
@@ -413,9 +428,11 @@ public sealed class LinuxContainerRuntime
         }
     }
 
-    public void Start(string id)
+    public void Start(string id) => Start(Store.Load(id));
+
+    public void Start(ContainerRecord record)
     {
-        var record = Store.Load(id);
+        var id = record.Id;
         var status = StatusOf(record);
         if (status != ContainerStatus.Created)
         {
@@ -499,7 +516,7 @@ public sealed class LinuxContainerRuntime
     public State StateOf(ContainerRecord record)
     {
         var status = StatusOf(record);
-        var annotations = record.Spec.Annotations;
+        var annotations = record.Annotations;
         try
         {
             if (Cgroup(record.CgroupsPath).OomKilled())
@@ -514,7 +531,7 @@ public sealed class LinuxContainerRuntime
 
         return new State
         {
-            OciVersion = record.Spec.OciVersion,
+            OciVersion = record.OciVersion,
             Id = record.Id,
             Status = status,
             Pid = status == ContainerStatus.Stopped ? 0 : record.Pid,
@@ -568,9 +585,11 @@ public sealed class LinuxContainerRuntime
         Libc.Check(Libc.Kill(record.Pid, signal), "kill", record.Pid.ToString(CultureInfo.InvariantCulture));
     }
 
-    public void Delete(string id, bool force)
+    public void Delete(string id, bool force) => Delete(Store.Load(id), force);
+
+    public void Delete(ContainerRecord record, bool force)
     {
-        var record = Store.Load(id);
+        var id = record.Id;
         var status = StatusOf(record);
         if (status is ContainerStatus.Running or ContainerStatus.Paused && !force)
         {
@@ -663,8 +682,10 @@ public sealed class LinuxContainerRuntime
         }
 
         Cgroup(record.CgroupsPath).Apply(ResourceMapper.Map(resources));
-        record.Spec.Linux ??= new Linux();
-        record.Spec.Linux.Resources = Merge(record.Spec.Linux.Resources, resources);
+        var spec = record.Spec;
+        spec.Linux ??= new Linux();
+        spec.Linux.Resources = Merge(spec.Linux.Resources, resources);
+        record.Spec = spec;
         Store.Save(record);
     }
 

@@ -9,7 +9,10 @@ public static partial class SpecLoader
     public const string ConfigFileName = "config.json";
 
     // Reads BUNDLE/config.json, validates it and makes root.path absolute against the bundle.
-    public static Spec Load(string bundleDir)
+    public static Spec Load(string bundleDir) => Load(bundleDir, out _);
+
+    // As Load, also handing back the text as read, so it can be stored without serializing the model again.
+    public static Spec Load(string bundleDir, out string text)
     {
         var bundle = Path.GetFullPath(bundleDir);
         var configPath = Path.Combine(bundle, ConfigFileName);
@@ -29,6 +32,7 @@ public static partial class SpecLoader
 
         var spec = Parse(json, configPath);
         spec.Root!.Path = Path.GetFullPath(spec.Root.Path, bundle);
+        text = json;
         return spec;
     }
 

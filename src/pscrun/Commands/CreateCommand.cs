@@ -21,7 +21,8 @@ internal static class CreateCommand
         var record = runtime.Create(id, bundle, options);
         try
         {
-            runtime.Start(id);
+            runtime.Start(record);
+            runtime.Trace("started");
         }
         catch
         {
@@ -56,6 +57,7 @@ internal static class CreateCommand
         try
         {
             code = LinuxContainerRuntime.WaitForExit(record.Pid);
+            runtime.Trace("container exited");
         }
         finally
         {
@@ -64,7 +66,8 @@ internal static class CreateCommand
                 r.Dispose();
             }
 
-            runtime.Delete(id, force: true);
+            runtime.Delete(record, force: true);
+            runtime.Trace("deleted");
         }
 
         return code;
