@@ -14,7 +14,7 @@ public static class RuntimeFeatures
             "noatime", "nodev", "nodiratime", "noexec", "nolazytime", "nomand", "norelatime", "nostrictatime",
             "nosuid", "nosymfollow", "private", "rbind", "relatime", "remount", "ro", "rprivate", "rshared",
             "rslave", "runbindable", "rw", "shared", "silent", "slave", "strictatime", "suid", "symfollow", "sync",
-            "tmpcopyup", "unbindable",
+            "unbindable",
         ],
         Linux = new FeaturesLinux
         {
