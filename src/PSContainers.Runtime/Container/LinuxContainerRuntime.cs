@@ -299,6 +299,9 @@ public sealed class LinuxContainerRuntime
                 Libc.Fcntl(fd, Consts.F_SETFD, 0);
             }
 
+            // The child is visible in the container's pid namespace from clone to execveat, and until then its
+            // /proc/PID/exe is the host's pscrun: it inherits "not dumpable" from us, so the container cannot open it.
+            Libc.Check(Libc.Prctl(Consts.PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl(PR_SET_DUMPABLE, 0)");
             var env = new List<string> { ContainerInit.SyncFdVariable + "=" + childEnd.ToString(CultureInfo.InvariantCulture) };
             var pid = ChildSpawner.Spawn(cloneFlags, join, childEnd, exe, new[] { "pscrun", verb }, env, becomeRoot);
             channel = new SyncChannel(parentEnd);
