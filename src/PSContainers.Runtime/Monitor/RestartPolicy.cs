@@ -23,7 +23,8 @@ public sealed record RestartPolicy(string Mode, int? MaxRestarts)
         if (text.StartsWith("on-failure:", StringComparison.Ordinal)
             && int.TryParse(text.AsSpan(11), NumberStyles.None, CultureInfo.InvariantCulture, out var n))
         {
-            return new RestartPolicy("on-failure", n);
+            // As in docker, a maximum of 0 means no maximum.
+            return new RestartPolicy("on-failure", n == 0 ? null : n);
         }
 
         throw new ArgumentException($"invalid restart policy \"{text}\" (no, on-failure[:N], always, unless-stopped)");
