@@ -258,7 +258,12 @@ public sealed class ContainerMonitor
     private int Fail(Exception e, MonitorStdio? stdio, LogWriter? logs)
     {
         _log.LogError("{Error}", e.Message);
-        SignalReady("error: " + e.Message.ReplaceLineEndings(" ") + "\n");
+        if (_readyFd >= 0)
+        {
+            ReportNotReady(_readyFd, e.Message);
+            _readyFd = -1;
+        }
+
         DeleteQuietly();
         _status.Status = MonitorStatus.Exited;
         _status.Pid = 0;
@@ -312,21 +317,28 @@ public sealed class ContainerMonitor
         }
     }
 
-    private unsafe void SignalReady(string message)
+    private void SignalReady(string message)
     {
-        if (_readyFd < 0)
+        if (_readyFd >= 0)
         {
-            return;
+            WriteAndClose(_readyFd, message);
+            _readyFd = -1;
         }
+    }
 
+    /// <summary>Writes "error: MESSAGE" to a ready fd and closes it, for failures before a monitor exists.</summary>
+    public static void ReportNotReady(int readyFd, string message) =>
+        WriteAndClose(readyFd, "error: " + message.ReplaceLineEndings(" ") + "\n");
+
+    private static unsafe void WriteAndClose(int fd, string message)
+    {
         var bytes = Encoding.UTF8.GetBytes(message);
         fixed (byte* p = bytes)
         {
-            Libc.Write(_readyFd, p, bytes.Length);
+            Libc.Write(fd, p, bytes.Length);
         }
 
-        Libc.Close(_readyFd);
-        _readyFd = -1;
+        Libc.Close(fd);
     }
 
     private void MarkRemoved()

@@ -91,6 +91,27 @@ public sealed class MonitorTests : IClassFixture<PscrunFixture>
     }
 
     [Fact]
+    public void AnOomKillIsRecordedBeforeTheCgroupIsDeleted()
+    {
+        var run = NewRun(new[] { "sh", "-c", "x=$(head -c 67108864 /dev/zero | tr '\\0' a); echo survived ${#x}" }, spec =>
+            spec.Linux!.Resources = new LinuxResources { Memory = new LinuxMemory { Limit = 32 << 20, Swap = 32 << 20 } });
+        try
+        {
+            StartMonitor(run);
+            var status = WaitForFinalStatus(run);
+
+            Assert.Equal(137, status.GetProperty("exitCode").GetInt32());
+            Assert.True(status.GetProperty("oomKilled").GetBoolean());
+            Assert.DoesNotContain(ReadLog(run), l => l.Text.StartsWith("survived", StringComparison.Ordinal));
+            AssertContainerGone(run);
+        }
+        finally
+        {
+            Cleanup(run);
+        }
+    }
+
+    [Fact]
     public void OnFailureRestartsUpToTheLimit()
     {
         var run = NewRun(new[] { "sh", "-c", "echo run; exit 1" });
@@ -216,6 +237,22 @@ public sealed class MonitorTests : IClassFixture<PscrunFixture>
         }
     }
 
+    [Fact]
+    public void ABadFlagValueIsReportedOnTheReadyFd()
+    {
+        var run = NewRun(new[] { "true" });
+        try
+        {
+            var ready = StartMonitorWithReadyFd(run, expectMonitor: false, "--restart", "sometimes");
+            Assert.StartsWith("error: invalid restart policy", ready);
+            Assert.False(File.Exists(Path.Combine(run.StateDir, "monitor.pid")));
+        }
+        finally
+        {
+            Cleanup(run);
+        }
+    }
+
     private sealed class Run
     {
         public required string Id { get; init; }
@@ -251,15 +288,19 @@ public sealed class MonitorTests : IClassFixture<PscrunFixture>
         WaitForMonitorPid(run);
     }
 
-    private string StartMonitorWithReadyFd(Run run)
+    private string StartMonitorWithReadyFd(Run run, bool expectMonitor = true, params string[] extra)
     {
         var fifo = Path.Combine(run.StateDir, "ready.fifo");
         Assert.Equal(0, LibcFs.Mkfifo(fifo, 0x180));
         // Opening a fifo for reading blocks until the monitor's shell opens it for writing.
         var reader = Task.Run(() => File.ReadAllText(fifo));
-        StartDetached(run, "exec \"$0\" \"$@\" </dev/null >/dev/null 2>&1 3>\"$PSC_READY\" &", new[] { "--ready-fd", "3" }, fifo);
+        StartDetached(run, "exec \"$0\" \"$@\" </dev/null >/dev/null 2>&1 3>\"$PSC_READY\" &", extra.Concat(new[] { "--ready-fd", "3" }).ToArray(), fifo);
         Assert.True(reader.Wait(TimeSpan.FromSeconds(10)), "the ready fd was not closed in 10 s");
-        WaitForMonitorPid(run);
+        if (expectMonitor)
+        {
+            WaitForMonitorPid(run);
+        }
+
         return reader.Result;
     }
 
