@@ -128,6 +128,18 @@ public sealed class ContainerMonitor
         // EPERM means this process leads its group already (then it is detached enough to survive its caller).
         Libc.Setsid();
         Libc.Check(Libc.Prctl(Consts.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl", "PR_SET_CHILD_SUBREAPER");
+
+        // A caller that closed fds 0-2 would otherwise let the stdio pipes land on them and be overwritten by the swap.
+        for (var fd = 0; fd < 3; fd++)
+        {
+            if (Libc.Fcntl(fd, Consts.F_GETFD, 0) < 0)
+            {
+                Libc.Open("/dev/null", Consts.O_RDWR, 0);
+            }
+        }
+
+        // The caller's working directory could be a mount someone wants to unmount while the container runs for days.
+        Directory.SetCurrentDirectory("/");
     }
 
     private int CreateAndStart(MonitorStdio stdio)

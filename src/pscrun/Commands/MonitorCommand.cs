@@ -48,7 +48,7 @@ internal static class MonitorCommand
 
             var options = new MonitorOptions
             {
-                RuntimeRoot = runtimeRoot, Bundle = Path.GetFullPath(bundle), Id = id, StateDir = Path.GetFullPath(stateDir),
+                RuntimeRoot = Path.GetFullPath(runtimeRoot), Bundle = Path.GetFullPath(bundle), Id = id, StateDir = Path.GetFullPath(stateDir),
                 Overlay = flags.TryGetValue("--overlay", out var overlay) ? OverlayMount.Parse(overlay) : null,
                 Restart = flags.TryGetValue("--restart", out var restart) ? RestartPolicy.Parse(restart) : RestartPolicy.No,
                 RemoveOnExit = flags.ContainsKey("--remove-on-exit"), ReadyFd = readyFd,
@@ -56,7 +56,7 @@ internal static class MonitorCommand
             Directory.CreateDirectory(options.StateDir);
             // Fds 1 and 2 carry the container's output while it is created: the runtime's own messages go to a file instead.
             var logger = new PscrunLogger(log ?? Path.Combine(options.StateDir, "monitor.log"), logFormat, debug);
-            var runtime = new LinuxContainerRuntime(runtimeRoot, logger);
+            var runtime = new LinuxContainerRuntime(options.RuntimeRoot, logger);
             return new ContainerMonitor(options, runtime, logger).Run();
         }
         catch (Exception e) when (readyFd >= 0 && e is UsageException or ArgumentException or IOException or UnauthorizedAccessException)

@@ -60,6 +60,26 @@ public sealed class MonitorTests : IClassFixture<PscrunFixture>
     }
 
     [Fact]
+    public void AMonitorStartedWithClosedStdioStillLogsTheContainer()
+    {
+        var run = NewRun(new[] { "sh", "-c", "echo out; echo err >&2" });
+        try
+        {
+            StartDetached(run, "exec \"$0\" \"$@\" <&- >&- 2>&- &", Array.Empty<string>());
+            WaitForMonitorPid(run);
+            var status = WaitForFinalStatus(run);
+
+            Assert.Equal(0, status.GetProperty("exitCode").GetInt32());
+            var lines = ReadLog(run);
+            Assert.Equal(new[] { ("stderr", "err"), ("stdout", "out") }, lines.Select(l => (l.Stream, l.Text)).OrderBy(x => x.Stream));
+        }
+        finally
+        {
+            Cleanup(run);
+        }
+    }
+
+    [Fact]
     public void AnOverlayIsMountedForTheContainerAndUnmountedAfterIt()
     {
         var layers = Path.Combine(_f.WorkDir, "layers-" + Guid.NewGuid().ToString("N")[..8]);
