@@ -24,6 +24,9 @@ public sealed class ContainerMonitor
     private int _readyFd;
     private bool _overlayMounted;
 
+    // Only a container this monitor created may be deleted by it: a failed create may mean the id belongs to another.
+    private bool _containerExists;
+
     public ContainerMonitor(MonitorOptions options, LinuxContainerRuntime runtime, ILogger? logger = null)
     {
         _o = options;
@@ -149,6 +152,7 @@ public sealed class ContainerMonitor
         try
         {
             record = _runtime.Create(_o.Id, _o.Bundle, new CreateOptions());
+            _containerExists = true;
         }
         finally
         {
@@ -315,9 +319,15 @@ public sealed class ContainerMonitor
 
     private void DeleteQuietly()
     {
+        if (!_containerExists)
+        {
+            return;
+        }
+
         try
         {
             _runtime.Delete(_o.Id, force: true);
+            _containerExists = false;
         }
         catch (ContainerNotFoundException)
         {

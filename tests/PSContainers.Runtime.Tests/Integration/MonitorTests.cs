@@ -258,6 +258,30 @@ public sealed class MonitorTests : IClassFixture<PscrunFixture>
     }
 
     [Fact]
+    public void AMonitorForAnIdInUseFailsWithoutTouchingThatContainer()
+    {
+        var run = NewRun(new[] { "sleep", "100" });
+        try
+        {
+            Assert.Equal(0, _f.Pscrun("run", "-d", "--bundle", run.Bundle, run.Id).ExitCode);
+            var pid = _f.State(run.Id).Pid!.Value;
+
+            var ready = StartMonitorWithReadyFd(run);
+            Assert.StartsWith("error: ", ready);
+            Assert.Contains("already exists", ready);
+            var status = WaitForFinalStatus(run);
+            Assert.Equal(127, status.GetProperty("exitCode").GetInt32());
+
+            Assert.NotNull(ProcStat.StartTime(pid));
+            Assert.Equal("running", _f.State(run.Id).Status);
+        }
+        finally
+        {
+            Cleanup(run);
+        }
+    }
+
+    [Fact]
     public void ABadFlagValueIsReportedOnTheReadyFd()
     {
         var run = NewRun(new[] { "true" });
