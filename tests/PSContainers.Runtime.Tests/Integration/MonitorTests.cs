@@ -198,6 +198,28 @@ public sealed class MonitorTests : IClassFixture<PscrunFixture>
     }
 
     [Fact]
+    public void SigtermToTheMonitorEndsAnAlwaysRestartedContainerForGood()
+    {
+        var run = NewRun(new[] { "sleep", "100" }, spec => spec.Linux!.Namespaces!.RemoveAll(n => n.Type == LinuxNamespaceType.Pid));
+        try
+        {
+            StartMonitor(run, "--restart", "always");
+            WaitForStatus(run, s => s.GetProperty("status").GetString() == "running");
+
+            Assert.Equal(0, Libc.Kill(run.MonitorPid, Consts.SIGTERM));
+            var status = WaitForFinalStatus(run);
+
+            Assert.Equal(143, status.GetProperty("exitCode").GetInt32());
+            Assert.Equal(0, status.GetProperty("restartCount").GetInt32());
+            AssertContainerGone(run);
+        }
+        finally
+        {
+            Cleanup(run);
+        }
+    }
+
+    [Fact]
     public void KillingTheMonitorLeavesTheContainerRunning()
     {
         var run = NewRun(new[] { "sleep", "100" });
