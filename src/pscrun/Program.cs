@@ -67,6 +67,7 @@ public static class Program
                 "events" => EventsCommand.Events(runtime, reader),
                 "features" => InfoCommands.Features(reader),
                 "spec" => InfoCommands.Spec(reader),
+                "monitor" => MonitorCommand.Monitor(reader, log, logFormat, debug),
                 "help" => Help(),
                 _ => throw new UsageException($"unknown command \"{verb}\" (see pscrun --help)"),
             };
@@ -114,5 +115,6 @@ public static class Program
           events    print cgroup stats as JSON (--stats once, else every --interval 5s) and OOM kills as they happen
           features  print what this runtime supports as JSON
           spec      write a template config.json (--bundle)
+          monitor   run one container for the engine: log, status, restart, cleanup (--runtime-root, --bundle, --id, --state-dir, --overlay, --restart, --remove-on-exit, --ready-fd)
         """;
 }
