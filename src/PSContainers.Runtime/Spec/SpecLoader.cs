@@ -44,7 +44,7 @@ public static partial class SpecLoader
         Spec? spec;
         try
         {
-            spec = JsonSerializer.Deserialize(json, SpecJsonContext.Default.Spec);
+            spec = SpecFastReader.TryRead(json) ?? JsonSerializer.Deserialize(json, SpecJsonContext.Default.Spec);
         }
         catch (JsonException e)
         {
