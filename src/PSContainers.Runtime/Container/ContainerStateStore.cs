@@ -55,7 +55,7 @@ public sealed partial class ContainerStateStore
     {
         var file = Path.Combine(DirectoryOf(record.Id), RecordFile);
         var temp = file + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(record, RuntimeJsonContext.Default.ContainerRecord));
+        File.WriteAllText(temp, ContainerRecordJson.Write(record));
         File.Move(temp, file, overwrite: true);
     }
 
@@ -73,8 +73,14 @@ public sealed partial class ContainerStateStore
             throw new ContainerNotFoundException(id);
         }
 
-        return JsonSerializer.Deserialize(text, RuntimeJsonContext.Default.ContainerRecord)
-            ?? throw new ContainerException($"state of container \"{id}\" is unreadable: {file}");
+        try
+        {
+            return ContainerRecordJson.Read(text);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
+        {
+            throw new ContainerException($"state of container \"{id}\" is unreadable: {file}: {e.Message}", e);
+        }
     }
 
     public IEnumerable<string> Ids()
