@@ -105,6 +105,10 @@ Describe 'Container lifecycle: create, start, stop, remove' {
         Join-Path $rootfs 'bin/ls' | Should -Exist
         Join-Path $env:PSCONTAINERS_ROOT "containers/$($c.Id)/upper/written" | Should -Exist
         ((Get-ChildItem -LiteralPath $rootfs -Recurse -Force | ForEach-Object FullName | Sort-Object) -join "`n") | Should -Be $rootfsListing
+        $changes = Get-ContainerChange $c.Id
+        ($changes | Where-Object Path -EQ '/written').Kind | Should -Be 'Added'
+        ($changes | Where-Object Path -EQ '/bin/ls').Kind | Should -Be 'Deleted'
+        ($changes | Where-Object Path -EQ '/bin').Kind | Should -Be 'Changed'
         Remove-Container $c.Id
     }
 
@@ -295,5 +299,41 @@ Describe 'Containers outlive the pwsh that started them' {
         Get-TestMountPoint -Path (Join-Path $env:PSCONTAINERS_ROOT "containers/$($c.Id)") | Should -BeNullOrEmpty
         Get-ChildItem -Path "/sys/fs/cgroup/*/pscontainers/$($c.Id)" -ErrorAction Ignore | Should -BeNullOrEmpty
         Test-Path "/proc/$($after.Pid)" | Should -BeFalse
+    }
+}
+
+Describe 'Concurrency' {
+    It '4 pwsh processes each create, start and remove 25 containers at the same time, with no failure and no leak' {
+        $before = @(Get-ChildItem -Path (Join-Path $env:PSCONTAINERS_ROOT 'containers') -Directory -ErrorAction Ignore).Count
+        $workers = foreach ($p in 1..4) {
+            $body = "`$ErrorActionPreference = 'Stop'; Import-Module '$moduleDir'; " +
+                "foreach (`$i in 1..25) { `$c = Invoke-Container '$rootfs' -Detach -Name ""conc-$p-`$i"" -- sleep 30; Remove-Container `$c.Id -Force }; 'done'"
+            $start = [System.Diagnostics.ProcessStartInfo]::new($script:pwsh)
+            foreach ($a in @($script:hostArgs) + @('-NoProfile', '-NonInteractive', '-Command', $body)) { $start.ArgumentList.Add($a) }
+            $start.RedirectStandardOutput = $true
+            $start.RedirectStandardError = $true
+            $process = [System.Diagnostics.Process]::Start($start)
+            [pscustomobject]@{ Process = $process; Out = $process.StandardOutput.ReadToEndAsync(); Err = $process.StandardError.ReadToEndAsync() }
+        }
+        try {
+            foreach ($w in $workers) {
+                $w.Process.WaitForExit(300000) | Should -BeTrue -Because 'each worker finishes within 5 minutes'
+                [void]$w.Out.Wait(5000)
+                $w.Process.ExitCode | Should -Be 0 -Because $w.Err.Result
+                $w.Out.Result.Trim() | Should -Be 'done' -Because $w.Err.Result
+            }
+        } finally {
+            foreach ($w in $workers) { if (-not $w.Process.HasExited) { $w.Process.Kill($true) } }
+        }
+        Get-Container -All -Name 'conc-*' | Should -BeNullOrEmpty
+        @(Get-ChildItem -Path (Join-Path $env:PSCONTAINERS_ROOT 'containers') -Directory -ErrorAction Ignore).Count | Should -Be $before
+        @(Get-ChildItem -Path (Join-Path $env:PSCONTAINERS_ROOT 'names') -File -ErrorAction Ignore | Where-Object Name -Like 'conc-*') | Should -BeNullOrEmpty
+        @(Get-ChildItem -Path (Join-Path $env:PSCONTAINERS_RUNROOT 'pscrun') -Directory -ErrorAction Ignore) | Should -BeNullOrEmpty
+        Get-TestMountPoint -Path (Join-Path $env:PSCONTAINERS_ROOT 'containers') | Should -BeNullOrEmpty
+        $monitors = foreach ($procDir in Get-ChildItem -Path '/proc' -Directory | Where-Object Name -Match '^\d+$') {
+            $cmdline = try { [System.IO.File]::ReadAllText((Join-Path $procDir.FullName 'cmdline')) } catch { '' }
+            if ($cmdline.Contains('monitor') -and $cmdline.Contains($env:PSCONTAINERS_RUNROOT)) { $procDir.Name }
+        }
+        $monitors | Should -BeNullOrEmpty
     }
 }

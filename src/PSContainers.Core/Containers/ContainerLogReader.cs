@@ -79,8 +79,9 @@ public static class ContainerLogReader
         {
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // Not there yet (or briefly locked by its writer): the next poll tries again.
             return null;
         }
     }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -7,7 +6,6 @@ using PSContainers.Core.State;
 using PSContainers.Native;
 using PSContainers.Runtime.Container;
 using PSContainers.Runtime.Spec;
-using RuntimeStatus = PSContainers.Runtime.Spec.ContainerStatus;
 
 namespace PSContainers.Core.Containers;
 
@@ -99,9 +97,13 @@ public sealed partial class ContainerService : IContainerService
             }
 
             StartLocked(id, info.Config, cancellationToken);
+            // A -Remove container that already exited is gone; report it as exited rather than missing.
+            return Inspect(id) ?? new ContainerInfo
+            {
+                Id = id, Name = info.Name, RootFs = info.RootFs, Command = info.Command, Status = ContainerStatus.Exited,
+                Created = info.Created, Labels = info.Labels, Config = info.Config,
+            };
         }
-
-        return Inspect(id) ?? throw ContainerEngineException.NotFound(idOrName);
     }
 
     private void StartLocked(string id, ContainerCreateRequest config, CancellationToken cancellationToken)
@@ -217,9 +219,13 @@ public sealed partial class ContainerService : IContainerService
             var info = Inspect(id) ?? throw ContainerEngineException.NotFound(idOrName);
             StopLocked(id, info, null, timeout, cancellationToken);
             StartLocked(id, info.Config, cancellationToken);
+            // A -Remove container that already exited is gone; report it as exited rather than missing.
+            return Inspect(id) ?? new ContainerInfo
+            {
+                Id = id, Name = info.Name, RootFs = info.RootFs, Command = info.Command, Status = ContainerStatus.Exited,
+                Created = info.Created, Labels = info.Labels, Config = info.Config,
+            };
         }
-
-        return Inspect(id) ?? throw ContainerEngineException.NotFound(idOrName);
     }
 
     public void Remove(string idOrName, bool force, CancellationToken cancellationToken = default)
@@ -449,8 +455,12 @@ public sealed partial class ContainerService : IContainerService
         };
     }
 
-    public IReadOnlyList<ContainerChange> Diff(string idOrName) =>
-        throw new NotSupportedException("Get-ContainerChange (container diff) is not implemented yet.");
+    public IReadOnlyList<ContainerChange> Diff(string idOrName)
+    {
+        var id = Store.Resolve(idOrName);
+        var record = Store.Load(id);
+        return LayerDiff.Compute(Paths.UpperDir(id), record.Config.RootFs);
+    }
 
     public void CopyFrom(string idOrName, string containerPath, string hostPath) =>
         throw new NotSupportedException("Copy-ContainerItem from a container is not implemented yet.");

@@ -6,19 +6,20 @@ namespace PSContainers.Core.State;
 /// <summary>An exclusive flock on a lock file, held until disposed; works across processes and, per open file, across threads.</summary>
 public sealed class FileLock : IDisposable
 {
-    private readonly FileStream _stream;
+    private int _fd;
 
-    private FileLock(FileStream stream) => _stream = stream;
+    private FileLock(int fd) => _fd = fd;
 
     public static FileLock Acquire(string path, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         // Each acquisition opens its own file description: flock then excludes other threads of this process too.
-        var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        // A raw open, because FileStream takes its own flock on Unix and would fail while another process holds ours.
+        var fd = Libc.Open(path, Consts.O_RDWR | Consts.O_CREAT | Consts.O_CLOEXEC, 0x1A4);
+        Libc.Check(fd, "open", path);
         try
         {
-            var fd = (int)stream.SafeFileHandle.DangerousGetHandle();
             while (Libc.Flock(fd, Libc.LOCK_EX | Libc.LOCK_NB) != 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
@@ -36,14 +37,21 @@ public sealed class FileLock : IDisposable
                 Thread.Sleep(5);
             }
 
-            return new FileLock(stream);
+            return new FileLock(fd);
         }
         catch
         {
-            stream.Dispose();
+            Libc.Close(fd);
             throw;
         }
     }
 
-    public void Dispose() => _stream.Dispose();
+    public void Dispose()
+    {
+        var fd = Interlocked.Exchange(ref _fd, -1);
+        if (fd >= 0)
+        {
+            Libc.Close(fd);
+        }
+    }
 }
