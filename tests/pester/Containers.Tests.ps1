@@ -218,6 +218,35 @@ Describe 'Invoke-ContainerCommand' {
     }
 }
 
+Describe 'Copy-ContainerItem and Export-Container' {
+    BeforeAll {
+        New-Container $rootfs -Name files -- sh -c 'ln -s /etc /esc; trap "exit 0" TERM; while true; do sleep 0.1; done' | Start-Container
+        Wait-Until { (Invoke-ContainerCommand files -- ls /esc).Count -gt 0 }
+        $script:hostDir = New-TestDirectory -Name copy
+    }
+    AfterAll {
+        Remove-Container files -Force -ErrorAction SilentlyContinue
+        Remove-TestDirectory -Path $hostDir
+    }
+
+    It 'copies a file in and out, resolving container symlinks inside the container' {
+        Set-Content -LiteralPath (Join-Path $hostDir 'note.txt') -Value 'from host'
+        Copy-ContainerItem (Join-Path $hostDir 'note.txt') 'files:/esc/note.txt'
+        (Invoke-ContainerCommand files -- cat /etc/note.txt).Text | Should -Be 'from host'
+        '/etc/note.txt' | Should -Not -Exist -Because 'the link /esc -> /etc is the container''s, not the host''s'
+        Copy-ContainerItem 'files:/esc/passwd' (Join-Path $hostDir 'passwd')
+        Get-Content (Join-Path $hostDir 'passwd') | Should -Be 'root:x:0:0:root:/root:/bin/sh'
+    }
+
+    It 'exports the filesystem as a tar with the container''s changes' {
+        $tar = Join-Path $hostDir 'files.tar'
+        Export-Container files $tar
+        $names = @(Invoke-Native tar -tf $tar | Assert-NativeSuccess | ForEach-Object { $_.StdOut -split "`n" })
+        $names | Should -Contain 'bin/busybox'
+        $names | Should -Contain 'etc/note.txt'
+    }
+}
+
 Describe '-WhatIf changes nothing' {
     It 'creates, starts, stops and removes nothing' {
         New-Container $rootfs -Name whatif-new -WhatIf -- true

@@ -462,12 +462,24 @@ public sealed partial class ContainerService : IContainerService
         return LayerDiff.Compute(Paths.UpperDir(id), record.Config.RootFs);
     }
 
-    public void CopyFrom(string idOrName, string containerPath, string hostPath) =>
-        throw new NotSupportedException("Copy-ContainerItem from a container is not implemented yet.");
+    public void CopyFrom(string idOrName, string containerPath, string hostPath)
+    {
+        var id = Store.Resolve(idOrName);
+        RequireRunning(id, idOrName);
+        ContainerFiles.CopyOut(Paths.MergedDir(id), containerPath, hostPath);
+    }
 
-    public void CopyTo(string idOrName, string hostPath, string containerPath) =>
-        throw new NotSupportedException("Copy-ContainerItem into a container is not implemented yet.");
+    public void CopyTo(string idOrName, string hostPath, string containerPath)
+    {
+        var id = Store.Resolve(idOrName);
+        RequireRunning(id, idOrName);
+        ContainerFiles.CopyIn(Paths.MergedDir(id), hostPath, containerPath);
+    }
 
-    public void Export(string idOrName, Stream destination, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException("Export-Container is not implemented yet.");
+    public void Export(string idOrName, Stream destination, CancellationToken cancellationToken = default)
+    {
+        var id = Store.Resolve(idOrName);
+        RequireRunning(id, idOrName);
+        ContainerFiles.Export(Paths.MergedDir(id), destination, cancellationToken);
+    }
 }
