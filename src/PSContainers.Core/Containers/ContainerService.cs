@@ -144,7 +144,9 @@ public sealed partial class ContainerService : IContainerService
             CleanUpRun(id);
             if (e is ContainerEngineException engine)
             {
-                throw new ContainerEngineException(engine.ErrorId, $"Container {Store.TryLoad(id)?.Name ?? id} failed to start: {engine.Message}", engine.Kind, id, engine);
+                // A monitor that died before answering may still have said why in status.json.
+                var reason = MonitorStatus.TryRead(Path.Combine(sdir, StatusFile))?.Error ?? engine.Message;
+                throw new ContainerEngineException(engine.ErrorId, $"Container {Store.TryLoad(id)?.Name ?? id} failed to start: {reason}", engine.Kind, id, engine);
             }
 
             throw;

@@ -79,7 +79,7 @@ public sealed class MonitorLauncher
             }
 
             throw new ContainerEngineException("ContainerStartFailed",
-                answer.Length == 0 ? "The container's monitor exited without reporting whether the container started." : $"The monitor answered \"{answer}\" instead of a ready report.",
+                answer.Length == 0 ? $"The container's monitor ({PscrunPath} monitor) exited without reporting whether the container started; check that this pscrun has the monitor command." : $"The monitor answered \"{answer}\" instead of a ready report.",
                 ContainerErrorKind.OperationFailed);
         }
         finally
