@@ -304,6 +304,13 @@ public sealed partial class ContainerService : IContainerService
                 throw ContainerEngineException.NotFound(idOrName);
             }
 
+            // Never started (or its start failed): nothing will ever exit, so waiting returns at once, as docker's
+            // "not-running" condition does; the exit code is unknown.
+            if (status is null && !MonitorAlive(id) && !InitAlive(id))
+            {
+                return -1;
+            }
+
             Thread.Sleep(Poll);
         }
     }

@@ -24,7 +24,7 @@ public interface IContainerService
 
     IReadOnlyList<ContainerInfo> List(bool all);
 
-    /// <summary>Waits for the container to exit and returns its exit code.</summary>
+    /// <summary>Waits for the container to exit and returns its exit code; -1 at once for a container that never started, and when the code was lost.</summary>
     int Wait(string idOrName, CancellationToken cancellationToken = default);
 
     /// <summary>Log lines in order; with follow, keeps yielding until the container stops or cancellation.</summary>
