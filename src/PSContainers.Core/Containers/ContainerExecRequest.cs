@@ -1,0 +1,16 @@
+namespace PSContainers.Core.Containers;
+
+/// <summary>A process to run inside a running container (docker exec).</summary>
+public sealed class ContainerExecRequest
+{
+    public List<string> Command { get; set; } = [];
+
+    public Dictionary<string, string> Environment { get; set; } = [];
+
+    /// <summary>uid[:gid] or names from the container's /etc/passwd; null keeps the container's user.</summary>
+    public string? User { get; set; }
+
+    public string? WorkingDirectory { get; set; }
+
+    public bool Privileged { get; set; }
+}

@@ -1,0 +1,62 @@
+namespace PSContainers.Core.Containers;
+
+/// <summary>One container as users see it: identity, state and the configuration it was created with.</summary>
+public sealed class ContainerInfo
+{
+    public string Id { get; init; } = "";
+
+    public string ShortId => Id.Length > 12 ? Id[..12] : Id;
+
+    public string Name { get; init; } = "";
+
+    public string RootFs { get; init; } = "";
+
+    public IReadOnlyList<string> Command { get; init; } = [];
+
+    public ContainerStatus Status { get; init; }
+
+    /// <summary>Host pid of the container's init; 0 unless it runs.</summary>
+    public int Pid { get; init; }
+
+    /// <summary>Null while it has not exited, or when the exit code was lost (its monitor died).</summary>
+    public int? ExitCode { get; init; }
+
+    public bool OomKilled { get; init; }
+
+    public DateTimeOffset Created { get; init; }
+
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    public int RestartCount { get; init; }
+
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Why the container is not running as asked (a failed start, a monitor that died); null when all is well.</summary>
+    public string? Error { get; init; }
+
+    public ContainerCreateRequest Config { get; init; } = new();
+
+    /// <summary>docker ps style: "Up 5 minutes", "Exited (0) 3 seconds ago", "Created".</summary>
+    public string StatusText => Describe(DateTimeOffset.UtcNow);
+
+    public string Describe(DateTimeOffset now) => Status switch
+    {
+        ContainerStatus.Running => "Up " + Ago(now - (StartedAt ?? Created)),
+        ContainerStatus.Paused => "Up " + Ago(now - (StartedAt ?? Created)) + " (Paused)",
+        ContainerStatus.Exited => $"Exited ({(ExitCode is { } c ? c.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unknown")}) {Ago(now - (FinishedAt ?? Created))} ago",
+        _ => "Created",
+    };
+
+    private static string Ago(TimeSpan span) => span.TotalSeconds switch
+    {
+        < 1 => "less than a second",
+        < 60 => $"{(int)span.TotalSeconds} seconds",
+        < 3600 => $"{(int)span.TotalMinutes} minutes",
+        < 172800 => $"{(int)span.TotalHours} hours",
+        _ => $"{(int)span.TotalDays} days",
+    };
+
+    public override string ToString() => Name;
+}

@@ -1,0 +1,494 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PSContainers.Core.State;
+using PSContainers.Native;
+using PSContainers.Runtime.Container;
+using PSContainers.Runtime.Spec;
+
+namespace PSContainers.Core.Containers;
+
+/// <summary>The container engine: records, bundles and overlays on disk, a detached pscrun monitor per running container.</summary>
+public sealed partial class ContainerService : IContainerService
+{
+    private const string StatusFile = "status.json";
+    private const string LogFile = "container.log";
+    private const string MonitorPidFile = "monitor.pid";
+    private const string StopRequestedFile = "stop-requested";
+    private const string RemovedByMonitorFile = "removed-by-monitor";
+    private static readonly TimeSpan DefaultStopTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan MonitorReadyTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
+
+    private readonly ILogger _log;
+    private readonly LinuxContainerRuntime _runtime;
+
+    public ContainerService(EnginePaths? paths = null, ILogger? logger = null, string? pscrunPath = null)
+    {
+        Paths = paths ?? EnginePaths.FromEnvironment();
+        _log = logger ?? NullLogger.Instance;
+        Store = new ContainerStore(Paths);
+        _runtime = new LinuxContainerRuntime(Paths.RuntimeRoot, _log);
+        Launcher = new MonitorLauncher(pscrunPath ?? MonitorLauncher.DefaultPscrunPath());
+    }
+
+    public EnginePaths Paths { get; }
+
+    public ContainerStore Store { get; }
+
+    public MonitorLauncher Launcher { get; }
+
+    public ContainerInfo Create(ContainerCreateRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (string.IsNullOrEmpty(request.RootFs) || !Directory.Exists(request.RootFs))
+        {
+            throw new ContainerEngineException("RootFsNotFound",
+                $"The root filesystem directory \"{request.RootFs}\" does not exist. Give -RootFs an unpacked root filesystem (a directory with /bin, /etc, ...).",
+                ContainerErrorKind.NotFound, request.RootFs);
+        }
+
+        request.RootFs = Path.GetFullPath(request.RootFs);
+        ValidateRestartPolicy(request.Restart);
+        if (request.StopSignal is not null)
+        {
+            SignalNames.Parse(request.StopSignal);
+        }
+
+        if (request.AutoRemove && request.Restart is not (null or "" or "no"))
+        {
+            throw ContainerEngineException.Invalid("-Remove cannot be combined with a restart policy other than 'no'.");
+        }
+
+        var id = ContainerStore.NewId();
+        // Building the spec first validates every option before anything is written: bad input leaves nothing behind.
+        var spec = ContainerSpecBuilder.Build(id, request, Paths.MergedDir(id));
+        var record = new StoredContainer { Id = id, Name = request.Name ?? "", Created = DateTimeOffset.UtcNow, Config = request };
+        Store.Add(record, cancellationToken);
+        try
+        {
+            foreach (var dir in new[] { Paths.BundleDir(id), Paths.UpperDir(id), Paths.WorkDir(id), Paths.MergedDir(id) })
+            {
+                Directory.CreateDirectory(dir);
+            }
+
+            AtomicFile.WriteAllText(Path.Combine(Paths.BundleDir(id), SpecLoader.ConfigFileName), JsonSerializer.Serialize(spec, SpecJsonContext.Default.Spec));
+        }
+        catch
+        {
+            Store.Delete(id);
+            throw;
+        }
+
+        _log.LogDebug("created container {Id} ({Name}) on {RootFs}", id, record.Name, request.RootFs);
+        return Inspect(id) ?? throw ContainerEngineException.NotFound(id);
+    }
+
+    public ContainerInfo Start(string idOrName, CancellationToken cancellationToken = default)
+    {
+        var id = Store.Resolve(idOrName);
+        using (Store.LockContainer(id, cancellationToken))
+        {
+            var info = Inspect(id) ?? throw ContainerEngineException.NotFound(idOrName);
+            if (info.Status is ContainerStatus.Running or ContainerStatus.Paused)
+            {
+                return info;
+            }
+
+            StartLocked(id, info.Config, cancellationToken);
+            // A -Remove container that already exited is gone; report it as exited rather than missing.
+            return Inspect(id) ?? new ContainerInfo
+            {
+                Id = id, Name = info.Name, RootFs = info.RootFs, Command = info.Command, Status = ContainerStatus.Exited,
+                Created = info.Created, Labels = info.Labels, Config = info.Config,
+            };
+        }
+    }
+
+    private void StartLocked(string id, ContainerCreateRequest config, CancellationToken cancellationToken)
+    {
+        // Whatever a previous run left (a monitor killed with -9) goes first: the runtime id and the mount point are reused.
+        CleanUpRun(id);
+        var sdir = Paths.StateDir(id);
+        Directory.CreateDirectory(sdir);
+        foreach (var stale in new[] { StatusFile, MonitorPidFile, StopRequestedFile, RemovedByMonitorFile })
+        {
+            File.Delete(Path.Combine(sdir, stale));
+        }
+
+        var record = Store.Load(id);
+        record.MonitorLost = null;
+        Store.Save(record);
+        Directory.CreateDirectory(Paths.RuntimeRoot);
+        var args = new List<string>
+        {
+            "--runtime-root", Paths.RuntimeRoot, "--bundle", Paths.BundleDir(id), "--id", id, "--state-dir", sdir,
+            "--overlay", $"{config.RootFs},{Paths.UpperDir(id)},{Paths.WorkDir(id)},{Paths.MergedDir(id)}",
+            "--restart", string.IsNullOrEmpty(config.Restart) ? "no" : config.Restart,
+        };
+        if (config.AutoRemove)
+        {
+            args.Add("--remove-on-exit");
+        }
+
+        _log.LogDebug("starting the monitor for {Id}: {Pscrun} monitor {Args}", id, Launcher.PscrunPath, string.Join(' ', args));
+        try
+        {
+            Launcher.Launch(args, MonitorReadyTimeout, cancellationToken);
+        }
+        catch (Exception e) when (e is ContainerEngineException or OperationCanceledException)
+        {
+            // A half-started run must not linger: no init, no mount, no monitor.
+            KillEverything(id);
+            CleanUpRun(id);
+            if (e is ContainerEngineException engine)
+            {
+                // A monitor that died before answering may still have said why in status.json.
+                var reason = MonitorStatus.TryRead(Path.Combine(sdir, StatusFile))?.Error ?? engine.Message;
+                throw new ContainerEngineException(engine.ErrorId, $"Container {Store.TryLoad(id)?.Name ?? id} failed to start: {reason}", engine.Kind, id, engine);
+            }
+
+            throw;
+        }
+    }
+
+    public ContainerInfo Stop(string idOrName, string? signal = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var id = Store.Resolve(idOrName);
+        using (Store.LockContainer(id, cancellationToken))
+        {
+            var info = Inspect(id) ?? throw ContainerEngineException.NotFound(idOrName);
+            StopLocked(id, info, signal, timeout, cancellationToken);
+        }
+
+        return Inspect(id) ?? throw ContainerEngineException.NotFound(idOrName);
+    }
+
+    private void StopLocked(string id, ContainerInfo info, string? signal, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        if (info.Status is not (ContainerStatus.Running or ContainerStatus.Paused) && !MonitorAlive(id))
+        {
+            return;
+        }
+
+        RequestStop(id);
+        var number = SignalNames.Parse(signal ?? info.Config.StopSignal ?? "TERM");
+        var wait = timeout ?? (info.Config.StopTimeoutSeconds is { } s ? TimeSpan.FromSeconds(s) : DefaultStopTimeout);
+        if (info.Status == ContainerStatus.Paused)
+        {
+            // A frozen process gets signals only after it thaws.
+            TryRuntime(() => _runtime.Resume(id));
+        }
+
+        _log.LogDebug("sending signal {Signal} to {Id}", number, id);
+        TryRuntime(() => _runtime.Kill(id, number, all: false));
+        if (!WaitUntil(() => !InitAlive(id), wait, cancellationToken))
+        {
+            _log.LogDebug("{Id} still runs after {Timeout}; sending SIGKILL", id, wait);
+            TryRuntime(() => _runtime.Kill(id, Consts.SIGKILL, all: true));
+        }
+
+        WaitForMonitorExit(id, cancellationToken);
+    }
+
+    public ContainerInfo Kill(string idOrName, string signal = "KILL", CancellationToken cancellationToken = default)
+    {
+        var id = Store.Resolve(idOrName);
+        var number = SignalNames.Parse(signal);
+        var info = Inspect(id) ?? throw ContainerEngineException.NotFound(idOrName);
+        if (info.Status is not (ContainerStatus.Running or ContainerStatus.Paused))
+        {
+            throw new ContainerEngineException("ContainerNotRunning", $"Container {info.Name} is not running ({info.Status}).", ContainerErrorKind.InvalidState, idOrName);
+        }
+
+        // docker kill counts as a user's stop: restart policies leave the container down.
+        RequestStop(id);
+        TryRuntime(() => _runtime.Kill(id, number, all: number == Consts.SIGKILL));
+        if (number == Consts.SIGKILL)
+        {
+            WaitForMonitorExit(id, cancellationToken);
+        }
+
+        return Inspect(id) ?? throw ContainerEngineException.NotFound(idOrName);
+    }
+
+    public ContainerInfo Restart(string idOrName, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var id = Store.Resolve(idOrName);
+        using (Store.LockContainer(id, cancellationToken))
+        {
+            var info = Inspect(id) ?? throw ContainerEngineException.NotFound(idOrName);
+            StopLocked(id, info, null, timeout, cancellationToken);
+            StartLocked(id, info.Config, cancellationToken);
+            // A -Remove container that already exited is gone; report it as exited rather than missing.
+            return Inspect(id) ?? new ContainerInfo
+            {
+                Id = id, Name = info.Name, RootFs = info.RootFs, Command = info.Command, Status = ContainerStatus.Exited,
+                Created = info.Created, Labels = info.Labels, Config = info.Config,
+            };
+        }
+    }
+
+    public void Remove(string idOrName, bool force, CancellationToken cancellationToken = default)
+    {
+        var id = Store.Resolve(idOrName);
+        using (Store.LockContainer(id, cancellationToken))
+        {
+            var info = Inspect(id);
+            if (info is null)
+            {
+                // The monitor removed it (-Remove) and Inspect finished the job.
+                return;
+            }
+
+            if (info.Status is ContainerStatus.Running or ContainerStatus.Paused)
+            {
+                if (!force)
+                {
+                    throw new ContainerEngineException("ContainerRunning",
+                        $"Container {info.Name} is {info.Status.ToString().ToLowerInvariant()}; stop it first or use -Force.", ContainerErrorKind.InvalidState, idOrName);
+                }
+            }
+
+            RequestStop(id);
+            KillEverything(id);
+            WaitForMonitorExit(id, cancellationToken);
+            CleanUpRun(id);
+            DeleteDirectory(Paths.StateDir(id));
+            Store.Delete(id);
+            _log.LogDebug("removed container {Id}", id);
+        }
+    }
+
+    public ContainerInfo Get(string idOrName)
+    {
+        var id = Store.Resolve(idOrName);
+        return Inspect(id) ?? throw ContainerEngineException.NotFound(idOrName);
+    }
+
+    public IReadOnlyList<ContainerInfo> List(bool all)
+    {
+        var list = new List<ContainerInfo>();
+        foreach (var id in Store.Ids())
+        {
+            if (Inspect(id) is { } info && (all || info.Status is ContainerStatus.Running or ContainerStatus.Paused))
+            {
+                list.Add(info);
+            }
+        }
+
+        return list.OrderByDescending(c => c.Created).ToList();
+    }
+
+    public int Wait(string idOrName, CancellationToken cancellationToken = default)
+    {
+        var id = Store.Resolve(idOrName);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var status = MonitorStatus.TryRead(Path.Combine(Paths.StateDir(id), StatusFile));
+            if (status?.Status == "exited" && !WillRestart(id, status))
+            {
+                return status.ExitCode ?? -1;
+            }
+
+            // A monitor that died leaves no exit status: as docker does for a lost exit code, report -1.
+            if (status is not null && !MonitorAlive(id) && !InitAlive(id))
+            {
+                return Inspect(id)?.ExitCode ?? -1;
+            }
+
+            if (Store.TryLoad(id) is null)
+            {
+                throw ContainerEngineException.NotFound(idOrName);
+            }
+
+            // Never started (or its start failed): nothing will ever exit, so waiting returns at once, as docker's
+            // "not-running" condition does; the exit code is unknown.
+            if (status is null && !MonitorAlive(id) && !InitAlive(id))
+            {
+                return -1;
+            }
+
+            Thread.Sleep(Poll);
+        }
+    }
+
+    public IEnumerable<ContainerLogEntry> ReadLog(string idOrName, bool follow, int? tail, DateTimeOffset? since, CancellationToken cancellationToken = default)
+    {
+        var id = Store.Resolve(idOrName);
+        return ContainerLogReader.Read(Path.Combine(Paths.StateDir(id), LogFile), follow, tail, since, () => IsFinished(id), cancellationToken);
+    }
+
+    public ContainerExecResult Exec(string idOrName, ContainerExecRequest request, Action<ContainerLogEntry>? output = null, CancellationToken cancellationToken = default)
+    {
+        var id = Store.Resolve(idOrName);
+        var info = Inspect(id) ?? throw ContainerEngineException.NotFound(idOrName);
+        if (info.Status != ContainerStatus.Running)
+        {
+            throw new ContainerEngineException("ContainerNotRunning", $"Container {info.Name} is not running ({info.Status}); start it first.", ContainerErrorKind.InvalidState, idOrName);
+        }
+
+        if (request.Command.Count == 0)
+        {
+            throw ContainerEngineException.Invalid("Invoke-ContainerCommand needs a command to run.");
+        }
+
+        var args = new List<string> { "--root", Paths.RuntimeRoot, "exec" };
+        foreach (var (name, value) in request.Environment)
+        {
+            args.Add("--env");
+            args.Add($"{name}={value}");
+        }
+
+        if (!string.IsNullOrEmpty(request.User))
+        {
+            var (uid, gid, _) = UserResolver.Resolve(Paths.MergedDir(id), request.User);
+            args.Add("--user");
+            args.Add($"{uid}:{gid}");
+        }
+
+        if (!string.IsNullOrEmpty(request.WorkingDirectory))
+        {
+            args.Add("--cwd");
+            args.Add(request.WorkingDirectory);
+        }
+
+        if (request.Privileged)
+        {
+            foreach (var cap in CapabilityNames.All)
+            {
+                args.Add("--cap");
+                args.Add(cap);
+            }
+        }
+
+        args.Add(id);
+        args.AddRange(request.Command);
+        return ExecRunner.Run(Launcher.PscrunPath, args, id, output, _log, cancellationToken);
+    }
+
+    public ContainerInfo Pause(string idOrName)
+    {
+        var id = Store.Resolve(idOrName);
+        RuntimeCall(id, () => _runtime.Pause(id), "ContainerNotRunning");
+        return Get(id);
+    }
+
+    public ContainerInfo Resume(string idOrName)
+    {
+        var id = Store.Resolve(idOrName);
+        RuntimeCall(id, () => _runtime.Resume(id), "ContainerNotPaused");
+        return Get(id);
+    }
+
+    public ContainerInfo Rename(string idOrName, string newName)
+    {
+        var id = Store.Resolve(idOrName);
+        Store.Rename(id, newName);
+        return Get(id);
+    }
+
+    public ContainerInfo Update(string idOrName, ContainerResources resources)
+    {
+        var id = Store.Resolve(idOrName);
+        using (Store.LockContainer(id))
+        {
+            var record = Store.Load(id);
+            var linux = new LinuxResources();
+            ContainerSpecBuilder.ApplyResources(linux, resources);
+            if (InitAlive(id))
+            {
+                RuntimeCall(id, () => _runtime.Update(id, linux), "ContainerNotRunning");
+            }
+
+            // The next start builds its cgroup from the bundle, so the new limits go there too.
+            var merged = record.Config.Resources;
+            merged.Memory = resources.Memory ?? merged.Memory;
+            merged.MemorySwap = resources.MemorySwap ?? merged.MemorySwap;
+            merged.MemoryReservation = resources.MemoryReservation ?? merged.MemoryReservation;
+            merged.Cpus = resources.Cpus ?? merged.Cpus;
+            merged.CpuShares = resources.CpuShares ?? merged.CpuShares;
+            merged.CpusetCpus = resources.CpusetCpus ?? merged.CpusetCpus;
+            merged.CpusetMems = resources.CpusetMems ?? merged.CpusetMems;
+            merged.PidsLimit = resources.PidsLimit ?? merged.PidsLimit;
+            merged.BlkioWeight = resources.BlkioWeight ?? merged.BlkioWeight;
+            var bundleConfig = Path.Combine(Paths.BundleDir(id), SpecLoader.ConfigFileName);
+            var spec = JsonSerializer.Deserialize(File.ReadAllText(bundleConfig), SpecJsonContext.Default.Spec)!;
+            spec.Linux ??= new Linux();
+            spec.Linux.Resources ??= new LinuxResources();
+            ContainerSpecBuilder.ApplyResources(spec.Linux.Resources, merged);
+            AtomicFile.WriteAllText(bundleConfig, JsonSerializer.Serialize(spec, SpecJsonContext.Default.Spec));
+            Store.Save(record);
+        }
+
+        return Get(id);
+    }
+
+    public IReadOnlyList<ContainerProcessInfo> Top(string idOrName)
+    {
+        var id = Store.Resolve(idOrName);
+        RequireRunning(id, idOrName);
+        IReadOnlyList<int> pids = [];
+        RuntimeCall(id, () => pids = _runtime.Pids(id), "ContainerNotRunning");
+        return pids.Select(ProcessReader.Read).Where(p => p is not null).Select(p => p!).ToList();
+    }
+
+    public ContainerStatistics Stats(string idOrName)
+    {
+        var id = Store.Resolve(idOrName);
+        var info = RequireRunning(id, idOrName);
+        Runtime.Cgroups.CgroupStats? first = null, second = null;
+        var clock = Stopwatch.StartNew();
+        RuntimeCall(id, () => first = _runtime.Stats(id), "ContainerNotRunning");
+        Thread.Sleep(200);
+        RuntimeCall(id, () => second = _runtime.Stats(id), "ContainerNotRunning");
+        var elapsedNs = clock.Elapsed.TotalMilliseconds * 1_000_000;
+        var hostMemory = ProcessReader.HostMemoryBytes();
+        var limit = second!.MemoryLimit is { } l && l < hostMemory ? l : hostMemory;
+        return new ContainerStatistics
+        {
+            Id = id,
+            Name = info.Name,
+            Time = DateTimeOffset.UtcNow,
+            CpuPercent = elapsedNs <= 0 ? 0 : Math.Round(100.0 * (second.CpuUsageNanoseconds - Math.Min(first!.CpuUsageNanoseconds, second.CpuUsageNanoseconds)) / elapsedNs, 2),
+            CpuTotalNanoseconds = second.CpuUsageNanoseconds,
+            MemoryUsage = second.MemoryUsage,
+            MemoryLimit = limit,
+            PidsCurrent = second.PidsCurrent,
+            PidsLimit = second.PidsLimit,
+            BlockReadBytes = second.BlockIoReadBytes,
+            BlockWriteBytes = second.BlockIoWriteBytes,
+            OomKills = second.OomKillCount,
+        };
+    }
+
+    public IReadOnlyList<ContainerChange> Diff(string idOrName)
+    {
+        var id = Store.Resolve(idOrName);
+        var record = Store.Load(id);
+        return LayerDiff.Compute(Paths.UpperDir(id), record.Config.RootFs);
+    }
+
+    public void CopyFrom(string idOrName, string containerPath, string hostPath)
+    {
+        var id = Store.Resolve(idOrName);
+        RequireRunning(id, idOrName);
+        ContainerFiles.CopyOut(Paths.MergedDir(id), containerPath, hostPath);
+    }
+
+    public void CopyTo(string idOrName, string hostPath, string containerPath)
+    {
+        var id = Store.Resolve(idOrName);
+        RequireRunning(id, idOrName);
+        ContainerFiles.CopyIn(Paths.MergedDir(id), hostPath, containerPath);
+    }
+
+    public void Export(string idOrName, Stream destination, CancellationToken cancellationToken = default)
+    {
+        var id = Store.Resolve(idOrName);
+        RequireRunning(id, idOrName);
+        ContainerFiles.Export(Paths.MergedDir(id), destination, cancellationToken);
+    }
+}

@@ -1,0 +1,250 @@
+using System.Globalization;
+using PSContainers.Runtime.Spec;
+
+namespace PSContainers.Core.Containers;
+
+/// <summary>Builds a container's OCI config.json from Docker's defaults and the docker-run options of a create request.</summary>
+public static class ContainerSpecBuilder
+{
+    public const string CgroupParent = "/pscontainers";
+    public const ulong CpuPeriod = 100_000;
+
+    private static readonly HashSet<string> UlimitNames =
+    [
+        "CPU", "FSIZE", "DATA", "STACK", "CORE", "RSS", "NPROC", "NOFILE", "MEMLOCK", "AS", "LOCKS", "SIGPENDING",
+        "MSGQUEUE", "NICE", "RTPRIO", "RTTIME",
+    ];
+
+    public static Spec Build(string id, ContainerCreateRequest request, string mergedRoot)
+    {
+        if (request.Command.Count == 0)
+        {
+            throw ContainerEngineException.Invalid("A container needs a command: give -Command (or the arguments after the root filesystem).");
+        }
+
+        if (request.Init)
+        {
+            throw ContainerEngineException.Invalid("-Init is not supported yet: no reaper binary ships with PSContainers.");
+        }
+
+        if (request.Network is not ("none" or ""))
+        {
+            throw ContainerEngineException.Invalid($"Network \"{request.Network}\" is not supported yet; only 'none' (a private network namespace with no interfaces) is.");
+        }
+
+        var hostname = string.IsNullOrEmpty(request.Hostname) ? id[..12] : request.Hostname;
+        var spec = DefaultSpecs.ForEngine(mergedRoot, request.Command, hostname);
+        var process = spec.Process!;
+        spec.Root!.Readonly = request.ReadOnly;
+        spec.Linux!.CgroupsPath = $"{CgroupParent}/{id}";
+
+        // The user is looked up in the image (the read-only lower layer), which the merged root shows unchanged.
+        var home = "/root";
+        if (!string.IsNullOrEmpty(request.User))
+        {
+            var (uid, gid, userHome) = UserResolver.Resolve(request.RootFs, request.User);
+            process.User = new User { Uid = uid, Gid = gid };
+            home = userHome ?? "/";
+        }
+
+        process.Env = BuildEnvironment(request.Environment, hostname, home);
+        if (!string.IsNullOrEmpty(request.WorkingDirectory))
+        {
+            if (!request.WorkingDirectory.StartsWith('/'))
+            {
+                throw ContainerEngineException.Invalid($"The working directory \"{request.WorkingDirectory}\" must be an absolute path inside the container.");
+            }
+
+            process.Cwd = request.WorkingDirectory;
+        }
+
+        ApplyCapabilities(process, request);
+        if (request.Privileged)
+        {
+            // docker run --privileged: every capability, every device, nothing masked, /sys writable.
+            spec.Linux.MaskedPaths = [];
+            spec.Linux.ReadonlyPaths = [];
+            spec.Linux.Resources!.Devices = [new LinuxDeviceCgroup { Allow = true, Access = "rwm" }];
+            foreach (var mount in spec.Mounts!.Where(m => m.Destination == "/sys"))
+            {
+                mount.Options = mount.Options?.Where(o => o != "ro").Append("rw").ToList();
+            }
+        }
+
+        ApplyResources(spec.Linux.Resources!, request.Resources);
+        foreach (var ulimit in request.Ulimits)
+        {
+            var rlimit = ParseUlimit(ulimit);
+            process.Rlimits!.RemoveAll(r => r.Type == rlimit.Type);
+            process.Rlimits.Add(rlimit);
+        }
+
+        if (request.Labels.Count > 0)
+        {
+            spec.Annotations = new Dictionary<string, string>(request.Labels);
+        }
+
+        return spec;
+    }
+
+    public static List<string> BuildEnvironment(IReadOnlyDictionary<string, string> environment, string hostname, string home)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["PATH"] = DefaultSpecs.DefaultPath["PATH=".Length..],
+            ["HOSTNAME"] = hostname,
+            ["HOME"] = home,
+        };
+        foreach (var (name, value) in environment)
+        {
+            if (string.IsNullOrEmpty(name) || name.Contains('='))
+            {
+                throw ContainerEngineException.Invalid($"Invalid environment variable name \"{name}\".");
+            }
+
+            env[name] = value;
+        }
+
+        return env.Select(kv => $"{kv.Key}={kv.Value}").ToList();
+    }
+
+    public static void ApplyCapabilities(Process process, ContainerCreateRequest request)
+    {
+        IEnumerable<string> caps = request.Privileged ? CapabilityNames.All : DefaultSpecs.EngineCapabilities;
+        var set = new List<string>(caps);
+        foreach (var add in request.CapAdd)
+        {
+            if (add.Equals("ALL", StringComparison.OrdinalIgnoreCase))
+            {
+                set = [.. CapabilityNames.All];
+                continue;
+            }
+
+            var name = Normalize(add);
+            if (!set.Contains(name))
+            {
+                set.Add(name);
+            }
+        }
+
+        foreach (var drop in request.CapDrop)
+        {
+            if (drop.Equals("ALL", StringComparison.OrdinalIgnoreCase))
+            {
+                // docker: --cap-drop ALL --cap-add X leaves exactly X.
+                set = request.CapAdd.Where(a => !a.Equals("ALL", StringComparison.OrdinalIgnoreCase)).Select(Normalize).Distinct().ToList();
+                continue;
+            }
+
+            set.Remove(Normalize(drop));
+        }
+
+        process.Capabilities = new LinuxCapabilities { Bounding = [.. set], Effective = [.. set], Permitted = [.. set] };
+    }
+
+    public static void ApplyResources(LinuxResources resources, ContainerResources wanted)
+    {
+        if (wanted.Memory is not null || wanted.MemorySwap is not null || wanted.MemoryReservation is not null)
+        {
+            if (wanted.MemorySwap is { } swap && swap != -1 && wanted.Memory is { } mem && swap < mem)
+            {
+                throw ContainerEngineException.Invalid($"-MemorySwap ({swap}) is memory plus swap and must be at least -Memory ({mem}), or -1 for unlimited swap.");
+            }
+
+            if (wanted.MemorySwap is not null && wanted.Memory is null)
+            {
+                throw ContainerEngineException.Invalid("-MemorySwap needs -Memory as well.");
+            }
+
+            resources.Memory = new LinuxMemory
+            {
+                Limit = Positive(wanted.Memory, "-Memory"),
+                Swap = wanted.MemorySwap,
+                Reservation = Positive(wanted.MemoryReservation, "-MemoryReservation"),
+            };
+        }
+
+        if (wanted.Cpus is not null || wanted.CpuShares is not null || wanted.CpusetCpus is not null || wanted.CpusetMems is not null)
+        {
+            var cpu = new LinuxCpu { Shares = wanted.CpuShares, Cpus = wanted.CpusetCpus, Mems = wanted.CpusetMems };
+            if (wanted.Cpus is { } cpus)
+            {
+                if (cpus <= 0 || cpus > Environment.ProcessorCount)
+                {
+                    throw ContainerEngineException.Invalid($"-Cpus {cpus.ToString(CultureInfo.InvariantCulture)} is out of range: give a value above 0 and at most {Environment.ProcessorCount} (the CPUs of this host).");
+                }
+
+                cpu.Period = CpuPeriod;
+                cpu.Quota = (long)Math.Round(cpus * CpuPeriod);
+            }
+
+            resources.Cpu = cpu;
+        }
+
+        if (wanted.PidsLimit is { } pids)
+        {
+            resources.Pids = new LinuxPids { Limit = pids };
+        }
+
+        if (wanted.BlkioWeight is { } weight)
+        {
+            if (weight is < 10 or > 1000)
+            {
+                throw ContainerEngineException.Invalid($"-BlkioWeight {weight} is out of range: use 10 to 1000.");
+            }
+
+            resources.BlockIo = new LinuxBlockIo { Weight = weight };
+        }
+    }
+
+    /// <summary>name=soft[:hard] with docker's names (nofile, nproc, core, ...).</summary>
+    public static LinuxRlimit ParseUlimit(string text)
+    {
+        var eq = text.IndexOf('=');
+        if (eq <= 0)
+        {
+            throw ContainerEngineException.Invalid($"Invalid ulimit \"{text}\": use name=soft[:hard], e.g. nofile=1024:2048.");
+        }
+
+        var name = text[..eq].Trim().ToUpperInvariant();
+        if (!UlimitNames.Contains(name))
+        {
+            throw ContainerEngineException.Invalid($"Unknown ulimit \"{text[..eq]}\": use one of {string.Join(", ", UlimitNames.Select(n => n.ToLowerInvariant()))}.");
+        }
+
+        var values = text[(eq + 1)..].Split(':');
+        if (!ulong.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var soft)
+            || values.Length > 2)
+        {
+            throw ContainerEngineException.Invalid($"Invalid ulimit \"{text}\": use name=soft[:hard] with numbers.");
+        }
+
+        var hard = soft;
+        if (values.Length == 2 && !ulong.TryParse(values[1], NumberStyles.None, CultureInfo.InvariantCulture, out hard))
+        {
+            throw ContainerEngineException.Invalid($"Invalid ulimit \"{text}\": the hard limit is not a number.");
+        }
+
+        if (soft > hard)
+        {
+            throw ContainerEngineException.Invalid($"Invalid ulimit \"{text}\": the soft limit is above the hard limit.");
+        }
+
+        return new LinuxRlimit { Type = "RLIMIT_" + name, Soft = soft, Hard = hard };
+    }
+
+    private static string Normalize(string capability)
+    {
+        try
+        {
+            return CapabilityNames.Normalize(capability);
+        }
+        catch (SpecException e)
+        {
+            throw ContainerEngineException.Invalid(e.Message, capability);
+        }
+    }
+
+    private static long? Positive(long? value, string parameter) =>
+        value is <= 0 ? throw ContainerEngineException.Invalid($"{parameter} must be a positive number of bytes.") : value;
+}

@@ -1,0 +1,56 @@
+namespace PSContainers.Core.Containers;
+
+/// <summary>The engine's container operations; cmdlets call these and nothing below them.</summary>
+/// <remarks>
+/// References (idOrName) accept a full id, a unique id prefix of at least 4 characters, or a name.
+/// Failures throw ContainerEngineException carrying a stable ErrorId the cmdlets turn into ErrorRecords.
+/// </remarks>
+public interface IContainerService
+{
+    ContainerInfo Create(ContainerCreateRequest request, CancellationToken cancellationToken = default);
+
+    ContainerInfo Start(string idOrName, CancellationToken cancellationToken = default);
+
+    /// <summary>Sends the stop signal, waits up to the timeout, then SIGKILL.</summary>
+    ContainerInfo Stop(string idOrName, string? signal = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default);
+
+    ContainerInfo Kill(string idOrName, string signal = "KILL", CancellationToken cancellationToken = default);
+
+    ContainerInfo Restart(string idOrName, TimeSpan? timeout = null, CancellationToken cancellationToken = default);
+
+    void Remove(string idOrName, bool force, CancellationToken cancellationToken = default);
+
+    ContainerInfo Get(string idOrName);
+
+    IReadOnlyList<ContainerInfo> List(bool all);
+
+    /// <summary>Waits for the container to exit and returns its exit code; -1 at once for a container that never started, and when the code was lost.</summary>
+    int Wait(string idOrName, CancellationToken cancellationToken = default);
+
+    /// <summary>Log lines in order; with follow, keeps yielding until the container stops or cancellation.</summary>
+    IEnumerable<ContainerLogEntry> ReadLog(string idOrName, bool follow, int? tail, DateTimeOffset? since, CancellationToken cancellationToken = default);
+
+    ContainerExecResult Exec(string idOrName, ContainerExecRequest request, Action<ContainerLogEntry>? output = null, CancellationToken cancellationToken = default);
+
+    ContainerInfo Pause(string idOrName);
+
+    ContainerInfo Resume(string idOrName);
+
+    ContainerInfo Rename(string idOrName, string newName);
+
+    ContainerInfo Update(string idOrName, ContainerResources resources);
+
+    IReadOnlyList<ContainerProcessInfo> Top(string idOrName);
+
+    ContainerStatistics Stats(string idOrName);
+
+    IReadOnlyList<ContainerChange> Diff(string idOrName);
+
+    /// <summary>Copies a path out of the container to the host (paths resolved inside the container root).</summary>
+    void CopyFrom(string idOrName, string containerPath, string hostPath);
+
+    void CopyTo(string idOrName, string hostPath, string containerPath);
+
+    /// <summary>Writes the container's filesystem as a tar stream.</summary>
+    void Export(string idOrName, Stream destination, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,55 @@
+using PSContainers.Native;
+
+namespace PSContainers.Core.Containers;
+
+/// <summary>Reads an overlay upper directory as docker diff does: added, changed and deleted paths against the lower layer.</summary>
+public static class LayerDiff
+{
+    public static IReadOnlyList<ContainerChange> Compute(string upper, string lower)
+    {
+        var changes = new List<ContainerChange>();
+        Walk(upper, lower, "/", changes);
+        return changes.OrderBy(c => c.Path, StringComparer.Ordinal).ToList();
+    }
+
+    private static void Walk(string upperDir, string lower, string relative, List<ContainerChange> changes)
+    {
+        foreach (var entry in Directory.EnumerateFileSystemEntries(upperDir))
+        {
+            var name = Path.GetFileName(entry);
+            var path = relative.TrimEnd('/') + "/" + name;
+            var stat = Libc.Lstat(entry);
+            if (stat is null)
+            {
+                continue;
+            }
+
+            var (mode, rdev) = stat.Value;
+            if ((mode & Libc.S_IFMT) == Libc.S_IFCHR && rdev == 0)
+            {
+                changes.Add(new ContainerChange(path, ContainerChangeKind.Deleted));
+                continue;
+            }
+
+            var inLower = Libc.Lstat(Path.Join(lower, path)) is not null;
+            changes.Add(new ContainerChange(path, inLower ? ContainerChangeKind.Changed : ContainerChangeKind.Added));
+            if ((mode & Libc.S_IFMT) == Libc.S_IFDIR)
+            {
+                if (inLower && Libc.LGetXattr(entry, "trusted.overlay.opaque") == "y")
+                {
+                    // An opaque directory hides everything the lower layer had in it.
+                    foreach (var hidden in Directory.EnumerateFileSystemEntries(Path.Join(lower, path)))
+                    {
+                        var hiddenPath = path + "/" + Path.GetFileName(hidden);
+                        if (Libc.Lstat(Path.Join(entry, Path.GetFileName(hidden))) is null)
+                        {
+                            changes.Add(new ContainerChange(hiddenPath, ContainerChangeKind.Deleted));
+                        }
+                    }
+                }
+
+                Walk(entry, lower, path, changes);
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Text;
+using PSContainers.Native;
+
+namespace PSContainers.Core.Containers;
+
+/// <summary>Starts `pscrun monitor` detached from pwsh and waits for its ready report on a pipe.</summary>
+/// <remarks>
+/// The monitor gets the pipe's write end as --ready-fd and answers "1" or "error: MESSAGE". It is started
+/// through /bin/sh so its stdio is /dev/null from the first instruction: nothing ties it to this pwsh.
+/// </remarks>
+public sealed class MonitorLauncher
+{
+    // Only one ready pipe at a time is made inheritable, so a concurrent launch from this process cannot keep ours open.
+    private static readonly Lock InheritGate = new();
+
+    public MonitorLauncher(string pscrunPath) => PscrunPath = pscrunPath;
+
+    public string PscrunPath { get; }
+
+    /// <summary>The module's pscrun: $env:PSCRUN, else the file next to this assembly.</summary>
+    public static string DefaultPscrunPath()
+    {
+        var env = Environment.GetEnvironmentVariable("PSCRUN");
+        return !string.IsNullOrEmpty(env)
+            ? Path.GetFullPath(env)
+            : Path.Join(Path.GetDirectoryName(typeof(MonitorLauncher).Assembly.Location), "pscrun");
+    }
+
+    public unsafe void Launch(IReadOnlyList<string> monitorArgs, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(PscrunPath))
+        {
+            throw new ContainerEngineException("ContainerStartFailed", $"The runtime binary {PscrunPath} does not exist; rebuild the module or set $env:PSCRUN.",
+                ContainerErrorKind.OperationFailed);
+        }
+
+        var fds = stackalloc int[2];
+        Libc.Check(Libc.Pipe2(fds, Consts.O_CLOEXEC), "pipe2", "monitor ready pipe");
+        var readEnd = fds[0];
+        var writeEnd = fds[1];
+        try
+        {
+            var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add("exec \"$0\" \"$@\" </dev/null >/dev/null 2>&1");
+            start.ArgumentList.Add(PscrunPath);
+            start.ArgumentList.Add("monitor");
+            foreach (var a in monitorArgs)
+            {
+                start.ArgumentList.Add(a);
+            }
+
+            start.ArgumentList.Add("--ready-fd");
+            start.ArgumentList.Add(writeEnd.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            lock (InheritGate)
+            {
+                Libc.Check(Libc.Fcntl(writeEnd, Consts.F_SETFD, 0), "fcntl", "monitor ready pipe");
+                try
+                {
+                    using var process = Process.Start(start) ?? throw new InvalidOperationException("/bin/sh did not start");
+                }
+                finally
+                {
+                    Libc.Close(writeEnd);
+                    writeEnd = -1;
+                }
+            }
+
+            var answer = ReadAnswer(readEnd, timeout, cancellationToken);
+            if (answer == "1")
+            {
+                return;
+            }
+
+            if (answer.StartsWith("error:", StringComparison.Ordinal))
+            {
+                throw new ContainerEngineException("ContainerStartFailed", answer["error:".Length..].Trim(), ContainerErrorKind.OperationFailed);
+            }
+
+            throw new ContainerEngineException("ContainerStartFailed",
+                answer.Length == 0 ? $"The container's monitor ({PscrunPath} monitor) exited without reporting whether the container started; check that this pscrun has the monitor command." : $"The monitor answered \"{answer}\" instead of a ready report.",
+                ContainerErrorKind.OperationFailed);
+        }
+        finally
+        {
+            if (writeEnd >= 0)
+            {
+                Libc.Close(writeEnd);
+            }
+
+            Libc.Close(readEnd);
+        }
+    }
+
+    private static unsafe string ReadAnswer(int fd, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var buffer = new byte[4096];
+        var received = new MemoryStream();
+        var pfd = new PollFd { Fd = fd, Events = Consts.POLLIN };
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new ContainerEngineException("ContainerStartFailed",
+                    $"The container's monitor did not report within {timeout.TotalSeconds:F0} s.", ContainerErrorKind.Timeout);
+            }
+
+            pfd.REvents = 0;
+            if (Libc.Poll(&pfd, 1, 100) <= 0)
+            {
+                continue;
+            }
+
+            fixed (byte* p = buffer)
+            {
+                var n = (int)Libc.Read(fd, p, buffer.Length);
+                if (n <= 0)
+                {
+                    return Encoding.UTF8.GetString(received.ToArray()).Trim();
+                }
+
+                received.Write(buffer, 0, n);
+            }
+
+            var text = Encoding.UTF8.GetString(received.ToArray());
+            // "1" is complete as soon as it arrives; an error message is complete at EOF.
+            if (text.Trim() == "1")
+            {
+                return "1";
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.Globalization;
+using PSContainers.Runtime.Paths;
+
+namespace PSContainers.Core.Containers;
+
+/// <summary>Turns "uid[:gid]" or "name[:group]" into numbers, reading names from the container's own /etc/passwd and /etc/group.</summary>
+public static class UserResolver
+{
+    public static (uint Uid, uint Gid, string? Home) Resolve(string rootfs, string user)
+    {
+        var parts = user.Split(':', 2);
+        var userPart = parts[0];
+        uint uid;
+        uint gid = 0;
+        string? home = null;
+        if (uint.TryParse(userPart, NumberStyles.None, CultureInfo.InvariantCulture, out uid))
+        {
+            // A numeric user keeps the group of its passwd entry when it has one, as docker does.
+            if (FindEntry(rootfs, "etc/passwd", f => f.Length >= 7 && f[2] == userPart) is { } entry)
+            {
+                gid = uint.Parse(entry[3], CultureInfo.InvariantCulture);
+                home = entry[5];
+            }
+        }
+        else
+        {
+            var entry = FindEntry(rootfs, "etc/passwd", f => f.Length >= 7 && f[0] == userPart)
+                ?? throw ContainerEngineException.Invalid($"User \"{userPart}\" is not in the container's /etc/passwd; give a numeric uid or a user that exists in the root filesystem.", user);
+            uid = uint.Parse(entry[2], CultureInfo.InvariantCulture);
+            gid = uint.Parse(entry[3], CultureInfo.InvariantCulture);
+            home = entry[5];
+        }
+
+        if (parts.Length == 2)
+        {
+            var groupPart = parts[1];
+            if (!uint.TryParse(groupPart, NumberStyles.None, CultureInfo.InvariantCulture, out gid))
+            {
+                var group = FindEntry(rootfs, "etc/group", f => f.Length >= 3 && f[0] == groupPart)
+                    ?? throw ContainerEngineException.Invalid($"Group \"{groupPart}\" is not in the container's /etc/group; give a numeric gid or a group that exists in the root filesystem.", user);
+                gid = uint.Parse(group[2], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return (uid, gid, home);
+    }
+
+    private static string[]? FindEntry(string rootfs, string file, Func<string[], bool> match)
+    {
+        string path;
+        try
+        {
+            // The root filesystem is untrusted: a symlinked /etc/passwd must not read a host file.
+            path = SecurePath.Resolve(rootfs, file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
+
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        foreach (var line in File.ReadLines(path))
+        {
+            if (line.Length == 0 || line[0] == '#')
+            {
+                continue;
+            }
+
+            var fields = line.Split(':');
+            if (match(fields))
+            {
+                return fields;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,53 @@
+namespace PSContainers.Core.State;
+
+/// <summary>Where the engine keeps containers: persistent records under the storage root, run state under the run root.</summary>
+public sealed class EnginePaths
+{
+    public const string DefaultRoot = "/var/lib/pscontainers";
+    public const string DefaultRunRoot = "/run/pscontainers";
+
+    public EnginePaths(string root, string runRoot)
+    {
+        Root = Path.GetFullPath(root);
+        RunRoot = Path.GetFullPath(runRoot);
+    }
+
+    public string Root { get; }
+
+    public string RunRoot { get; }
+
+    /// <summary>$PSCONTAINERS_ROOT and $PSCONTAINERS_RUNROOT, or the defaults.</summary>
+    public static EnginePaths FromEnvironment() => new(
+        NonEmpty(Environment.GetEnvironmentVariable("PSCONTAINERS_ROOT")) ?? DefaultRoot,
+        NonEmpty(Environment.GetEnvironmentVariable("PSCONTAINERS_RUNROOT")) ?? DefaultRunRoot);
+
+    public string ContainersDir => Path.Combine(Root, "containers");
+
+    public string NamesDir => Path.Combine(Root, "names");
+
+    public string LocksDir => Path.Combine(Root, "locks");
+
+    public string GlobalLock => Path.Combine(Root, "engine.lock");
+
+    /// <summary>pscrun's --root: its state means nothing after a reboot, so it lives on the run root.</summary>
+    public string RuntimeRoot => Path.Combine(RunRoot, "pscrun");
+
+    public string ContainerDir(string id) => Path.Combine(ContainersDir, id);
+
+    public string RecordFile(string id) => Path.Combine(ContainerDir(id), "config.json");
+
+    public string BundleDir(string id) => Path.Combine(ContainerDir(id), "bundle");
+
+    public string UpperDir(string id) => Path.Combine(ContainerDir(id), "upper");
+
+    public string WorkDir(string id) => Path.Combine(ContainerDir(id), "work");
+
+    public string MergedDir(string id) => Path.Combine(ContainerDir(id), "merged");
+
+    public string LockFile(string id) => Path.Combine(LocksDir, id + ".lock");
+
+    /// <summary>The monitor's state directory (status.json, container.log, monitor.pid, ...).</summary>
+    public string StateDir(string id) => Path.Combine(RunRoot, "containers", id);
+
+    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}

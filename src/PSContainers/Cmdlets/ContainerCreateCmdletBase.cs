@@ -1,0 +1,163 @@
+using System.Collections;
+using System.Management.Automation;
+using PSContainers.Core.Containers;
+
+namespace PSContainers.Cmdlets;
+
+/// <summary>The docker-run parameters New-Container and Invoke-Container share, and the create request they make.</summary>
+public abstract class ContainerCreateCmdletBase : ContainerCmdletBase
+{
+    /// <summary>An unpacked root filesystem directory; it is never modified (writes go to the container's own layer).</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string RootFs { get; set; } = "";
+
+    /// <summary>The command and its arguments; the remaining arguments bind here.</summary>
+    [Parameter(Position = 1, ValueFromRemainingArguments = true)]
+    public string[] Command { get; set; } = [];
+
+    [Parameter]
+    public string? Name { get; set; }
+
+    /// <summary>Memory limit in bytes (64MB works).</summary>
+    [Parameter]
+    [ValidateRange(1, long.MaxValue)]
+    public long Memory { get; set; }
+
+    /// <summary>Memory plus swap in bytes; -1 for unlimited swap.</summary>
+    [Parameter]
+    public long MemorySwap { get; set; }
+
+    [Parameter]
+    public double Cpus { get; set; }
+
+    [Parameter]
+    public ulong CpuShares { get; set; }
+
+    [Parameter]
+    public string? CpusetCpus { get; set; }
+
+    [Parameter]
+    public long PidsLimit { get; set; }
+
+    [Parameter]
+    public ushort BlkioWeight { get; set; }
+
+    /// <summary>name=soft[:hard], e.g. nofile=1024:2048.</summary>
+    [Parameter]
+    public string[] ULimit { get; set; } = [];
+
+    /// <summary>uid[:gid] or a user[:group] name from the root filesystem.</summary>
+    [Parameter]
+    public string? User { get; set; }
+
+    [Parameter]
+    public string? WorkingDirectory { get; set; }
+
+    [Parameter]
+    public Hashtable? Environment { get; set; }
+
+    /// <summary>A file of NAME=VALUE lines (# comments and blank lines are skipped); -Environment wins over it.</summary>
+    [Parameter]
+    public string? EnvFile { get; set; }
+
+    [Parameter]
+    public string? Hostname { get; set; }
+
+    [Parameter]
+    public SwitchParameter ReadOnly { get; set; }
+
+    [Parameter]
+    public string[] CapAdd { get; set; } = [];
+
+    [Parameter]
+    public string[] CapDrop { get; set; } = [];
+
+    [Parameter]
+    public SwitchParameter Privileged { get; set; }
+
+    [Parameter]
+    public Hashtable? Label { get; set; }
+
+    [Parameter]
+    public string? StopSignal { get; set; }
+
+    /// <summary>Seconds Stop-Container waits after the stop signal before SIGKILL.</summary>
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int StopTimeout { get; set; } = -1;
+
+    /// <summary>no, on-failure[:N], always or unless-stopped.</summary>
+    [Parameter]
+    public string? Restart { get; set; }
+
+    protected ContainerCreateRequest BuildRequest(bool autoRemove)
+    {
+        var request = new ContainerCreateRequest
+        {
+            Name = Name,
+            RootFs = GetUnresolvedProviderPathFromPSPath(RootFs),
+            Command = [.. Command],
+            WorkingDirectory = WorkingDirectory,
+            User = User,
+            Hostname = Hostname,
+            ReadOnly = ReadOnly,
+            CapAdd = [.. CapAdd],
+            CapDrop = [.. CapDrop],
+            Privileged = Privileged,
+            StopSignal = StopSignal,
+            StopTimeoutSeconds = StopTimeout >= 0 ? StopTimeout : null,
+            Restart = Restart,
+            AutoRemove = autoRemove,
+            Ulimits = [.. ULimit],
+        };
+        var bound = MyInvocation.BoundParameters;
+        request.Resources = new ContainerResources
+        {
+            Memory = bound.ContainsKey(nameof(Memory)) ? Memory : null,
+            MemorySwap = bound.ContainsKey(nameof(MemorySwap)) ? MemorySwap : null,
+            Cpus = bound.ContainsKey(nameof(Cpus)) ? Cpus : null,
+            CpuShares = bound.ContainsKey(nameof(CpuShares)) ? CpuShares : null,
+            CpusetCpus = CpusetCpus,
+            PidsLimit = bound.ContainsKey(nameof(PidsLimit)) ? PidsLimit : null,
+            BlkioWeight = bound.ContainsKey(nameof(BlkioWeight)) ? BlkioWeight : null,
+        };
+        if (EnvFile is not null)
+        {
+            foreach (var line in File.ReadAllLines(GetUnresolvedProviderPathFromPSPath(EnvFile)))
+            {
+                var trimmed = line.Trim();
+                if (trimmed.Length == 0 || trimmed.StartsWith('#'))
+                {
+                    continue;
+                }
+
+                var eq = trimmed.IndexOf('=');
+                // docker: a bare NAME takes its value from the caller's environment.
+                if (eq < 0)
+                {
+                    if (System.Environment.GetEnvironmentVariable(trimmed) is { } value)
+                    {
+                        request.Environment[trimmed] = value;
+                    }
+                }
+                else
+                {
+                    request.Environment[trimmed[..eq]] = trimmed[(eq + 1)..];
+                }
+            }
+        }
+
+        foreach (DictionaryEntry e in Environment ?? [])
+        {
+            request.Environment[e.Key.ToString()!] = e.Value?.ToString() ?? "";
+        }
+
+        foreach (DictionaryEntry e in Label ?? [])
+        {
+            request.Labels[e.Key.ToString()!] = e.Value?.ToString() ?? "";
+        }
+
+        return request;
+    }
+}
