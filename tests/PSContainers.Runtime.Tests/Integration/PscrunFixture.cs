@@ -121,5 +121,21 @@ public sealed class PscrunFixture : IDisposable
         }
 
         Directory.Delete(WorkDir, recursive: true);
+
+        // The tests' common cgroup parent goes once it is empty (rmdir fails harmlessly while another class uses it).
+        foreach (var hierarchy in Directory.GetDirectories("/sys/fs/cgroup"))
+        {
+            var parent = Path.Combine(hierarchy, "psc-test");
+            if (Directory.Exists(parent))
+            {
+                try
+                {
+                    Directory.Delete(parent);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
     }
 }
