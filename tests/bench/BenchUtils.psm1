@@ -1,0 +1,84 @@
+# Helpers shared by the engine benchmarks: the built module under temp storage roots, a podman with its own
+# storage that runs the same busybox rootfs as an image, medians and Pss. Build.ps1 Bench runs only *.ps1.
+
+Set-StrictMode -Version Latest
+Import-Module (Join-Path $PSScriptRoot '../pester/TestUtils.psm1') -Force -Global
+
+function Get-Median([double[]]$Values) {
+    if ($Values.Count -eq 0) { return [double]::NaN }
+    $sorted = $Values | Sort-Object
+    $middle = [int][math]::Floor($sorted.Count / 2)
+    if ($sorted.Count % 2) { $sorted[$middle] } else { ($sorted[$middle - 1] + $sorted[$middle]) / 2 }
+}
+
+# Pss, Rss and Anonymous of one process in kB (smaps_rollup), or $null when it is gone.
+function Get-ProcessMemoryKb([int]$ProcessId) {
+    $text = try { [System.IO.File]::ReadAllText("/proc/$ProcessId/smaps_rollup") } catch { return $null }
+    $values = @{}
+    foreach ($name in 'Pss', 'Rss', 'Anonymous') {
+        if ($text -notmatch "(?m)^${name}:\s+(\d+) kB") { return $null }
+        $values[$name] = [long]$Matches[1]
+    }
+    [pscustomobject]$values
+}
+
+<#
+.SYNOPSIS
+    Points the engine at storage and run roots under $Work and imports the built module once (global scope).
+    Returns the previous environment for Exit-BenchEngine.
+#>
+function Enter-BenchEngine {
+    param([Parameter(Mandatory)][string]$Work)
+    $moduleDir = Join-Path (Get-TestRepoRoot) 'out/PSContainers'
+    if (-not (Test-Path -LiteralPath (Join-Path $moduleDir 'pscrun'))) {
+        throw "$moduleDir is not built: run 'dotnet pwsh -NoProfile -File ./build.ps1 Build' first."
+    }
+    $saved = [pscustomobject]@{ Root = $env:PSCONTAINERS_ROOT; RunRoot = $env:PSCONTAINERS_RUNROOT }
+    $env:PSCONTAINERS_ROOT = Join-Path $Work 'root'
+    $env:PSCONTAINERS_RUNROOT = Join-Path $Work 'run'
+    Import-Module $moduleDir -Global -Force
+    $saved
+}
+
+# Removes every container of the bench roots, then the engine's cgroup parent if nothing else lives in it.
+function Exit-BenchEngine {
+    param([AllowNull()]$Saved)
+    if (Get-Command -Name Get-Container -ErrorAction Ignore) {
+        Get-Container -All -ErrorAction SilentlyContinue | Remove-Container -Force -ErrorAction Continue
+    }
+    # rmdir refuses a cgroup parent that still holds a user's own containers: that one is kept.
+    Get-ChildItem -Path '/sys/fs/cgroup/*/pscontainers', '/sys/fs/cgroup/pscontainers' -Directory -ErrorAction Ignore |
+        ForEach-Object { try { [System.IO.Directory]::Delete($_.FullName) } catch { Write-Verbose "kept $($_.Exception.Message)" } }
+    if ($Saved) {
+        $env:PSCONTAINERS_ROOT = $Saved.Root
+        $env:PSCONTAINERS_RUNROOT = $Saved.RunRoot
+    }
+}
+
+<#
+.SYNOPSIS
+    A podman (crun by default) with its own storage under $Work, the peers' containers.conf and the busybox
+    rootfs imported as $Image. Overlay storage by default, like the engine's containers (the peer tests use vfs).
+#>
+function New-BenchPodman {
+    param(
+        [Parameter(Mandatory)][string]$Work,
+        [Parameter(Mandatory)][string]$RootFs,
+        [string]$Image = 'localhost/psc-bench-busybox',
+        [string]$Runtime = (Get-ReferenceRuntime),
+        [string]$StorageDriver = 'overlay'
+    )
+    $podman = New-TestPodman -WorkDirectory $Work -Runtime $Runtime
+    $globalArgs = [System.Collections.Generic.List[string]]$podman.GlobalArgs
+    $globalArgs[$globalArgs.IndexOf('--storage-driver') + 1] = $StorageDriver
+    $podman.GlobalArgs = $globalArgs.ToArray()
+    $podman | Add-Member -NotePropertyName Image -NotePropertyValue $Image
+    # tar -C rootfs -c . | podman import - IMAGE, through a file so no pipe joins two native commands.
+    $tarball = Join-Path $Work 'rootfs.tar'
+    Invoke-Native tar '-C' $RootFs '-cf' $tarball '.' | Assert-NativeSuccess | Out-Null
+    Invoke-TestPodman $podman import $tarball $Image | Assert-NativeSuccess | Out-Null
+    Remove-Item -LiteralPath $tarball
+    $podman
+}
+
+Export-ModuleMember -Function *-*
