@@ -132,6 +132,9 @@ public static unsafe partial class Libc
     [LibraryImport(L, EntryPoint = "getpid")]
     public static partial int GetPid();
 
+    [LibraryImport(L, EntryPoint = "geteuid")]
+    public static partial uint GetEuid();
+
     [LibraryImport(L, EntryPoint = "memfd_create", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int MemfdCreate(string name, uint flags);
 

@@ -233,7 +233,7 @@ public sealed class LinuxContainerRuntime
             var record = new ContainerRecord
             {
                 Id = id, Pid = pid, PidStartTime = ProcStat.StartTime(pid) ?? 0, Bundle = bundle, Rootfs = rootfs,
-                Created = DateTimeOffset.UtcNow, CgroupsPath = cgroupsPath, Owner = Environment.UserName,
+                Created = DateTimeOffset.UtcNow, CgroupsPath = cgroupsPath, Owner = OwnerName(),
             };
             record.SetConfig(spec, configText);
             Store.Save(record);
@@ -339,6 +339,13 @@ public sealed class LinuxContainerRuntime
             maps?.FirstOrDefault(m => m.ContainerId == 0 && m.Size > 0)?.HostId;
 
         return Map(linux.UidMappings) is { } uid && Map(linux.GidMappings) is { } gid ? (uid, gid) : null;
+    }
+
+    // Environment.UserName goes through NSS (nsswitch.conf, passwd, maybe a dlopen): milliseconds on every create.
+    private static string OwnerName()
+    {
+        var uid = Libc.GetEuid();
+        return uid == 0 ? "root" : uid.ToString(CultureInfo.InvariantCulture);
     }
 
     private static int OpenOwnPidNamespace()
@@ -457,7 +464,11 @@ public sealed class LinuxContainerRuntime
         File.Delete(fifo);
         try
         {
-            HookRunner.Run(record.Spec.Hooks?.Poststart, StateJson(record, ContainerStatus.Running), "poststart");
+            // The state document costs serializer set-up; only hooks read it.
+            if (record.Spec.Hooks?.Poststart is { Count: > 0 } poststart)
+            {
+                HookRunner.Run(poststart, StateJson(record, ContainerStatus.Running), "poststart");
+            }
         }
         catch (Exception e)
         {
@@ -620,7 +631,10 @@ public sealed class LinuxContainerRuntime
         cgroup.Remove();
         try
         {
-            HookRunner.Run(record.Spec.Hooks?.Poststop, StateJson(record, ContainerStatus.Stopped), "poststop");
+            if (record.Spec.Hooks?.Poststop is { Count: > 0 } poststop)
+            {
+                HookRunner.Run(poststop, StateJson(record, ContainerStatus.Stopped), "poststop");
+            }
         }
         catch (Exception e)
         {
