@@ -1,11 +1,10 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using PSContainers.Runtime.Processes;
 
 namespace PSContainers.Runtime.Container;
 
 /// <summary>The directory of container records under the runtime's --root.</summary>
-public sealed partial class ContainerStateStore
+public sealed class ContainerStateStore
 {
     public const string DefaultRoot = "/run/pscrun";
     private const string RecordFile = "state.json";
@@ -17,12 +16,10 @@ public sealed partial class ContainerStateStore
 
     public string Root { get; }
 
-    [GeneratedRegex("^[A-Za-z0-9_+.-]+$")]
-    private static partial Regex IdPattern();
-
     public static void ValidateId(string id)
     {
-        if (string.IsNullOrEmpty(id) || id is "." or ".." || id.Length > 1024 || !IdPattern().IsMatch(id))
+        // A plain loop: building even a source-generated Regex costs more than every check it would make here.
+        if (string.IsNullOrEmpty(id) || id is "." or ".." || id.Length > 1024 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '+' or '.' or '-'))
         {
             throw new ContainerException($"invalid container id \"{id}\": use letters, digits and _ + - . only");
         }
