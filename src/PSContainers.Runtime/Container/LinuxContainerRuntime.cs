@@ -806,7 +806,6 @@ public sealed class LinuxContainerRuntime
                     {
                         Id = id, Exec = true, Pid = pid, PreserveFds = options.PreserveFds, ConsoleSocketFd = consoleFd,
                         MountNamespaceFd = mountNs,
-                        NewUserNamespace = joinedUser,
                         Spec = new Spec.Spec { OciVersion = record.Spec.OciVersion, Process = process },
                     };
                     channel.Send(SyncChannel.Config, JsonSerializer.Serialize(config, RuntimeJsonContext.Default.InitConfig));
