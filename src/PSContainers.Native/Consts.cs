@@ -28,7 +28,7 @@ public static class Consts
         RESOLVE_BENEATH = 8, RESOLVE_IN_ROOT = 0x10;
 
     // fcntl(2)
-    public const int F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, FD_CLOEXEC = 1,
+    public const int F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, FD_CLOEXEC = 1, F_DUPFD_CLOEXEC = 1030,
         F_ADD_SEALS = 1033, F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8;
 
     public const uint MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2;
@@ -54,11 +54,12 @@ public static class Consts
     public const int WNOHANG = 1;
 
     // poll
-    public const short POLLIN = 1, POLLHUP = 0x10;
+    public const short POLLIN = 1, POLLOUT = 4, POLLERR = 8, POLLHUP = 0x10, POLLNVAL = 0x20;
 
     // signals
     public const int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGKILL = 9, SIGUSR1 = 10, SIGTERM = 15,
-        SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19, SIGWINCH = 28;
+        SIGUSR2 = 12, SIGPIPE = 13, SIGALRM = 14, SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19, SIGTSTP = 20, SIGTTIN = 21,
+        SIGTTOU = 22, SIGURG = 23, SIGXCPU = 24, SIGXFSZ = 25, SIGVTALRM = 26, SIGPROF = 27, SIGWINCH = 28, SIGIO = 29, SIGPWR = 30;
 
     // keyctl
     public const int KEYCTL_JOIN_SESSION_KEYRING = 1;

@@ -40,29 +40,6 @@ public static unsafe class FdPassing
         return *(int*)(control + CmsgHeaderSize);
     }
 
-    /// <summary>Connects a new unix stream socket to a path.</summary>
-    public static int ConnectUnix(string path)
-    {
-        var fd = Libc.Socket(Consts.AF_UNIX, Consts.SOCK_STREAM | Consts.SOCK_CLOEXEC, 0);
-        Libc.Check(fd, "socket", path);
-        var addr = stackalloc byte[110];
-        new Span<byte>(addr, 110).Clear();
-        *(ushort*)addr = Consts.AF_UNIX;
-        var bytes = System.Text.Encoding.UTF8.GetBytes(path);
-        if (bytes.Length > 107)
-        {
-            Libc.Close(fd);
-            throw new ArgumentException($"unix socket path is longer than 107 bytes: {path}");
-        }
-
-        bytes.CopyTo(new Span<byte>(addr + 2, 108));
-        if (Libc.Connect(fd, addr, 2 + bytes.Length + 1) < 0)
-        {
-            var errno = Libc.LastErrno;
-            Libc.Close(fd);
-            throw new SyscallException("connect", path, errno);
-        }
-
-        return fd;
-    }
+    /// <summary>Connects a new unix stream socket to a path (of any length).</summary>
+    public static int ConnectUnix(string path) => UnixSocket.Connect(path);
 }

@@ -127,12 +127,20 @@ public sealed class LinuxContainerRuntime
             var consoleFd = -1;
             if (spec.Process.Terminal == true)
             {
-                if (string.IsNullOrEmpty(options.ConsoleSocket))
+                if (options.ConsoleSocketFd >= 0)
+                {
+                    consoleFd = Libc.Fcntl(options.ConsoleSocketFd, Consts.F_DUPFD_CLOEXEC, 3);
+                    Libc.Check(consoleFd, "fcntl F_DUPFD_CLOEXEC", "console socket");
+                }
+                else if (string.IsNullOrEmpty(options.ConsoleSocket))
                 {
                     throw new ContainerException("cannot allocate a terminal without --console-socket (process.terminal is true)");
                 }
+                else
+                {
+                    consoleFd = FdPassing.ConnectUnix(options.ConsoleSocket);
+                }
 
-                consoleFd = FdPassing.ConnectUnix(options.ConsoleSocket);
                 var c = consoleFd;
                 cleanup.Push(() => Libc.Close(c));
             }

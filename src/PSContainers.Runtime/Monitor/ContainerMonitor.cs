@@ -1,129 +1,129 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using PSContainers.Runtime.Container;
 
 namespace PSContainers.Runtime.Monitor;
 
-/// <summary>Runs one container for the engine (as conmon does): owns its stdio and log, waits for it, restarts it, cleans up.</summary>
+/// <summary>Runs one container for the engine (as conmon does): sets it up, then hands over to a fresh image that waits for it.</summary>
+/// <remarks>
+/// This is the set-up half of a monitor: detach, the attach socket, the overlay, the container's stdio, create and
+/// start. Then the process replaces its image (MonitorImage) with a fresh pscrun running <see cref="MonitorLoop"/>,
+/// so what create allocated does not stay resident for the days the container may run. A restart comes back here
+/// in a fresh image too.
+/// </remarks>
 public sealed class ContainerMonitor
 {
     private const int FailedExitCode = 127;
-    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
 
     private readonly MonitorOptions _o;
-    private readonly LinuxContainerRuntime _runtime;
-    private readonly ILogger _log;
+    private readonly Lazy<LinuxContainerRuntime> _runtime;
+    private readonly Lazy<ILogger> _log;
     private readonly MonitorStatus _status = new();
-    private readonly ManualResetEventSlim _stopSignalled = new(false);
     private volatile int _initPid;
     private volatile int _stopSignal;
     private int _readyFd;
-    private bool _overlayMounted;
 
-    // Only a container this monitor created may be deleted by it: a failed create may mean the id belongs to another.
-    private bool _containerExists;
-
-    public ContainerMonitor(MonitorOptions options, LinuxContainerRuntime runtime, ILogger? logger = null)
+    public ContainerMonitor(MonitorOptions options, Lazy<LinuxContainerRuntime> runtime, Lazy<ILogger> logger)
     {
         _o = options;
         _runtime = runtime;
-        _log = logger ?? NullLogger.Instance;
+        _log = logger;
         _readyFd = options.ReadyFd;
     }
 
     /// <summary>Runs the container until its final exit; 0 when it ran, 1 when create or start failed.</summary>
     public int Run()
     {
-        Detach();
-        Directory.CreateDirectory(_o.StateDir);
-        _status.MonitorPid = Environment.ProcessId;
-        WriteAtomically(_o.PidPath, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
-        if (_readyFd >= 0)
+        var first = _o.Handoff is null;
+        var h = _o.Handoff ?? new MonitorHandoff();
+        if (first)
         {
-            // The container must not inherit the engine's pipe, or the engine would never see it close.
-            Libc.Fcntl(_readyFd, Consts.F_SETFD, Consts.FD_CLOEXEC);
+            Detach();
+            Directory.CreateDirectory(_o.StateDir);
+            WriteAtomically(_o.PidPath, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+            // The container must not inherit the engine's pipe or the client's socket, or their readers would never see them close.
+            foreach (var fd in new[] { _readyFd, _o.AttachFd })
+            {
+                if (fd >= 0)
+                {
+                    Libc.Fcntl(fd, Consts.F_SETFD, Consts.FD_CLOEXEC);
+                }
+            }
+        }
+        else
+        {
+            foreach (var fd in h.Fds())
+            {
+                Libc.Fcntl(fd, Consts.F_SETFD, Consts.FD_CLOEXEC);
+            }
         }
 
+        _status.MonitorPid = Environment.ProcessId;
+        _status.RestartCount = h.RestartCount;
+
         // Stop signals go to the container; the monitor itself stays until the container is gone and cleaned up.
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnStopSignal);
-        using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnStopSignal);
-        using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx => ctx.Cancel = true);
+        // A restart image was started with these signals blocked: they wait for the next waiting image's signalfd.
+        using var term = first ? PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnStopSignal) : null;
+        using var intr = first ? PosixSignalRegistration.Create(PosixSignal.SIGINT, OnStopSignal) : null;
+        using var hup = first ? PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx => ctx.Cancel = true) : null;
 
         MonitorStdio? stdio = null;
-        LogWriter? logs = null;
         try
         {
-            if (_o.Overlay is { } overlay)
+            if (first)
             {
-                overlay.Mount();
-                _overlayMounted = true;
+                // Listening before the container exists: a client can attach as soon as the engine hears "1".
+                h.Listen = UnixSocket.Listen(_o.AttachPath);
+                if (_o.AttachFd >= 0)
+                {
+                    h.Clients.Add(_o.AttachFd);
+                    h.StdinOwner = _o.OpenStdin ? _o.AttachFd : -1;
+                }
+
+                if (_o.Overlay is { } overlay)
+                {
+                    overlay.Mount();
+                    h.OverlayMounted = true;
+                }
+
+                stdio = MonitorStdio.Open(_o.Tty);
+            }
+            else
+            {
+                stdio = MonitorStdio.FromHandoff(h);
             }
 
-            stdio = MonitorStdio.Open();
-            logs = new LogWriter(_o.LogPath, stdio.OutRead, stdio.ErrRead);
-            logs.Start();
+            stdio.PrepareRun(_o.Tty, _o.OpenStdin && !h.StdinClosed);
+            CreateAndStart(stdio, h);
         }
         catch (Exception e)
         {
-            if (logs is null)
-            {
-                stdio?.CloseReadEnds();
-            }
-
-            return Fail(e, stdio, logs);
+            return Fail(e, stdio, h);
         }
 
-        var backoff = FirstBackoff;
-        while (true)
+        SignalReady("1");
+
+        // Blocked from here on, these signals wait for the waiting image's signalfd: execve keeps the mask and what is pending.
+        var blocked = SigSet.Of(Consts.SIGCHLD, Consts.SIGTERM, Consts.SIGINT, Consts.SIGHUP, Consts.SIGPIPE);
+        unsafe
         {
-            int pid;
-            try
-            {
-                pid = CreateAndStart(stdio);
-            }
-            catch (Exception e)
-            {
-                return Fail(e, stdio, logs);
-            }
-
-            SignalReady("1");
-            var started = DateTime.UtcNow;
-            var code = WaitForInit(pid);
-            _initPid = 0;
-            RecordExit(code);
-
-            var stop = _stopSignal != 0 || File.Exists(_o.StopRequestedPath);
-            if (!_o.Restart.ShouldRestart(code, _status.RestartCount, stop))
-            {
-                break;
-            }
-
-            // A container that ran for a while starts over with a short delay, as docker does.
-            if (DateTime.UtcNow - started >= MaxBackoff)
-            {
-                backoff = FirstBackoff;
-            }
-
-            _status.Restarting = true;
-            WriteStatus();
-            if (WaitForStop(backoff))
-            {
-                break;
-            }
-
-            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
-            _status.RestartCount++;
+            Libc.PthreadSigmask(Libc.SIG_BLOCK, &blocked, null);
         }
 
-        _status.Restarting = false;
-        Finish(stdio, logs);
-        WriteStatus();
-        MarkRemoved();
-        return 0;
+        if (h.StopSignal == 0)
+        {
+            h.StopSignal = _stopSignal;
+        }
+
+        h.Phase = "wait";
+        stdio.HandOver(h);
+        stdio.Dispose();
+        MonitorImage.Replace(_o, h);
+
+        // execve failed: wait in this image.
+        _log.Value.LogWarning("the monitor of {Id} could not start a fresh image; it waits in its set-up image", _o.Id);
+        return new MonitorLoop(_o with { Handoff = h }, h, _runtime, _log).Run();
     }
 
     private static void Detach()
@@ -145,116 +145,48 @@ public sealed class ContainerMonitor
         Directory.SetCurrentDirectory("/");
     }
 
-    private int CreateAndStart(MonitorStdio stdio)
+    private void CreateAndStart(MonitorStdio stdio, MonitorHandoff h)
     {
         ContainerRecord record;
         stdio.Redirect();
         try
         {
-            record = _runtime.Create(_o.Id, _o.Bundle, new CreateOptions());
-            _containerExists = true;
+            record = _runtime.Value.Create(_o.Id, _o.Bundle, new CreateOptions { ConsoleSocketFd = stdio.ConsoleSocket });
+            h.ContainerExists = true;
         }
         finally
         {
             stdio.Restore();
         }
 
+        stdio.AfterCreate();
         _status.Status = MonitorStatus.Created;
         _status.Pid = record.Pid;
-        _status.ExitCode = null;
-        _status.OomKilled = false;
-        _status.StartedAt = null;
-        _status.FinishedAt = null;
-        _status.Restarting = false;
-        WriteStatus();
+        WriteStatus(_o, _status);
         try
         {
-            _runtime.Start(_o.Id);
+            _runtime.Value.Start(_o.Id);
         }
         catch
         {
-            DeleteQuietly();
+            DeleteQuietly(_runtime.Value, _o.Id, _log.Value);
+            h.ContainerExists = false;
             throw;
         }
 
+        var now = DateTime.UtcNow;
         _status.Status = MonitorStatus.Running;
-        _status.StartedAt = LogWriter.FormatTime(DateTime.UtcNow);
-        WriteStatus();
+        _status.StartedAt = MonitorStatus.FormatTime(now);
+        WriteStatus(_o, _status);
+        h.InitPid = record.Pid;
+        h.StartedAt = _status.StartedAt;
+        h.RunStartedTicks = now.Ticks;
 
         // A stop signal that came while the container was being made reaches it now.
         _initPid = record.Pid;
         if (_stopSignal is var signal and not 0)
         {
             Libc.Kill(record.Pid, signal);
-        }
-
-        return record.Pid;
-    }
-
-    private unsafe int WaitForInit(int pid)
-    {
-        while (true)
-        {
-            int status;
-            // As subreaper the monitor also inherits the container's orphans: reap them as they come.
-            var rc = Libc.WaitPid(-1, &status, 0);
-            if (rc == pid)
-            {
-                var signal = status & 0x7f;
-                return signal == 0 ? (status >> 8) & 0xff : 128 + signal;
-            }
-
-            if (rc < 0)
-            {
-                var errno = Libc.LastErrno;
-                if (errno == Errno.EINTR)
-                {
-                    continue;
-                }
-
-                _log.LogWarning("waitpid for the container's init {Pid} failed: {Errno}", pid, Errno.Name(errno));
-                return 255;
-            }
-        }
-    }
-
-    private void RecordExit(int code)
-    {
-        try
-        {
-            _status.OomKilled = _runtime.OomKilled(_o.Id);
-        }
-        catch (Exception e)
-        {
-            _log.LogWarning("reading the OOM count of {Id}: {Error}", _o.Id, e.Message);
-        }
-
-        DeleteQuietly();
-        _status.Status = MonitorStatus.Exited;
-        _status.Pid = 0;
-        _status.ExitCode = code;
-        _status.FinishedAt = LogWriter.FormatTime(DateTime.UtcNow);
-    }
-
-    /// <summary>Sleeps the restart delay; true when the user stopped the container meanwhile.</summary>
-    private bool WaitForStop(TimeSpan delay)
-    {
-        var deadline = DateTime.UtcNow + delay;
-        while (true)
-        {
-            if (_stopSignal != 0 || File.Exists(_o.StopRequestedPath))
-            {
-                return true;
-            }
-
-            var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero)
-            {
-                return false;
-            }
-
-            // The engine's stop marker is a file, so look again at least every 100 ms.
-            _stopSignalled.Wait(left < FirstBackoff ? left : FirstBackoff);
         }
     }
 
@@ -263,7 +195,6 @@ public sealed class ContainerMonitor
         ctx.Cancel = true;
         var signal = ctx.Signal == PosixSignal.SIGINT ? Consts.SIGINT : Consts.SIGTERM;
         _stopSignal = signal;
-        _stopSignalled.Set();
         var pid = _initPid;
         if (pid > 0)
         {
@@ -271,63 +202,68 @@ public sealed class ContainerMonitor
         }
     }
 
-    private int Fail(Exception e, MonitorStdio? stdio, LogWriter? logs)
+    private int Fail(Exception e, MonitorStdio? stdio, MonitorHandoff h)
     {
-        _log.LogError("{Error}", e.Message);
+        _log.Value.LogError("{Error}", e.Message);
         if (_readyFd >= 0)
         {
             ReportNotReady(_readyFd, e.Message);
             _readyFd = -1;
         }
 
-        DeleteQuietly();
+        if (h.ContainerExists)
+        {
+            DeleteQuietly(_runtime.Value, _o.Id, _log.Value);
+        }
+
         _status.Status = MonitorStatus.Exited;
         _status.Pid = 0;
         _status.ExitCode = FailedExitCode;
         _status.Error = e.Message;
         _status.Restarting = false;
-        _status.FinishedAt = LogWriter.FormatTime(DateTime.UtcNow);
-        Finish(stdio, logs);
-        WriteStatus();
-        MarkRemoved();
-        return 1;
-    }
-
-    private void Finish(MonitorStdio? stdio, LogWriter? logs)
-    {
-        stdio?.CloseWriteEnds();
-        if (logs is not null && !logs.WaitForEnd(TimeSpan.FromSeconds(5)))
+        _status.FinishedAt = MonitorStatus.FormatTime(DateTime.UtcNow);
+        stdio?.Dispose();
+        foreach (var fd in new[] { h.OutRead, h.OutWrite, h.ErrRead, h.ErrWrite, h.StdinWrite, h.PtyMaster }.Where(fd => fd >= 0 && stdio is null))
         {
-            _log.LogWarning("the output pipes of {Id} are still open; the log may miss its last lines", _o.Id);
+            Libc.Close(fd);
         }
 
-        logs?.Dispose();
-        stdio?.Dispose();
-        if (_overlayMounted)
+        if (h.OverlayMounted && _o.Overlay is { } overlay)
         {
             try
             {
-                _o.Overlay!.Unmount();
-                _overlayMounted = false;
+                overlay.Unmount();
             }
-            catch (Exception e)
+            catch (Exception u)
             {
-                _log.LogWarning("unmounting {Merged}: {Error}", _o.Overlay!.Merged, e.Message);
+                _log.Value.LogWarning("unmounting {Merged}: {Error}", overlay.Merged, u.Message);
             }
         }
+
+        WriteStatus(_o, _status);
+        MarkRemoved(_o);
+
+        // Attached clients see the socket close without an exit frame: the start failed, status.json says why.
+        foreach (var fd in h.Clients)
+        {
+            Libc.Close(fd);
+        }
+
+        if (h.Listen >= 0)
+        {
+            Libc.Close(h.Listen);
+            File.Delete(_o.AttachPath);
+        }
+
+        return 1;
     }
 
-    private void DeleteQuietly()
+    /// <summary>Deletes the runtime's container; a monitor only calls this for a container it created.</summary>
+    internal static void DeleteQuietly(LinuxContainerRuntime runtime, string id, ILogger log)
     {
-        if (!_containerExists)
-        {
-            return;
-        }
-
         try
         {
-            _runtime.Delete(_o.Id, force: true);
-            _containerExists = false;
+            runtime.Delete(id, force: true);
         }
         catch (ContainerNotFoundException)
         {
@@ -335,7 +271,7 @@ public sealed class ContainerMonitor
         }
         catch (Exception e)
         {
-            _log.LogWarning("deleting container {Id}: {Error}", _o.Id, e.Message);
+            log.LogWarning("deleting container {Id}: {Error}", id, e.Message);
         }
     }
 
@@ -363,16 +299,15 @@ public sealed class ContainerMonitor
         Libc.Close(fd);
     }
 
-    private void MarkRemoved()
+    internal static void MarkRemoved(MonitorOptions o)
     {
-        if (_o.RemoveOnExit)
+        if (o.RemoveOnExit)
         {
-            File.WriteAllText(_o.RemovedPath, "");
+            File.WriteAllText(o.RemovedPath, "");
         }
     }
 
-    private void WriteStatus() =>
-        WriteAtomically(_o.StatusPath, JsonSerializer.Serialize(_status, MonitorJsonContext.Default.MonitorStatus));
+    internal static void WriteStatus(MonitorOptions o, MonitorStatus status) => WriteAtomically(o.StatusPath, status.ToJson());
 
     // Readers see the old or the new file, never half of one.
     private static void WriteAtomically(string path, string text)

@@ -9,7 +9,7 @@ public sealed record MonitorOptions
 
     public required string Id { get; init; }
 
-    /// <summary>The engine's directory for this container: monitor.pid, status.json, container.log and the stop/removed markers.</summary>
+    /// <summary>The engine's directory for this container: monitor.pid, status.json, container.log, the attach socket and the stop/removed markers.</summary>
     public required string StateDir { get; init; }
 
     public OverlayMount? Overlay { get; init; }
@@ -18,8 +18,23 @@ public sealed record MonitorOptions
 
     public bool RemoveOnExit { get; init; }
 
+    /// <summary>The container gets a pty (its config must say process.terminal); output, input and resizes go through it.</summary>
+    public bool Tty { get; init; }
+
+    /// <summary>The container's stdin is a pipe fed from attach clients (docker run -i) instead of /dev/null.</summary>
+    public bool OpenStdin { get; init; }
+
     /// <summary>An inherited fd that gets "1" once the container runs, or "error: MESSAGE"; -1 for none.</summary>
     public int ReadyFd { get; init; } = -1;
+
+    /// <summary>An inherited, connected attach socket: a client attached before the container starts, so it misses no output; -1 for none.</summary>
+    public int AttachFd { get; init; } = -1;
+
+    /// <summary>pscrun's global options (--log, --log-format, --debug), repeated when the monitor replaces its image.</summary>
+    public IReadOnlyList<string> GlobalArgs { get; init; } = [];
+
+    /// <summary>The state a previous image of this monitor passed on (see MonitorHandoff); null on the first start.</summary>
+    public MonitorHandoff? Handoff { get; init; }
 
     public string StatusPath => Path.Combine(StateDir, "status.json");
 
@@ -30,4 +45,42 @@ public sealed record MonitorOptions
     public string StopRequestedPath => Path.Combine(StateDir, "stop-requested");
 
     public string RemovedPath => Path.Combine(StateDir, "removed-by-monitor");
+
+    public string AttachPath => Path.Combine(StateDir, "attach");
+
+    public string MonitorLogPath => Path.Combine(StateDir, "monitor.log");
+
+    /// <summary>The command line that starts this monitor again with the given handoff (argv[1..]).</summary>
+    public List<string> ToArgs(MonitorHandoff handoff)
+    {
+        var args = new List<string>(GlobalArgs)
+        {
+            "monitor", "--runtime-root", RuntimeRoot, "--bundle", Bundle, "--id", Id, "--state-dir", StateDir,
+            "--restart", Restart.ToString(),
+        };
+        if (Overlay is not null)
+        {
+            args.Add("--overlay");
+            args.Add(Overlay.ToArgument());
+        }
+
+        if (RemoveOnExit)
+        {
+            args.Add("--remove-on-exit");
+        }
+
+        if (Tty)
+        {
+            args.Add("--tty");
+        }
+
+        if (OpenStdin)
+        {
+            args.Add("--stdin");
+        }
+
+        args.Add("--handoff");
+        args.Add(handoff.ToArgument());
+        return args;
+    }
 }

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+
 namespace PSContainers.Runtime.Monitor;
 
 /// <summary>The document a monitor keeps in SDIR/status.json: what the engine reads about a container.</summary>
@@ -28,6 +31,60 @@ public sealed class MonitorStatus
     public bool Restarting { get; set; }
 
     /// <summary>Why create or start failed (exit code 127); absent otherwise.</summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? Error { get; set; }
+
+    /// <summary>The JSON document, written by hand: the monitor must not pay for serializer metadata.</summary>
+    public string ToJson()
+    {
+        var sb = new StringBuilder(256);
+        var c = CultureInfo.InvariantCulture;
+        sb.Append("{\"status\":");
+        AppendString(sb, Status);
+        sb.Append(",\"pid\":").Append(Pid.ToString(c));
+        sb.Append(",\"exitCode\":").Append(ExitCode is { } code ? code.ToString(c) : "null");
+        sb.Append(",\"oomKilled\":").Append(OomKilled ? "true" : "false");
+        sb.Append(",\"startedAt\":");
+        AppendString(sb, StartedAt);
+        sb.Append(",\"finishedAt\":");
+        AppendString(sb, FinishedAt);
+        sb.Append(",\"restartCount\":").Append(RestartCount.ToString(c));
+        sb.Append(",\"monitorPid\":").Append(MonitorPid.ToString(c));
+        sb.Append(",\"restarting\":").Append(Restarting ? "true" : "false");
+        if (Error is not null)
+        {
+            sb.Append(",\"error\":");
+            AppendString(sb, Error);
+        }
+
+        return sb.Append('}').ToString();
+    }
+
+    public static string FormatTime(DateTime utc) =>
+        utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    private static void AppendString(StringBuilder sb, string? value)
+    {
+        if (value is null)
+        {
+            sb.Append("null");
+            return;
+        }
+
+        sb.Append('"');
+        foreach (var ch in value)
+        {
+            switch (ch)
+            {
+                case '"': sb.Append("\\\""); break;
+                case '\\': sb.Append("\\\\"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\r': sb.Append("\\r"); break;
+                case '\t': sb.Append("\\t"); break;
+                case < ' ': sb.Append("\\u").Append(((int)ch).ToString("x4", CultureInfo.InvariantCulture)); break;
+                default: sb.Append(ch); break;
+            }
+        }
+
+        sb.Append('"');
+    }
 }

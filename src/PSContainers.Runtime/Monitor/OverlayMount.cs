@@ -16,6 +16,9 @@ public sealed record OverlayMount(IReadOnlyList<string> Lowers, string Upper, st
         return new OverlayMount(lowers, Path.GetFullPath(parts[1]), Path.GetFullPath(parts[2]), Path.GetFullPath(parts[3]));
     }
 
+    /// <summary>The --overlay argument Parse reads.</summary>
+    public string ToArgument() => $"{string.Join(':', Lowers)},{Upper},{Work},{Merged}";
+
     public string Data => $"lowerdir={string.Join(':', Lowers)},upperdir={Upper},workdir={Work}";
 
     /// <summary>Mounts the overlay unless something is mounted on MERGED already (a monitor restarted by the engine).</summary>

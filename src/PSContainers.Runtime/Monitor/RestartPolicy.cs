@@ -45,4 +45,7 @@ public sealed record RestartPolicy(string Mode, int? MaxRestarts)
             _ => false,
         };
     }
+
+    /// <summary>The policy as Parse reads it.</summary>
+    public override string ToString() => Mode == "on-failure" && MaxRestarts is { } n ? $"on-failure:{n}" : Mode;
 }

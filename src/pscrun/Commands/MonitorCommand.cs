@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using PSContainers.Runtime.Container;
 using PSContainers.Runtime.Monitor;
 
@@ -15,10 +16,11 @@ internal static class MonitorCommand
         {
             switch (name)
             {
-                case "--runtime-root" or "--bundle" or "-b" or "--id" or "--state-dir" or "--overlay" or "--restart" or "--ready-fd":
+                case "--runtime-root" or "--bundle" or "-b" or "--id" or "--state-dir" or "--overlay" or "--restart" or "--ready-fd"
+                    or "--attach-fd" or "--handoff":
                     flags[name == "-b" ? "--bundle" : name] = value();
                     return true;
-                case "--remove-on-exit":
+                case "--remove-on-exit" or "--tty" or "--stdin":
                     flags[name] = "";
                     return true;
                 default:
@@ -43,7 +45,23 @@ internal static class MonitorCommand
                 || !flags.TryGetValue("--id", out var id) || !flags.TryGetValue("--state-dir", out var stateDir))
             {
                 throw new UsageException("usage: pscrun monitor --runtime-root DIR --bundle BUNDLE --id ID --state-dir SDIR "
-                    + "[--overlay LOWER[:LOWER...],UPPER,WORK,MERGED] [--restart POLICY] [--remove-on-exit] [--ready-fd N]");
+                    + "[--overlay LOWER[:LOWER...],UPPER,WORK,MERGED] [--restart POLICY] [--remove-on-exit] [--tty] [--stdin] [--ready-fd N] [--attach-fd N]");
+            }
+
+            var globalArgs = new List<string>();
+            if (log is not null)
+            {
+                globalArgs.AddRange(["--log", log]);
+            }
+
+            if (logFormat is not null)
+            {
+                globalArgs.AddRange(["--log-format", logFormat]);
+            }
+
+            if (debug)
+            {
+                globalArgs.Add("--debug");
             }
 
             var options = new MonitorOptions
@@ -51,15 +69,22 @@ internal static class MonitorCommand
                 RuntimeRoot = Path.GetFullPath(runtimeRoot), Bundle = Path.GetFullPath(bundle), Id = id, StateDir = Path.GetFullPath(stateDir),
                 Overlay = flags.TryGetValue("--overlay", out var overlay) ? OverlayMount.Parse(overlay) : null,
                 Restart = flags.TryGetValue("--restart", out var restart) ? RestartPolicy.Parse(restart) : RestartPolicy.No,
-                RemoveOnExit = flags.ContainsKey("--remove-on-exit"), ReadyFd = readyFd,
+                RemoveOnExit = flags.ContainsKey("--remove-on-exit"), Tty = flags.ContainsKey("--tty"), OpenStdin = flags.ContainsKey("--stdin"),
+                ReadyFd = readyFd,
+                AttachFd = flags.TryGetValue("--attach-fd", out var attach) ? int.Parse(attach, NumberStyles.None, CultureInfo.InvariantCulture) : -1,
+                GlobalArgs = globalArgs,
+                Handoff = flags.TryGetValue("--handoff", out var handoff) ? MonitorHandoff.Parse(handoff) : null,
             };
-            Directory.CreateDirectory(options.StateDir);
+
             // Fds 1 and 2 carry the container's output while it is created: the runtime's own messages go to a file instead.
-            var logger = new PscrunLogger(log ?? Path.Combine(options.StateDir, "monitor.log"), logFormat, debug);
-            var runtime = new LinuxContainerRuntime(options.RuntimeRoot, logger);
-            return new ContainerMonitor(options, runtime, logger).Run();
+            // Both are made only when needed, so the waiting image never builds them while the container runs.
+            var logger = new Lazy<ILogger>(() => new PscrunLogger(log ?? options.MonitorLogPath, logFormat, debug));
+            var runtime = new Lazy<LinuxContainerRuntime>(() => new LinuxContainerRuntime(options.RuntimeRoot, logger.Value));
+            return options.Handoff is { Phase: "wait" } h
+                ? new MonitorLoop(options, h, runtime, logger).Run()
+                : new ContainerMonitor(options, runtime, logger).Run();
         }
-        catch (Exception e) when (readyFd >= 0 && e is UsageException or ArgumentException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (readyFd >= 0 && e is UsageException or ArgumentException or IOException or UnauthorizedAccessException or FormatException)
         {
             ContainerMonitor.ReportNotReady(readyFd, e.Message);
             throw;

@@ -22,6 +22,16 @@ internal static unsafe class ContainerSetupPlanner
         SysSethostname = 170, SysSetdomainname = 171, SysUnlinkat = 263, SysKeyctl = 250, SysUnshare = 272,
         SysPivotRoot = 155, SysFcntl = 72, SysCloseRange = 436;
 
+    private const long SysRtSigaction = 13, SysRtSigprocmask = 14;
+
+    // Signals a caller may have set to SIG_IGN; the fault signals are left alone (the runtime's handlers catch faults).
+    private static readonly int[] ResetSignals =
+    [
+        Consts.SIGHUP, Consts.SIGINT, Consts.SIGQUIT, Consts.SIGUSR1, Consts.SIGUSR2, Consts.SIGPIPE, Consts.SIGALRM, Consts.SIGTERM,
+        Consts.SIGCHLD, Consts.SIGTSTP, Consts.SIGTTIN, Consts.SIGTTOU, Consts.SIGURG, Consts.SIGXCPU, Consts.SIGXFSZ,
+        Consts.SIGVTALRM, Consts.SIGPROF, Consts.SIGWINCH, Consts.SIGIO, Consts.SIGPWR,
+    ];
+
     private static readonly (string Name, uint Major, uint Minor)[] DefaultDevices =
     {
         ("null", 1, 3), ("zero", 1, 5), ("full", 1, 7), ("random", 1, 8), ("urandom", 1, 9), ("tty", 5, 0),
@@ -638,6 +648,15 @@ internal static unsafe class ContainerSetupPlanner
         if (process.NoNewPrivileges == true)
         {
             plan.Syscall("prctl(PR_SET_NO_NEW_PRIVS)", SysPrctl, Consts.PR_SET_NO_NEW_PRIVS, 1);
+        }
+
+        // The process must not inherit the caller's blocked or ignored signals: a monitor blocks SIGCHLD and the stop
+        // signals until its signalfd reads them, and .NET ignores SIGPIPE; only SIG_IGN and the mask survive execve.
+        plan.Syscall("reset the signal mask", SysRtSigprocmask, Libc.SIG_SETMASK, (long)a.Bytes(8), 0, 8);
+        var defaultAction = (long)a.Bytes(32);
+        foreach (var signal in ResetSignals)
+        {
+            plan.Syscall($"reset the action of signal {signal}", SysRtSigaction, signal, defaultAction, 0, 8);
         }
 
         // Only stdio and the descriptors the caller asked to preserve cross into the container.
