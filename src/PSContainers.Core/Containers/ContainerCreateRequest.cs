@@ -41,6 +41,17 @@ public sealed class ContainerCreateRequest
     /// <summary>Delete the container when it exits (docker run --rm).</summary>
     public bool AutoRemove { get; set; }
 
+    /// <summary>Give the container a pty (docker run -t): its output is one stream, its input a terminal.</summary>
+    public bool Tty { get; set; }
+
+    /// <summary>Keep the container's stdin open for attached clients (docker run -i); otherwise it reads /dev/null.</summary>
+    public bool OpenStdin { get; set; }
+
+    /// <summary>The pty's size when it is made (rows, columns); a terminal client sends its own size when it attaches.</summary>
+    public ushort ConsoleRows { get; set; }
+
+    public ushort ConsoleColumns { get; set; }
+
     /// <summary>"none" (a new empty network namespace) is the only network until CNI networks exist.</summary>
     public string Network { get; set; } = "none";
 

@@ -33,6 +33,11 @@ public sealed partial class ContainerService
         var ms = MonitorStatus.TryRead(Path.Combine(sdir, StatusFile));
         var runtimeRecord = TryLoadRuntimeRecord(id);
         var initAlive = runtimeRecord is not null && ProcStat.IsAlive(runtimeRecord.Pid, runtimeRecord.PidStartTime);
+        if (record.Config.AutoRemove && ms is not null && !monitorAlive && !initAlive && TryRemoveFinished(id))
+        {
+            // -Remove whose monitor died (killed) before it could remove the container: what it left goes now.
+            return null;
+        }
         ContainerStatus status;
         int? exitCode = null;
         var pid = 0;
@@ -93,6 +98,22 @@ public sealed partial class ContainerService
             Error = error,
             Config = record.Config,
         };
+    }
+
+    /// <summary>Removes a finished -Remove container if its lock is free; false when someone holds it (they will see to it).</summary>
+    private bool TryRemoveFinished(string id)
+    {
+        using var held = Store.TryLockContainer(id);
+        // A start that holds the lock may be beginning a new run; a stop or remove that holds it cleans up itself.
+        if (held is null || MonitorAlive(id) || TryLoadRuntimeRecord(id) is { } r && ProcStat.IsAlive(r.Pid, r.PidStartTime))
+        {
+            return false;
+        }
+
+        CleanUpRun(id);
+        DeleteDirectory(Paths.StateDir(id));
+        Store.Delete(id);
+        return true;
     }
 
     /// <summary>Whether the monitor named in SDIR/monitor.pid still runs (and is ours: its command line names the id).</summary>
@@ -166,7 +187,7 @@ public sealed partial class ContainerService
     /// <summary>Waits for the monitor to finish its clean-up; one that hangs is killed (the engine started it).</summary>
     private void WaitForMonitorExit(string id, CancellationToken cancellationToken)
     {
-        if (WaitUntil(() => !MonitorAlive(id), TimeSpan.FromSeconds(15), cancellationToken))
+        if (WaitForExit(MonitorPid(id), TimeSpan.FromSeconds(15), cancellationToken) || WaitUntil(() => !MonitorAlive(id), TimeSpan.Zero, cancellationToken))
         {
             return;
         }
@@ -177,6 +198,49 @@ public sealed partial class ContainerService
             _log.LogWarning("the monitor of {Id} (pid {Pid}) did not exit after its container stopped; killing it", id, pid);
             Libc.Kill(pid, Consts.SIGKILL);
             WaitUntil(() => !MonitorAlive(id), TimeSpan.FromSeconds(5), cancellationToken);
+        }
+    }
+
+    /// <summary>Waits for a process to exit through its pidfd (readable once it is gone, zombie or not); true when it is gone.</summary>
+    private static unsafe bool WaitForExit(int pid, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (pid <= 0)
+        {
+            return true;
+        }
+
+        var pidfd = Libc.PidfdOpen(pid);
+        if (pidfd < 0)
+        {
+            return Libc.LastErrno == Errno.ESRCH;
+        }
+
+        try
+        {
+            using var wake = new WakePipe(cancellationToken);
+            var pfds = stackalloc PollFd[2];
+            pfds[0] = new PollFd { Fd = pidfd, Events = Consts.POLLIN };
+            pfds[1] = new PollFd { Fd = wake.ReadFd, Events = Consts.POLLIN };
+            var deadline = DateTime.UtcNow + timeout;
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var left = (int)Math.Max(0, (deadline - DateTime.UtcNow).TotalMilliseconds);
+                var n = Libc.Poll(pfds, 2, left);
+                if (n > 0 && pfds[0].REvents != 0)
+                {
+                    return true;
+                }
+
+                if (n == 0)
+                {
+                    return false;
+                }
+            }
+        }
+        finally
+        {
+            Libc.Close(pidfd);
         }
     }
 

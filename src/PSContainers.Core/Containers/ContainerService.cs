@@ -17,6 +17,7 @@ public sealed partial class ContainerService : IContainerService
     private const string MonitorPidFile = "monitor.pid";
     private const string StopRequestedFile = "stop-requested";
     private const string RemovedByMonitorFile = "removed-by-monitor";
+    private const string AttachSocket = "attach";
     private static readonly TimeSpan DefaultStopTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MonitorReadyTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
@@ -106,7 +107,79 @@ public sealed partial class ContainerService : IContainerService
         }
     }
 
-    private void StartLocked(string id, ContainerCreateRequest config, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts a container with this process attached from its first instruction: the monitor gets one end of a
+    /// socket pair as its first attach client, so no output is missed and no socket path is involved. The
+    /// container runs on if this process goes away; dispose the attachment to detach.
+    /// </summary>
+    public unsafe ContainerAttachment StartAttached(string idOrName, CancellationToken cancellationToken = default)
+    {
+        var id = Store.Resolve(idOrName);
+        var fds = stackalloc int[2];
+        Libc.Check(Libc.SocketPair(Consts.AF_UNIX, Consts.SOCK_STREAM | Consts.SOCK_CLOEXEC, 0, fds), "socketpair", "attach");
+        var attachment = new ContainerAttachment(fds[0], id);
+        try
+        {
+            using (Store.LockContainer(id, cancellationToken))
+            {
+                var info = Inspect(id) ?? throw ContainerEngineException.NotFound(idOrName);
+                if (info.Status is ContainerStatus.Running or ContainerStatus.Paused)
+                {
+                    throw new ContainerEngineException("ContainerRunning", $"Container {info.Name} is already running; attach to it instead.",
+                        ContainerErrorKind.InvalidState, idOrName);
+                }
+
+                var theirs = fds[1];
+                fds[1] = -1;
+                StartLocked(id, info.Config, cancellationToken, theirs);
+            }
+
+            return attachment;
+        }
+        catch
+        {
+            if (fds[1] >= 0)
+            {
+                Libc.Close(fds[1]);
+            }
+
+            attachment.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Connects to a running container's attach socket: its output from now on, its stdin, its terminal size, its exit.</summary>
+    public ContainerAttachment Attach(string idOrName)
+    {
+        var id = Store.Resolve(idOrName);
+        RequireRunning(id, idOrName);
+        try
+        {
+            return new ContainerAttachment(UnixSocket.Connect(Path.Combine(Paths.StateDir(id), AttachSocket)), id);
+        }
+        catch (SyscallException e)
+        {
+            throw new ContainerEngineException("ContainerAttachFailed", $"Cannot attach to container {Store.TryLoad(id)?.Name ?? id}: {e.Message}.",
+                ContainerErrorKind.OperationFailed, idOrName, e);
+        }
+    }
+
+    /// <summary>Waits until the container's monitor has finished its work (after the final exit frame), so a -Remove container is gone.</summary>
+    public void AwaitMonitorExit(string id, CancellationToken cancellationToken = default)
+    {
+        WaitForMonitorExit(id, cancellationToken);
+        Inspect(id);
+    }
+
+    /// <summary>Runs a command in a running container on a pty of its own (docker exec -it); relay it with TerminalRelay.</summary>
+    public ExecTerminal StartExecTerminal(string idOrName, ContainerExecRequest request, CancellationToken cancellationToken = default)
+    {
+        var id = Store.Resolve(idOrName);
+        var args = ExecArguments(id, idOrName, request);
+        return ExecTerminal.Start(Launcher.PscrunPath, ["--root", Paths.RuntimeRoot], args, Paths.StateDir(id), _log, cancellationToken);
+    }
+
+    private void StartLocked(string id, ContainerCreateRequest config, CancellationToken cancellationToken, int attachFd = -1)
     {
         // Whatever a previous run left (a monitor killed with -9) goes first: the runtime id and the mount point are reused.
         CleanUpRun(id);
@@ -132,10 +205,20 @@ public sealed partial class ContainerService : IContainerService
             args.Add("--remove-on-exit");
         }
 
+        if (config.Tty)
+        {
+            args.Add("--tty");
+        }
+
+        if (config.OpenStdin)
+        {
+            args.Add("--stdin");
+        }
+
         _log.LogDebug("starting the monitor for {Id}: {Pscrun} monitor {Args}", id, Launcher.PscrunPath, string.Join(' ', args));
         try
         {
-            Launcher.Launch(args, MonitorReadyTimeout, cancellationToken);
+            Launcher.Launch(args, MonitorReadyTimeout, cancellationToken, attachFd);
         }
         catch (Exception e) when (e is ContainerEngineException or OperationCanceledException)
         {
@@ -324,6 +407,14 @@ public sealed partial class ContainerService : IContainerService
     public ContainerExecResult Exec(string idOrName, ContainerExecRequest request, Action<ContainerLogEntry>? output = null, CancellationToken cancellationToken = default)
     {
         var id = Store.Resolve(idOrName);
+        var args = new List<string> { "--root", Paths.RuntimeRoot, "exec" };
+        args.AddRange(ExecArguments(id, idOrName, request));
+        return ExecRunner.Run(Launcher.PscrunPath, args, id, output, _log, cancellationToken);
+    }
+
+    /// <summary>The options, id and command of `pscrun exec` for a request, after checking the container runs.</summary>
+    private List<string> ExecArguments(string id, string idOrName, ContainerExecRequest request)
+    {
         var info = Inspect(id) ?? throw ContainerEngineException.NotFound(idOrName);
         if (info.Status != ContainerStatus.Running)
         {
@@ -332,10 +423,10 @@ public sealed partial class ContainerService : IContainerService
 
         if (request.Command.Count == 0)
         {
-            throw ContainerEngineException.Invalid("Invoke-ContainerCommand needs a command to run.");
+            throw ContainerEngineException.Invalid("A command to run in the container is needed.");
         }
 
-        var args = new List<string> { "--root", Paths.RuntimeRoot, "exec" };
+        var args = new List<string>();
         foreach (var (name, value) in request.Environment)
         {
             args.Add("--env");
@@ -366,7 +457,7 @@ public sealed partial class ContainerService : IContainerService
 
         args.Add(id);
         args.AddRange(request.Command);
-        return ExecRunner.Run(Launcher.PscrunPath, args, id, output, _log, cancellationToken);
+        return args;
     }
 
     public ContainerInfo Pause(string idOrName)

@@ -58,6 +58,21 @@ public static class ContainerSpecBuilder
             process.Cwd = request.WorkingDirectory;
         }
 
+        process.Terminal = request.Tty;
+        if (request.Tty)
+        {
+            // As docker run -t: programs on the pty need to know what it is.
+            if (!process.Env.Any(e => e.StartsWith("TERM=", StringComparison.Ordinal)))
+            {
+                process.Env.Add("TERM=xterm");
+            }
+
+            if (request.ConsoleRows > 0 && request.ConsoleColumns > 0)
+            {
+                process.ConsoleSize = new Box { Height = request.ConsoleRows, Width = request.ConsoleColumns };
+            }
+        }
+
         ApplyCapabilities(process, request);
         if (request.Privileged)
         {

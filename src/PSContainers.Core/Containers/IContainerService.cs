@@ -11,6 +11,18 @@ public interface IContainerService
 
     ContainerInfo Start(string idOrName, CancellationToken cancellationToken = default);
 
+    /// <summary>Starts a container with the caller attached from its first output on (foreground Invoke-Container).</summary>
+    ContainerAttachment StartAttached(string idOrName, CancellationToken cancellationToken = default);
+
+    /// <summary>Attaches to a running container through its monitor's attach socket.</summary>
+    ContainerAttachment Attach(string idOrName);
+
+    /// <summary>Waits until the container's monitor has finished (after its final exit), so a -Remove container is gone.</summary>
+    void AwaitMonitorExit(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs a command in a running container on a pty of its own (Enter-Container).</summary>
+    ExecTerminal StartExecTerminal(string idOrName, ContainerExecRequest request, CancellationToken cancellationToken = default);
+
     /// <summary>Sends the stop signal, waits up to the timeout, then SIGKILL.</summary>
     ContainerInfo Stop(string idOrName, string? signal = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default);
 

@@ -7,7 +7,10 @@ namespace PSContainers.Core.Containers;
 /// <summary>Starts `pscrun monitor` detached from pwsh and waits for its ready report on a pipe.</summary>
 /// <remarks>
 /// The monitor gets the pipe's write end as --ready-fd and answers "1" or "error: MESSAGE". It is started
-/// through /bin/sh so its stdio is /dev/null from the first instruction: nothing ties it to this pwsh.
+/// through /bin/sh so its stdio is /dev/null from the first instruction: nothing ties it to this pwsh. Its
+/// standard streams are redirected for .NET too: a child that shares the terminal makes .NET switch the
+/// terminal's modes while it lives and again when it exits, which would break a terminal relay in raw mode.
+/// An attach socket given to Launch becomes the monitor's first client (--attach-fd).
 /// </remarks>
 public sealed class MonitorLauncher
 {
@@ -27,7 +30,8 @@ public sealed class MonitorLauncher
             : Path.Join(Path.GetDirectoryName(typeof(MonitorLauncher).Assembly.Location), "pscrun");
     }
 
-    public unsafe void Launch(IReadOnlyList<string> monitorArgs, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Starts the monitor and waits for its ready report; attachFd (closed here) is handed to it as its first attach client.</summary>
+    public unsafe void Launch(IReadOnlyList<string> monitorArgs, TimeSpan timeout, CancellationToken cancellationToken, int attachFd = -1)
     {
         if (!File.Exists(PscrunPath))
         {
@@ -41,7 +45,10 @@ public sealed class MonitorLauncher
         var writeEnd = fds[1];
         try
         {
-            var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+            var start = new ProcessStartInfo("/bin/sh")
+            {
+                UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+            };
             start.ArgumentList.Add("-c");
             start.ArgumentList.Add("exec \"$0\" \"$@\" </dev/null >/dev/null 2>&1");
             start.ArgumentList.Add(PscrunPath);
@@ -53,17 +60,36 @@ public sealed class MonitorLauncher
 
             start.ArgumentList.Add("--ready-fd");
             start.ArgumentList.Add(writeEnd.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (attachFd >= 0)
+            {
+                start.ArgumentList.Add("--attach-fd");
+                start.ArgumentList.Add(attachFd.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
             lock (InheritGate)
             {
                 Libc.Check(Libc.Fcntl(writeEnd, Consts.F_SETFD, 0), "fcntl", "monitor ready pipe");
+                if (attachFd >= 0)
+                {
+                    Libc.Check(Libc.Fcntl(attachFd, Consts.F_SETFD, 0), "fcntl", "monitor attach socket");
+                }
+
                 try
                 {
                     using var process = Process.Start(start) ?? throw new InvalidOperationException("/bin/sh did not start");
+                    process.StandardInput.Close();
+                    process.StandardOutput.Close();
+                    process.StandardError.Close();
                 }
                 finally
                 {
                     Libc.Close(writeEnd);
                     writeEnd = -1;
+                    if (attachFd >= 0)
+                    {
+                        Libc.Close(attachFd);
+                        attachFd = -1;
+                    }
                 }
             }
 
@@ -87,6 +113,11 @@ public sealed class MonitorLauncher
             if (writeEnd >= 0)
             {
                 Libc.Close(writeEnd);
+            }
+
+            if (attachFd >= 0)
+            {
+                Libc.Close(attachFd);
             }
 
             Libc.Close(readEnd);

@@ -44,6 +44,19 @@ public sealed partial class ContainerStore
     public FileLock LockContainer(string id, CancellationToken cancellationToken = default) =>
         FileLock.Acquire(Paths.LockFile(id), TimeSpan.FromMinutes(2), cancellationToken);
 
+    /// <summary>The container's lock if nobody holds it right now, else null.</summary>
+    public FileLock? TryLockContainer(string id)
+    {
+        try
+        {
+            return FileLock.Acquire(Paths.LockFile(id), TimeSpan.Zero);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Claims a name (a generated one when null) and writes the record; ContainerNameInUse when taken.</summary>
     public StoredContainer Add(StoredContainer record, CancellationToken cancellationToken = default)
     {

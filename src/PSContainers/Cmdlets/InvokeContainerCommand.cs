@@ -5,10 +5,14 @@ namespace PSContainers.Cmdlets;
 
 /// <summary>Invoke-Container (docker run): creates and starts a container; in the foreground streams its output and sets $LASTEXITCODE.</summary>
 /// <remarks>
-/// In the foreground, each line the container writes comes down the pipeline as it arrives (a ContainerLogEntry
+/// In the foreground this cmdlet is attached to the container from its first instruction (through the monitor's
+/// attach socket): each line the container writes comes down the pipeline as it arrives (a ContainerLogEntry
 /// whose default view is the text), and when it exits $LASTEXITCODE holds its exit code, as after a native
 /// command; a non-zero exit code is not an error. -PassThru adds the container object (with ExitCode) at the end.
-/// Ctrl+C stops the container. With -Detach the container object is written as soon as it runs.
+/// Ctrl+C stops the container. With -Interactive in a terminal the container gets a pty and this terminal talks
+/// to it directly (docker run -it: raw bytes, window size, Ctrl+C goes to the container); with -Interactive and
+/// a redirected stdin, that stdin is piped to the container (docker run -i). With -Detach the container object
+/// is written as soon as it runs.
 /// </remarks>
 [Cmdlet(VerbsLifecycle.Invoke, "Container", SupportsShouldProcess = true)]
 [OutputType(typeof(ContainerLogEntry), typeof(ContainerInfo))]
@@ -21,6 +25,11 @@ public sealed class InvokeContainerCommand : ContainerCreateCmdletBase
     [Parameter]
     public SwitchParameter Remove { get; set; }
 
+    /// <summary>Keep the container's stdin open and, in a terminal, give it a pty (docker run -it).</summary>
+    [Parameter]
+    [Alias("it")]
+    public SwitchParameter Interactive { get; set; }
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -31,62 +40,81 @@ public sealed class InvokeContainerCommand : ContainerCreateCmdletBase
             return;
         }
 
-        // Detached, the monitor removes it on exit; in the foreground this cmdlet does, after reading the exit code.
-        var request = BuildRequest(autoRemove: Remove && Detach);
+        var relay = new TerminalRelay();
+        var tty = Interactive && (Detach || relay.IsTerminal);
+        // The monitor removes a -Remove container when it exits, also when this pwsh is gone by then.
+        var request = BuildRequest(autoRemove: Remove);
+        request.OpenStdin = Interactive;
+        request.Tty = tty;
+        if (tty && TerminalRelay.WindowSize(1) is { } size)
+        {
+            (request.ConsoleRows, request.ConsoleColumns) = (size.Rows, size.Cols);
+        }
+
         var created = Engine(RootFs, (engine, ct) => engine.Create(request, ct));
         if (created is null)
         {
             return;
         }
 
-        var started = Engine(created.Name, (engine, ct) =>
-        {
-            try
-            {
-                return engine.Start(created.Id, ct);
-            }
-            catch when (Remove)
-            {
-                engine.Remove(created.Id, force: true, CancellationToken.None);
-                throw;
-            }
-        });
-        if (started is null)
-        {
-            return;
-        }
-
         if (Detach)
         {
-            WriteObject(started);
+            if (Engine(created.Name, (engine, ct) => StartOrRemove(engine, created.Id, () => engine.Start(created.Id, ct))) is { } started)
+            {
+                WriteObject(started);
+            }
+
             return;
         }
 
-        var finished = false;
+        var attachment = Engine(created.Name, (engine, ct) => StartOrRemove(engine, created.Id, () => engine.StartAttached(created.Id, ct)));
+        if (attachment is null)
+        {
+            return;
+        }
+
         try
         {
-            finished = Stream<ContainerLogEntry>(created.Name, (engine, add, ct) =>
+            if (tty)
             {
-                foreach (var entry in engine.ReadLog(created.Id, follow: true, tail: null, since: null, ct))
+                RunWithLogging((_, ct) =>
                 {
-                    add(entry);
-                }
-            }, WriteObject);
-            if (finished && Engine<int?>(created.Name, (engine, ct) => engine.Wait(created.Id, ct)) is { } code)
+                    relay.Run(attachment, ct);
+                    return 0;
+                });
+            }
+            else
             {
-                SetLastExitCode(code);
+                Stream<ContainerLogEntry>(created.Name, (engine, add, ct) =>
+                {
+                    using var inputDone = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    var input = Interactive ? Task.Run(() => attachment.PumpInput(0, inputDone.Token), CancellationToken.None) : Task.CompletedTask;
+                    try
+                    {
+                        foreach (var entry in attachment.ReadLines(ct))
+                        {
+                            add(entry);
+                        }
+                    }
+                    finally
+                    {
+                        inputDone.Cancel();
+                        input.Wait(CancellationToken.None);
+                    }
+                }, WriteObject);
             }
 
-            if (finished && PassThru && Engine(created.Name, (engine, _) => engine.Get(created.Id)) is { } info)
+            if (attachment.Ended)
             {
-                WriteObject(info);
+                Finish(created, attachment);
             }
         }
         finally
         {
-            if (!finished || Remove)
+            attachment.Dispose();
+            if (!attachment.Ended)
             {
-                // Ctrl+C, a stopped pipeline or -Remove: stop (and remove) what this cmdlet started.
+                // Ctrl+C or a stopped pipeline: stop (and remove) what this cmdlet started.
                 RunWithLogging((log, _) =>
                 {
                     var engine = new ContainerService(logger: log);
@@ -106,6 +134,55 @@ public sealed class InvokeContainerCommand : ContainerCreateCmdletBase
                     return 0;
                 });
             }
+        }
+    }
+
+    /// <summary>After the final exit frame: $LASTEXITCODE, -PassThru, and the monitor's clean-up (the record of a -Remove container) done.</summary>
+    private void Finish(ContainerInfo created, ContainerAttachment attachment)
+    {
+        var info = Engine(created.Name, (engine, ct) =>
+        {
+            // The monitor wrote the final status before its exit frame; a -Remove container's record goes once it ends.
+            ContainerInfo? last = null;
+            try
+            {
+                last = engine.Get(created.Id);
+            }
+            catch (ContainerEngineException e) when (e.ErrorId == "ContainerNotFound")
+            {
+                // Removed already (-Remove): the exit frame says how it ended.
+            }
+
+            engine.AwaitMonitorExit(created.Id, ct);
+            return last ?? new ContainerInfo
+            {
+                Id = created.Id, Name = created.Name, RootFs = created.RootFs, Command = created.Command, Status = ContainerStatus.Exited,
+                ExitCode = attachment.ExitCode, OomKilled = attachment.OomKilled, Created = created.Created, FinishedAt = DateTimeOffset.UtcNow,
+                Labels = created.Labels, Config = created.Config,
+            };
+        });
+        var code = attachment.ExitCode ?? info?.ExitCode;
+        if (code is { } c)
+        {
+            SetLastExitCode(c);
+        }
+
+        if (PassThru && info is not null)
+        {
+            WriteObject(info);
+        }
+    }
+
+    private T StartOrRemove<T>(IContainerService engine, string id, Func<T> start)
+    {
+        try
+        {
+            return start();
+        }
+        catch when (Remove)
+        {
+            engine.Remove(id, force: true, CancellationToken.None);
+            throw;
         }
     }
 }
