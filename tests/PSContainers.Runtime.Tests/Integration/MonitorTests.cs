@@ -12,7 +12,7 @@ namespace PSContainers.Runtime.Tests.Integration;
 
 /// <summary>`pscrun monitor` runs a container detached, logs its output, records its exit, restarts it and cleans up.</summary>
 [Collection("pscrun")]
-public sealed class MonitorTests : IClassFixture<PscrunFixture>
+public sealed partial class MonitorTests : IClassFixture<PscrunFixture>
 {
     private readonly PscrunFixture _f;
 
@@ -334,7 +334,7 @@ public sealed class MonitorTests : IClassFixture<PscrunFixture>
 
     private sealed record LogLine(string Time, string Stream, string Text);
 
-    private Run NewRun(string[] args, Action<OciSpec>? edit = null)
+    private Run NewRun(string[] args, Action<OciSpec>? edit = null, string? stateDir = null)
     {
         var id = PscrunFixture.NewId();
         var bundle = _f.NewBundle(args, spec =>
@@ -342,7 +342,7 @@ public sealed class MonitorTests : IClassFixture<PscrunFixture>
             spec.Linux!.CgroupsPath = "/psc-test/" + id;
             edit?.Invoke(spec);
         });
-        var stateDir = Path.Combine(_f.WorkDir, "monitor-" + id);
+        stateDir = Path.Combine(stateDir ?? _f.WorkDir, "monitor-" + id);
         Directory.CreateDirectory(stateDir);
         return new Run { Id = id, Bundle = bundle, StateDir = stateDir };
     }
