@@ -45,7 +45,9 @@ $PesterManifest = Join-Path $PackagesDir "pester/$PesterVersion/tools/Pester.psd
 
 $AptPackages = @(
     'clang', 'zlib1g-dev', 'busybox-static', 'crun', 'runc', 'podman', 'skopeo', 'umoci',
-    'docker-registry', 'apache2-utils', 'containernetworking-plugins', 'iptables', 'hyperfine'
+    'docker-registry', 'apache2-utils', 'containernetworking-plugins', 'iptables', 'hyperfine',
+    # The terminal tests (Invoke-Container -Interactive, Enter-Container) drive pwsh on a real pty.
+    'tmux'
 )
 
 $TaskDependencies = @{

@@ -338,6 +338,32 @@ Describe 'Containers outlive the pwsh that started them' {
     }
 }
 
+Describe 'A foreground Invoke-Container -Remove whose pwsh is killed' {
+    It 'still removes the container when it exits, leaving no record, mount or process' {
+        $body = "`$ErrorActionPreference = 'Stop'; Import-Module '$moduleDir'; Invoke-Container '$rootfs' -Remove -Name fg-killed -- sh -c 'echo started; sleep 3; echo done'"
+        $start = [System.Diagnostics.ProcessStartInfo]::new($script:pwsh)
+        foreach ($a in @($script:hostArgs) + @('-NoProfile', '-NonInteractive', '-Command', $body)) { $start.ArgumentList.Add($a) }
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $process = [System.Diagnostics.Process]::Start($start)
+        try {
+            Wait-Until { (Get-Container -Name fg-killed -ErrorAction SilentlyContinue).Status -eq 'Running' } -TimeoutSeconds 60
+            $c = Get-Container -Name fg-killed
+            # The pwsh this test started, killed the hard way while it streams the container's output.
+            $process.Kill()
+            $process.WaitForExit(10000) | Should -BeTrue
+            (Get-Container -Name fg-killed).Status | Should -Be 'Running' -Because 'the container outlives the pwsh attached to it'
+            Wait-Until { -not (Get-Container -All -Name fg-killed -ErrorAction SilentlyContinue) } -TimeoutSeconds 20
+            Test-Path -LiteralPath (Join-Path $env:PSCONTAINERS_ROOT "containers/$($c.Id)") | Should -BeFalse
+            Get-TestMountPoint -Path (Join-Path $env:PSCONTAINERS_ROOT 'containers') | Should -BeNullOrEmpty
+            Test-Path "/proc/$($c.Pid)/cmdline" | Should -BeFalse
+        } finally {
+            if (-not $process.HasExited) { $process.Kill($true) }
+            $process.Dispose()
+        }
+    }
+}
+
 Describe 'Concurrency' {
     It '4 pwsh processes each create, start and remove 25 containers at the same time, with no failure and no leak' {
         $before = @(Get-ChildItem -Path (Join-Path $env:PSCONTAINERS_ROOT 'containers') -Directory -ErrorAction Ignore).Count

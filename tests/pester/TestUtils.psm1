@@ -379,4 +379,98 @@ function Remove-TestCgroup {
     }
 }
 
+function ConvertTo-ShellWord([string]$Text) { "'" + ($Text -replace "'", "'\''") + "'" }
+
+# The command line (for sh) that starts this same pwsh: 'dotnet pwsh' runs pwsh.dll inside the dotnet host.
+function Get-TestPwshCommandLine {
+    $pwsh = [System.Environment]::ProcessPath
+    $hostArgs = if ((Split-Path -Leaf $pwsh) -eq 'dotnet') { @([System.Reflection.Assembly]::GetEntryAssembly().Location) } else { @() }
+    (@($pwsh) + $hostArgs | ForEach-Object { ConvertTo-ShellWord $_ }) -join ' '
+}
+
+<#
+.SYNOPSIS
+    A pwsh running on a real pty: a private tmux server (its own socket in Directory) with one window.
+.DESCRIPTION
+    Setup is a script the pwsh runs first (with -NoExit, so it then waits at the prompt 'PS> '). Drive it with
+    Send-TestTerminal, read it with Get-TestTerminalText / Wait-TestTerminalText, end it with Remove-TestTerminal.
+#>
+function New-TestTerminal {
+    param(
+        [Parameter(Mandatory)][string]$Directory,
+        [string]$Setup = '',
+        [int]$Width = 100,
+        [int]$Height = 30,
+        # Another program for the window (a plain /bin/sh), instead of pwsh.
+        [string]$Command
+    )
+    if (-not $Command) {
+        $script = Join-Path $Directory 'terminal-setup.ps1'
+        [System.IO.File]::WriteAllText($script, "$Setup`nfunction prompt { 'PS> ' }`n")
+        $Command = (Get-TestPwshCommandLine) + ' -NoProfile -NoExit -File ' + (ConvertTo-ShellWord $script)
+    }
+    $terminal = [pscustomobject]@{ PSTypeName = 'PSContainers.Tests.Terminal'; Socket = (Join-Path $Directory ('tmux-' + [guid]::NewGuid().ToString('N').Substring(0, 6) + '.sock')); Target = 't' }
+    $command = $Command
+    Invoke-Native tmux '-S' $terminal.Socket new-session '-d' '-s' 't' '-x' $Width '-y' $Height $command -TimeoutSeconds 20 | Assert-NativeSuccess | Out-Null
+    $terminal
+}
+
+function Invoke-TestTerminalCommand {
+    param([Parameter(Mandatory)]$Terminal, [Parameter(ValueFromRemainingArguments)][string[]]$ArgumentList)
+    Invoke-Native tmux (@('-S', $Terminal.Socket) + $ArgumentList) -TimeoutSeconds 20 | Assert-NativeSuccess
+}
+
+# Types text (literally) and, with -Enter, presses Enter; -Key sends tmux key names such as C-c.
+function Send-TestTerminal {
+    param([Parameter(Mandatory)]$Terminal, [string]$Text, [switch]$Enter, [string[]]$Key)
+    if ($Text) { Invoke-TestTerminalCommand $Terminal send-keys '-t' $Terminal.Target '-l' $Text | Out-Null }
+    if ($Enter) { Invoke-TestTerminalCommand $Terminal send-keys '-t' $Terminal.Target Enter | Out-Null }
+    foreach ($k in $Key) { Invoke-TestTerminalCommand $Terminal send-keys '-t' $Terminal.Target $k | Out-Null }
+}
+
+function Get-TestTerminalText {
+    param([Parameter(Mandatory)]$Terminal)
+    (Invoke-TestTerminalCommand $Terminal capture-pane '-p' '-J' '-S' '-500' '-t' $Terminal.Target).StdOut
+}
+
+# Waits (bounded) until the screen matches a regex; fails with the screen's text.
+function Wait-TestTerminalText {
+    param([Parameter(Mandatory)]$Terminal, [Parameter(Mandatory)][string]$Pattern, [int]$TimeoutSeconds = 30)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while ($true) {
+        $text = Get-TestTerminalText $Terminal
+        if ($text -match $Pattern) { return $text }
+        if ([DateTime]::UtcNow -gt $deadline) { throw "The terminal did not show /$Pattern/ in $TimeoutSeconds s. Screen:`n$text" }
+        Start-Sleep -Milliseconds 100
+    }
+}
+
+# Waits (bounded) until the last non-blank line on the screen is exactly Line (a prompt waiting for input).
+function Wait-TestTerminalPrompt {
+    param([Parameter(Mandatory)]$Terminal, [string]$Line = 'PS>', [int]$TimeoutSeconds = 30)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while ($true) {
+        $visible = (Invoke-TestTerminalCommand $Terminal capture-pane '-p' '-t' $Terminal.Target).StdOut
+        $lines = @($visible -split "`n" | ForEach-Object TrimEnd | Where-Object { $_ })
+        $last = if ($lines.Count) { $lines[-1] } else { '' }
+        if ($last -eq $Line) { return }
+        if ([DateTime]::UtcNow -gt $deadline) { throw "The terminal did not come back to '$Line' in $TimeoutSeconds s. Screen:`n$visible" }
+        Start-Sleep -Milliseconds 100
+    }
+}
+
+# The terminal device of the window (e.g. /dev/pts/3), for reading its modes from outside.
+function Get-TestTerminalDevice {
+    param([Parameter(Mandatory)]$Terminal)
+    (Invoke-TestTerminalCommand $Terminal display-message '-p' '-t' $Terminal.Target '#{pane_tty}').StdOut.Trim()
+}
+
+function Remove-TestTerminal {
+    param([AllowNull()]$Terminal)
+    if ($Terminal -and (Test-Path -LiteralPath $Terminal.Socket)) {
+        # The server was started for this test; ending it hangs up the pwsh in its window.
+        Invoke-Native tmux '-S' $Terminal.Socket kill-server -TimeoutSeconds 20 | Out-Null
+    }
+}
+
 Export-ModuleMember -Function *-*

@@ -32,6 +32,9 @@ internal sealed unsafe class LogSink
         _out = output;
     }
 
+    /// <summary>Drop the carriage return before a newline: a pty ends its lines with CR LF.</summary>
+    public bool TerminalLines { get; init; }
+
     /// <summary>Bytes of an unterminated line waiting in the buffer of stream 0 (stdout) or 1 (stderr).</summary>
     public int PendingLength(int stream) => _pendingLength[stream];
 
@@ -62,12 +65,12 @@ internal sealed unsafe class LogSink
 
             if (_pendingLength[stream] == 0)
             {
-                Emit(stream, data, nl, time);
+                Emit(stream, data, LineLength(data, nl), time);
             }
             else
             {
                 Buffer.MemoryCopy(data, pending + _pendingLength[stream], nl, nl);
-                Emit(stream, pending, _pendingLength[stream] + nl, time);
+                Emit(stream, pending, LineLength(pending, _pendingLength[stream] + nl), time);
                 _pendingLength[stream] = 0;
             }
 
@@ -77,6 +80,8 @@ internal sealed unsafe class LogSink
 
         Commit();
     }
+
+    private int LineLength(byte* line, int length) => TerminalLines && length > 0 && line[length - 1] == '\r' ? length - 1 : length;
 
     /// <summary>Writes the unterminated line of a stream as an entry of its own (the output ended).</summary>
     public void FlushPartial(int stream)

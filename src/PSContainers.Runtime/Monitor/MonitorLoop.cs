@@ -84,7 +84,7 @@ public sealed unsafe class MonitorLoop
             throw new SyscallException("mmap", null, Libc.LastErrno);
         }
 
-        _sink = new LogSink(_logFd, _scratch + PendingOutOffset, _scratch + PendingErrOffset, _scratch + LogOutputOffset);
+        _sink = new LogSink(_logFd, _scratch + PendingOutOffset, _scratch + PendingErrOffset, _scratch + LogOutputOffset) { TerminalLines = _o.Tty };
         _status.Status = MonitorStatus.Running;
         _status.Pid = _h.InitPid;
         _status.MonitorPid = Environment.ProcessId;

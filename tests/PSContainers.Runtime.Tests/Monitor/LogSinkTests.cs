@@ -22,6 +22,13 @@ public sealed unsafe class LogSinkTests : IDisposable
     }
 
     [Fact]
+    public void ATerminalsLinesLoseTheirCarriageReturnOthersKeepIt()
+    {
+        Assert.Equal(new[] { "a\r", "b" }, Pump(("stdout", "a\r\nb\n")).Select(e => e.Text));
+        Assert.Equal(new[] { "a", "b" }, PumpBytes(terminal: true, (0, Encoding.UTF8.GetBytes("a\r\nb\r\n"))).Select(e => e.Text));
+    }
+
+    [Fact]
     public void CutsVeryLongLinesIntoPieces()
     {
         var entries = Pump(("stdout", new string('x', 40000) + "\nend\n"));
@@ -52,17 +59,19 @@ public sealed unsafe class LogSinkTests : IDisposable
     private sealed record Entry(string Time, string Stream, string Text);
 
     private List<Entry> Pump(params (string Stream, string Text)[] writes) =>
-        PumpBytes(writes.Select(w => (w.Stream == "stdout" ? 0 : 1, Encoding.UTF8.GetBytes(w.Text))).ToArray());
+        PumpBytes(false, writes.Select(w => (w.Stream == "stdout" ? 0 : 1, Encoding.UTF8.GetBytes(w.Text))).ToArray());
 
-    private List<Entry> PumpBytes(params (int Stream, byte[] Bytes)[] writes)
+    private List<Entry> PumpBytes(params (int Stream, byte[] Bytes)[] writes) => PumpBytes(false, writes);
+
+    private List<Entry> PumpBytes(bool terminal, params (int Stream, byte[] Bytes)[] writes)
     {
-        var path = Path.Combine(_dir, "container.log");
+        var path = Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".log");
         var fd = Libc.Open(path, Consts.O_WRONLY | Consts.O_CREAT | Consts.O_APPEND | Consts.O_CLOEXEC, 0x1A0);
         Assert.True(fd >= 0);
         var memory = (byte*)NativeMemory.AllocZeroed(2 * LogSink.MaxLine + LogSink.OutputSize);
         try
         {
-            var sink = new LogSink(fd, memory, memory + LogSink.MaxLine, memory + (2 * LogSink.MaxLine));
+            var sink = new LogSink(fd, memory, memory + LogSink.MaxLine, memory + (2 * LogSink.MaxLine)) { TerminalLines = terminal };
             foreach (var (stream, bytes) in writes)
             {
                 fixed (byte* p = bytes)
