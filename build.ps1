@@ -205,6 +205,15 @@ function Invoke-BuildTask {
     if (-not (Test-Path -LiteralPath (Join-Path $ModuleOutDir 'PSContainers.dll'))) {
         throw "PSContainers.dll was not found in $binDir."
     }
+
+    Write-Step 'Help from docs/ (en-US)'
+    # A child pwsh imports the built module, so this session never loads (and locks in) a half-built one.
+    $pwsh = [System.Environment]::ProcessPath
+    # 'dotnet pwsh' runs pwsh.dll inside the dotnet host; a standalone pwsh is its own host.
+    $hostArgs = if ((Split-Path -Leaf $pwsh) -eq 'dotnet') { @([System.Reflection.Assembly]::GetEntryAssembly().Location) } else { @() }
+    Invoke-BuildCommand $pwsh (@($hostArgs) + @(
+        '-NoProfile', '-NonInteractive', '-File', (Join-Path $RepoRoot 'build/New-ModuleHelp.ps1'),
+        '-ModulePath', $ModuleOutDir, '-DocsPath', (Join-Path $RepoRoot 'docs')))
     Get-ChildItem -LiteralPath $ModuleOutDir -Recurse -File |
         ForEach-Object { '  {0,10:N0}  {1}' -f $_.Length, [System.IO.Path]::GetRelativePath($ModuleOutDir, $_.FullName) } |
         Write-Host
