@@ -20,6 +20,7 @@ public sealed partial class ContainerService : IContainerService
     private static readonly TimeSpan DefaultStopTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MonitorReadyTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan StatusPoll = TimeSpan.FromMilliseconds(2);
     private static readonly TimeSpan InitHandlerWait = TimeSpan.FromSeconds(2);
 
     private readonly ILogger _log;
@@ -191,7 +192,7 @@ public sealed partial class ContainerService : IContainerService
 
         _log.LogDebug("sending signal {Signal} to {Id}", number, id);
         TryRuntime(() => _runtime.Kill(id, number, all: false));
-        if (!WaitUntil(() => !InitAlive(id), wait, cancellationToken))
+        if (!WaitForInitExit(id, wait, cancellationToken))
         {
             _log.LogDebug("{Id} still runs after {Timeout}; sending SIGKILL", id, wait);
             TryRuntime(() => _runtime.Kill(id, Consts.SIGKILL, all: true));
@@ -340,8 +341,28 @@ public sealed partial class ContainerService : IContainerService
                 return -1;
             }
 
-            Thread.Sleep(Poll);
+            // Woken by the init's end; the monitor records the exit a moment later.
+            if (TryLoadRuntimeRecord(id) is { } record && ProcStat.IsAlive(record.Pid, record.PidStartTime))
+            {
+                ProcessExitWaiter.WaitForExit(record.Pid, Poll * 4, cancellationToken);
+            }
+            else
+            {
+                // Between an exit and its record the wait is short; a restart's back-off delay is not.
+                Thread.Sleep(status?.Status == "exited" ? Poll : StatusPoll);
+            }
         }
+    }
+
+    /// <summary>Waits for the container's init to end; true when it did within the timeout.</summary>
+    private bool WaitForInitExit(string id, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (TryLoadRuntimeRecord(id) is { } record && ProcStat.IsAlive(record.Pid, record.PidStartTime))
+        {
+            ProcessExitWaiter.WaitForExit(record.Pid, timeout, cancellationToken);
+        }
+
+        return WaitUntil(() => !InitAlive(id), TimeSpan.FromMilliseconds(200), cancellationToken);
     }
 
     public IEnumerable<ContainerLogEntry> ReadLog(string idOrName, bool follow, int? tail, DateTimeOffset? since, CancellationToken cancellationToken = default)
