@@ -45,7 +45,7 @@ $PesterVersion = '6.2.0'
 $PesterManifest = Join-Path $PackagesDir "pester/$PesterVersion/tools/Pester.psd1"
 
 $AptPackages = @(
-    'clang', 'zlib1g-dev', 'busybox-static', 'crun', 'runc', 'podman', 'skopeo', 'umoci',
+    'clang', 'binutils', 'zlib1g-dev', 'busybox-static', 'crun', 'runc', 'podman', 'skopeo', 'umoci',
     'docker-registry', 'apache2-utils', 'containernetworking-plugins', 'iptables', 'hyperfine'
 )
 
@@ -207,7 +207,8 @@ function Invoke-BuildTask {
     Copy-Item -LiteralPath (Join-Path $RepoRoot 'module') -Destination $ModuleOutDir -Recurse
     foreach ($binary in @{ pscrun = $PscrunPublishDir; 'psc-init' = $InitPublishDir }.GetEnumerator()) {
         $target = Join-Path $ModuleOutDir $binary.Key
-        Copy-Item -LiteralPath (Join-Path $binary.Value $binary.Key) -Destination $target
+        # Static non-PIE executables: the SDK cannot split their symbols off, so binutils' strip drops them.
+        Invoke-BuildCommand strip @('--strip-all', '-o', $target, (Join-Path $binary.Value $binary.Key))
         [System.IO.File]::SetUnixFileMode($target, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute, GroupRead, GroupExecute, OtherRead, OtherExecute')
     }
     if (-not (Test-Path -LiteralPath (Join-Path $ModuleOutDir 'PSContainers.dll'))) {
