@@ -15,16 +15,19 @@ public static class ContainerSpecBuilder
         "MSGQUEUE", "NICE", "RTPRIO", "RTTIME",
     ];
 
-    public static Spec Build(string id, ContainerCreateRequest request, string mergedRoot)
+    /// <summary>Where -Init mounts psc-init in the container: /dev is the runtime's own tmpfs, so the image is not touched.</summary>
+    public const string InitPath = "/dev/init";
+
+    public static Spec Build(string id, ContainerCreateRequest request, string mergedRoot, string? initBinary = null)
     {
         if (request.Command.Count == 0)
         {
             throw ContainerEngineException.Invalid("A container needs a command: give -Command (or the arguments after the root filesystem).");
         }
 
-        if (request.Init)
+        if (request.Init && (initBinary is null || !File.Exists(initBinary)))
         {
-            throw ContainerEngineException.Invalid("-Init is not supported yet: no reaper binary ships with PSContainers.");
+            throw ContainerEngineException.Invalid($"-Init needs psc-init next to pscrun ({initBinary ?? "not given"} does not exist); rebuild the module.");
         }
 
         if (request.Network is not ("none" or ""))
@@ -56,6 +59,16 @@ public static class ContainerSpecBuilder
             }
 
             process.Cwd = request.WorkingDirectory;
+        }
+
+        if (request.Init)
+        {
+            // docker run --init: a small reaper is PID 1 and the command its only child.
+            process.Args = [InitPath, "--", .. process.Args!];
+            spec.Mounts!.Add(new Mount
+            {
+                Destination = InitPath, Type = "bind", Source = initBinary, Options = ["bind", "ro", "nosuid", "nodev"],
+            });
         }
 
         ApplyCapabilities(process, request);
