@@ -191,6 +191,14 @@ Describe 'Invoke-Container' {
         $LASTEXITCODE | Should -Be 127
     }
 
+    It 'with -Privileged gives every capability this host can grant (its bounding set), and a writable /sys' {
+        $hostBounding = (Get-Content /proc/self/status | Where-Object { $_ -like 'CapBnd:*' }) -replace '^CapBnd:\s*', ''
+        $out = @((Invoke-Container $rootfs -Remove -Privileged -- sh -c 'grep CapEff /proc/self/status; mount | grep " /sys " | head -1').Text)
+        $LASTEXITCODE | Should -Be 0
+        $out[0] | Should -Be "CapEff:`t$hostBounding"
+        ($out -join "`n") | Should -Match '/sys type sysfs \(rw'
+    }
+
     It 'applies hostname, environment, user and working directory' {
         $out = (Invoke-Container $rootfs -Remove -Hostname box -Environment @{ GREETING = 'hello' } -User 1000:1000 -WorkingDirectory /tmp -- `
                 sh -c 'echo $(hostname) $GREETING $(id -u):$(id -g) $(pwd)').Text

@@ -407,7 +407,7 @@ public sealed partial class ContainerService : IContainerService
 
         if (request.Privileged)
         {
-            foreach (var cap in CapabilityNames.All)
+            foreach (var cap in CapabilityNames.Grantable())
             {
                 args.Add("--cap");
                 args.Add(cap);

@@ -123,13 +123,13 @@ public static class ContainerSpecBuilder
 
     public static void ApplyCapabilities(Process process, ContainerCreateRequest request)
     {
-        IEnumerable<string> caps = request.Privileged ? CapabilityNames.All : DefaultSpecs.EngineCapabilities;
+        IEnumerable<string> caps = request.Privileged ? CapabilityNames.Grantable() : DefaultSpecs.EngineCapabilities;
         var set = new List<string>(caps);
         foreach (var add in request.CapAdd)
         {
             if (add.Equals("ALL", StringComparison.OrdinalIgnoreCase))
             {
-                set = [.. CapabilityNames.All];
+                set = [.. CapabilityNames.Grantable()];
                 continue;
             }
 
