@@ -168,7 +168,8 @@ public sealed partial class ContainerService
     /// <summary>Waits for the monitor to finish its clean-up; one that hangs is killed (the engine started it).</summary>
     private void WaitForMonitorExit(string id, CancellationToken cancellationToken)
     {
-        if (WaitUntil(() => !MonitorAlive(id), TimeSpan.FromSeconds(15), cancellationToken))
+        ProcessExitWaiter.WaitForExit(MonitorPid(id), TimeSpan.FromSeconds(15), cancellationToken);
+        if (WaitUntil(() => !MonitorAlive(id), TimeSpan.FromSeconds(1), cancellationToken))
         {
             return;
         }

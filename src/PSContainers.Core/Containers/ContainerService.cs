@@ -21,6 +21,8 @@ public sealed partial class ContainerService : IContainerService
     private static readonly TimeSpan DefaultStopTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MonitorReadyTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan StatusPoll = TimeSpan.FromMilliseconds(2);
+    private static readonly TimeSpan InitHandlerWait = TimeSpan.FromSeconds(2);
 
     private readonly ILogger _log;
     private readonly LinuxContainerRuntime _runtime;
@@ -127,7 +129,7 @@ public sealed partial class ContainerService : IContainerService
 
         var id = ContainerStore.NewId();
         // Building the spec first validates every option before anything is written: bad input leaves nothing behind.
-        var spec = ContainerSpecBuilder.Build(id, request, Paths.MergedDir(id), layers);
+        var spec = ContainerSpecBuilder.Build(id, request, Paths.MergedDir(id), Path.Join(Path.GetDirectoryName(Launcher.PscrunPath), "psc-init"), layers);
         var record = new StoredContainer { Id = id, Name = request.Name ?? "", Created = DateTimeOffset.UtcNow, Config = request };
         Store.Add(record, cancellationToken);
         try
@@ -245,15 +247,43 @@ public sealed partial class ContainerService : IContainerService
             TryRuntime(() => _runtime.Resume(id));
         }
 
+        if (info.Config.Init && info.Pid is > 0 and var initPid)
+        {
+            // PID 1 drops a signal it has no handler for, and psc-init needs a few ms after exec to install its own:
+            // a stop right after the start would otherwise wait out the whole timeout for the SIGKILL.
+            WaitUntil(() => CatchesSignal(initPid, number), InitHandlerWait, cancellationToken);
+        }
+
         _log.LogDebug("sending signal {Signal} to {Id}", number, id);
         TryRuntime(() => _runtime.Kill(id, number, all: false));
-        if (!WaitUntil(() => !InitAlive(id), wait, cancellationToken))
+        if (!WaitForInitExit(id, wait, cancellationToken))
         {
             _log.LogDebug("{Id} still runs after {Timeout}; sending SIGKILL", id, wait);
             TryRuntime(() => _runtime.Kill(id, Consts.SIGKILL, all: true));
         }
 
         WaitForMonitorExit(id, cancellationToken);
+    }
+
+    /// <summary>True when the process has a handler for the signal (SigCgt in /proc), or is gone.</summary>
+    private static bool CatchesSignal(int pid, int signal)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("SigCgt:", StringComparison.Ordinal))
+                {
+                    var mask = ulong.Parse(line.AsSpan(7).Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+                    return (mask & (1UL << (signal - 1))) != 0;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return true;
     }
 
     public ContainerInfo Kill(string idOrName, string signal = "KILL", CancellationToken cancellationToken = default)
@@ -375,8 +405,28 @@ public sealed partial class ContainerService : IContainerService
                 return -1;
             }
 
-            Thread.Sleep(Poll);
+            // Woken by the init's end; the monitor records the exit a moment later.
+            if (TryLoadRuntimeRecord(id) is { } record && ProcStat.IsAlive(record.Pid, record.PidStartTime))
+            {
+                ProcessExitWaiter.WaitForExit(record.Pid, Poll * 4, cancellationToken);
+            }
+            else
+            {
+                // Between an exit and its record the wait is short; a restart's back-off delay is not.
+                Thread.Sleep(status?.Status == "exited" ? Poll : StatusPoll);
+            }
         }
+    }
+
+    /// <summary>Waits for the container's init to end; true when it did within the timeout.</summary>
+    private bool WaitForInitExit(string id, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (TryLoadRuntimeRecord(id) is { } record && ProcStat.IsAlive(record.Pid, record.PidStartTime))
+        {
+            ProcessExitWaiter.WaitForExit(record.Pid, timeout, cancellationToken);
+        }
+
+        return WaitUntil(() => !InitAlive(id), TimeSpan.FromMilliseconds(200), cancellationToken);
     }
 
     public IEnumerable<ContainerLogEntry> ReadLog(string idOrName, bool follow, int? tail, DateTimeOffset? since, CancellationToken cancellationToken = default)

@@ -15,7 +15,10 @@ public static class ContainerSpecBuilder
         "MSGQUEUE", "NICE", "RTPRIO", "RTTIME",
     ];
 
-    public static Spec Build(string id, ContainerCreateRequest request, string mergedRoot, IReadOnlyList<string>? layers = null)
+    /// <summary>Where -Init mounts psc-init in the container: /dev is the runtime's own tmpfs, so the image is not touched.</summary>
+    public const string InitPath = "/dev/init";
+
+    public static Spec Build(string id, ContainerCreateRequest request, string mergedRoot, string? initBinary = null, IReadOnlyList<string>? layers = null)
     {
         if (request.Command.Count == 0)
         {
@@ -24,9 +27,9 @@ public static class ContainerSpecBuilder
                 : $"The image {request.Image} has no Cmd or Entrypoint: give the command after --.");
         }
 
-        if (request.Init)
+        if (request.Init && (initBinary is null || !File.Exists(initBinary)))
         {
-            throw ContainerEngineException.Invalid("-Init is not supported yet: no reaper binary ships with PSContainers.");
+            throw ContainerEngineException.Invalid($"-Init needs psc-init next to pscrun ({initBinary ?? "not given"} does not exist); rebuild the module.");
         }
 
         if (request.Network is not ("none" or ""))
@@ -58,6 +61,16 @@ public static class ContainerSpecBuilder
             }
 
             process.Cwd = request.WorkingDirectory;
+        }
+
+        if (request.Init)
+        {
+            // docker run --init: a small reaper is PID 1 and the command its only child.
+            process.Args = [InitPath, "--", .. process.Args!];
+            spec.Mounts!.Add(new Mount
+            {
+                Destination = InitPath, Type = "bind", Source = initBinary, Options = ["bind", "ro", "nosuid", "nodev"],
+            });
         }
 
         ApplyCapabilities(process, request);

@@ -103,6 +103,10 @@ public abstract class ContainerCreateCmdletBase : ContainerCmdletBase
     [Parameter]
     public SwitchParameter Privileged { get; set; }
 
+    /// <summary>Run a small init (psc-init) as PID 1 that forwards signals to the command and reaps orphans (docker run --init).</summary>
+    [Parameter]
+    public SwitchParameter Init { get; set; }
+
     [Parameter]
     public Hashtable? Label { get; set; }
 
@@ -133,6 +137,7 @@ public abstract class ContainerCreateCmdletBase : ContainerCmdletBase
             CapAdd = [.. CapAdd],
             CapDrop = [.. CapDrop],
             Privileged = Privileged,
+            Init = Init,
             StopSignal = StopSignal,
             StopTimeoutSeconds = StopTimeout >= 0 ? StopTimeout : null,
             Restart = Restart,
