@@ -99,8 +99,8 @@ Describe 'Images: import, inspect, run' {
         Add-ContainerImageTag psc-busybox:extra localhost:5000/psc/app:2 -PassThru | ForEach-Object RepoTags | Should -Contain 'localhost:5000/psc/app:2'
         $history = @(Get-ContainerImageHistory localhost:5000/psc/app:2)
         $history[0].Id | Should -Be (Get-ContainerImage psc-busybox:extra).Id
-        ($history | Where-Object CreatedBy -Match 'umoci repack').Count | Should -Be 2
-        ($history | Where-Object Size -GT 1MB).Count | Should -Be 1
+        @($history | Where-Object CreatedBy -Match 'umoci repack').Count | Should -Be 2
+        @($history | Where-Object Size -GT 1MB).Count | Should -Be 1
     }
 
     It 'reports an unknown image with ImageNotFound' {
