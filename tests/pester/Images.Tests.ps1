@@ -166,6 +166,47 @@ Describe 'Images: removal and prune' {
         Get-ContainerImage imported:1 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 
+    It 'keeps nothing of an import killed with -9 but temporary files, which the next prune deletes' {
+        $big = Join-Path $work 'big'
+        New-Item -ItemType Directory -Path $big | Out-Null
+        $data = [byte[]]::new(4MB)
+        foreach ($i in 1..64) {
+            [System.Security.Cryptography.RandomNumberGenerator]::Fill($data)
+            [System.IO.File]::WriteAllBytes((Join-Path $big "f$i"), $data)
+        }
+        $tarball = Join-Path $work 'big.tar'
+        Invoke-Native tar '-C' $big '-cf' $tarball '.' -TimeoutSeconds 120 | Assert-NativeSuccess | Out-Null
+        Remove-Item -LiteralPath $big -Recurse -Force
+        $pwsh = [System.Environment]::ProcessPath
+        $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh)
+        if ((Split-Path -Leaf $pwsh) -eq 'dotnet') { $start.ArgumentList.Add([System.Reflection.Assembly]::GetEntryAssembly().Location) }
+        foreach ($a in '-NoProfile', '-NonInteractive', '-Command', "Import-Module '$moduleDir'; Import-ContainerImage '$tarball' -Tag killed:1") { $start.ArgumentList.Add($a) }
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $process = [System.Diagnostics.Process]::Start($start)
+        try {
+            $ingest = Join-Path $env:PSCONTAINERS_ROOT 'ingest'
+            $unpacking = Join-Path $env:PSCONTAINERS_ROOT 'snapshots/tmp'
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (-not $process.HasExited -and [DateTime]::UtcNow -lt $deadline -and
+                -not (Get-ChildItem -LiteralPath $ingest, $unpacking -Force -ErrorAction Ignore)) {
+                Start-Sleep -Milliseconds 5
+            }
+            $process.HasExited | Should -BeFalse -Because 'the import must be killed while it writes'
+            $process.Kill()
+            $process.WaitForExit()
+        } finally {
+            if (-not $process.HasExited) { $process.Kill($true) }
+            $process.Dispose()
+        }
+        Get-ContainerImage killed:1 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        @(Get-ChildItem -LiteralPath $ingest, $unpacking -Force -ErrorAction Ignore).Count | Should -BeGreaterThan 0
+        $result = Clear-ContainerResource -Confirm:$false
+        $result.TemporaryDeleted | Should -BeGreaterThan 0
+        Get-ChildItem -LiteralPath $ingest, $unpacking -Force -ErrorAction Ignore | Should -BeNullOrEmpty
+        Remove-Item -LiteralPath $tarball
+    }
+
     It 'removes the remaining images and a prune leaves no blob, snapshot or temporary file' {
         Get-ContainerImage | Remove-ContainerImage -Force
         Get-ContainerImage | Should -BeNullOrEmpty
