@@ -215,6 +215,40 @@ public sealed class LayerUnpackerTests : IDisposable
     }
 
     [Fact]
+    public void LaterEntriesReplaceEarlierOnesAsTarDoes()
+    {
+        Unpack(Tar(w =>
+        {
+            w.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "d/sub"));
+            File_(w, "d/sub/f", "old");
+            File_(w, "d", "now a file");
+            File_(w, "e/x", "1");
+            Link(w, TarEntryType.SymbolicLink, "e/x", "target");
+            File_(w, "e/y", "2");
+        }));
+        Assert.Equal("now a file", File.ReadAllText(Path.Combine(_target, "d")));
+        Assert.Equal("target", new FileInfo(Path.Combine(_target, "e/x")).LinkTarget);
+        Assert.Equal("2", File.ReadAllText(Path.Combine(_target, "e/y")));
+    }
+
+    [Fact]
+    public void ManyDirectoriesAndHardlinksAcrossThemExtract()
+    {
+        Unpack(Tar(w =>
+        {
+            File_(w, "first/file", "shared");
+            for (var i = 0; i < 700; i++)
+            {
+                File_(w, $"dir{i}/sub/file", i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                Link(w, TarEntryType.HardLink, $"dir{i}/sub/link", "first/file");
+            }
+        }));
+        LibcAt.Lstat(Path.Combine(_target, "first/file"), out var st);
+        Assert.Equal(701ul, st.Nlink);
+        Assert.Equal("699", File.ReadAllText(Path.Combine(_target, "dir699/sub/file")));
+    }
+
+    [Fact]
     public void ADiffIdMismatchIsReported()
     {
         var tar = Tar(w => File_(w, "f", "content"));

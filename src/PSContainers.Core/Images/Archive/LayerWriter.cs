@@ -30,6 +30,7 @@ internal sealed unsafe class LayerWriter : IDisposable
     private readonly byte[] _name3 = new byte[8192];
     private readonly byte[] _key = new byte[1024];
     private readonly List<string> _components = [];
+    private string _current = "";
 
     public LayerWriter(string rootPath, ILogger log)
     {
@@ -49,7 +50,14 @@ internal sealed unsafe class LayerWriter : IDisposable
     public void Apply(TarEntry entry, LayerTarReader reader)
     {
         Entries++;
+        // Evicted only here, between entries: an entry's own calls hold cached fds.
+        if (_dirs.Count >= MaxCachedDirs)
+        {
+            InvalidateDirs();
+        }
+
         var (full, parent, name) = Clean(entry.Name, entry.Name);
+        _current = full;
         if (full.Length == 0)
         {
             if (entry.Type == TarEntry.Directory)
@@ -114,10 +122,23 @@ internal sealed unsafe class LayerWriter : IDisposable
             }
 
             var (_, parent, name) = Clean(path, path);
-            var dir = OpenDir(parent, create: false, path);
+            int dir;
+            try
+            {
+                dir = OpenDir(parent, create: false, path);
+            }
+            catch (ContainerEngineException)
+            {
+                // A later entry replaced the directory or one above it: nothing to date.
+                continue;
+            }
+
             fixed (byte* p = Encode(name, _name))
             {
-                Check(LibcAt.UtimensAt(dir, p, times, Consts.AT_SYMLINK_NOFOLLOW), "utimensat", path);
+                if (LibcAt.FstatAt(dir, p, Consts.AT_SYMLINK_NOFOLLOW, out var st) && st.Type == Consts.S_IFDIR)
+                {
+                    Check(LibcAt.UtimensAt(dir, p, times, Consts.AT_SYMLINK_NOFOLLOW), "utimensat", path);
+                }
             }
         }
     }
@@ -408,8 +429,8 @@ internal sealed unsafe class LayerWriter : IDisposable
                     return;
                 }
 
-                // Directory fds cached below it would now point into a deleted tree.
-                InvalidateDirs();
+                // Directory fds cached at or below it would now point into a deleted tree; the caller's dir is its parent.
+                ForgetDirsUnder(RemovedPath(name));
                 if (LibcAt.UnlinkAt(dir, p, LibcAt.AT_REMOVEDIR) != 0)
                 {
                     // Not empty: delete the tree through the fd's magic link, which names the real directory.
@@ -471,13 +492,25 @@ internal sealed unsafe class LayerWriter : IDisposable
             }
         }
 
-        if (_dirs.Count >= MaxCachedDirs)
-        {
-            InvalidateDirs();
-        }
-
         _dirs[relative] = fd;
         return fd;
+    }
+
+    // The entry being replaced: the current entry's path, or for a whiteout its target beside it.
+    private string RemovedPath(string name)
+    {
+        var slash = _current.LastIndexOf('/');
+        var parent = slash < 0 ? "" : _current[..slash];
+        return parent.Length == 0 ? name : parent + "/" + name;
+    }
+
+    private void ForgetDirsUnder(string path)
+    {
+        foreach (var key in _dirs.Keys.Where(k => k == path || k.StartsWith(path + "/", StringComparison.Ordinal)).ToList())
+        {
+            Libc.Close(_dirs[key]);
+            _dirs.Remove(key);
+        }
     }
 
     private void InvalidateDirs()

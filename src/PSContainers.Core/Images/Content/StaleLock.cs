@@ -17,7 +17,22 @@ internal static class StaleLock
             throw new SyscallException("flock", path, errno);
         }
 
+        // A cleaner may have deleted the directory between our open and our flock: then we lock a deleted inode.
+        if (!SameInode(fd, path))
+        {
+            Libc.Close(fd);
+            throw new IOException($"{path} was removed before it could be locked.");
+        }
+
         return fd;
+    }
+
+    private static unsafe bool SameInode(int fd, string path)
+    {
+        var empty = stackalloc byte[1];
+        empty[0] = 0;
+        return LibcAt.FstatAt(fd, empty, Consts.AT_EMPTY_PATH, out var held) && LibcAt.Lstat(path, out var now)
+            && held.Ino == now.Ino && held.Dev == now.Dev;
     }
 
     /// <summary>Deletes path when no live process holds its lock; true when it was deleted.</summary>

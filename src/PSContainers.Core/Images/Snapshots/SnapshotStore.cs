@@ -113,7 +113,14 @@ public sealed class SnapshotStore
             try
             {
                 var fd = StaleLock.Hold(path, directory: true);
-                Directory.CreateDirectory(Path.Combine(path, "fs"));
+                // mkdir, not CreateDirectory: it must not bring back a directory a cleaner just deleted.
+                if (Libc.Mkdir(Path.Combine(path, "fs"), 0x1ED) != 0)
+                {
+                    var errno = Libc.LastErrno;
+                    Libc.Close(fd);
+                    throw new SyscallException("mkdir", Path.Combine(path, "fs"), errno);
+                }
+
                 return (path, fd);
             }
             catch (Exception e) when ((e is SyscallException or IOException) && attempt < 3)
