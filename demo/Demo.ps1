@@ -2,7 +2,7 @@
 .SYNOPSIS
     The README's main job: containers doing real work through the PSContainers cmdlets.
 .DESCRIPTION
-    Imports the built module, makes (or reuses) a busybox root filesystem, and shows isolation, a memory limit
+    Imports the built module, makes (or reuses) a busybox root filesystem, imports it as an image, and shows isolation, a memory limit
     that is hit, a detached container with its logs, exec, processes and statistics, a live limit change, -Init,
     and the clean-up. State lives under -Work (its own storage and run roots), so the demo leaves the machine's
     default /var/lib/pscontainers alone; every container it starts is removed at the end, also on failure.
@@ -43,20 +43,29 @@ $env:PSCONTAINERS_RUNROOT = Join-Path $Work 'run'
 Import-Module ([System.IO.Path]::GetFullPath($ModulePath)) -Force
 
 try {
+    # The root filesystem becomes an image, as `docker import` makes one; every container below runs from it.
+    $tarball = Join-Path $Work 'rootfs.tar'
+    & tar -C $rootfs -cf $tarball .
+    if ($LASTEXITCODE -ne 0) { throw "tar of $rootfs failed" }
+    Show 'An image from a root filesystem tarball (docker import), listed like docker images' `
+        "Import-ContainerImage $tarball -Tag demo/busybox:1 -Change 'CMD [""sh""]', 'ENV DEMO=1'; Get-ContainerImage"
+    Import-ContainerImage $tarball -Tag demo/busybox:1 -Change 'CMD ["sh"]', 'ENV DEMO=1' | Out-Null
+    Get-ContainerImage | Out-Host
+
     Show 'Isolation: own hostname, PID namespace (the shell is PID 1), network namespace with only lo, root user' `
-        "Invoke-Container $rootfs -Remove -Hostname demo -- sh -c 'hostname; ps -o pid,comm; cat /proc/net/dev | tail -n +3; id'"
-    Invoke-Container $rootfs -Remove -Hostname demo -- sh -c 'hostname; ps -o pid,comm; cat /proc/net/dev | tail -n +3; id' | Out-Host
+        "Invoke-Container demo/busybox:1 -Remove -Hostname demo -- sh -c 'hostname; ps -o pid,comm; cat /proc/net/dev | tail -n +3; id'"
+    Invoke-Container demo/busybox:1 -Remove -Hostname demo -- sh -c 'hostname; ps -o pid,comm; cat /proc/net/dev | tail -n +3; id' | Out-Host
 
     Show 'A memory limit that is hit: 64 MiB in a 32 MiB container is OOM-killed (exit code 137)' `
-        "Invoke-Container $rootfs -Memory 32MB -Name hog -- sh -c 'x=`$(head -c 67108864 /dev/zero | tr ''\0'' a); echo survived'"
-    Invoke-Container $rootfs -Memory 32MB -Name hog -- sh -c 'x=$(head -c 67108864 /dev/zero | tr ''\0'' a); echo survived' | Out-Host
+        "Invoke-Container demo/busybox:1 -Memory 32MB -Name hog -- sh -c 'x=`$(head -c 67108864 /dev/zero | tr ''\0'' a); echo survived'"
+    Invoke-Container demo/busybox:1 -Memory 32MB -Name hog -- sh -c 'x=$(head -c 67108864 /dev/zero | tr ''\0'' a); echo survived' | Out-Host
     "`$LASTEXITCODE = $LASTEXITCODE" | Out-Host
     Get-Container -Name hog | Format-List Name, Status, ExitCode, OomKilled | Out-Host
     Remove-Container hog
 
     Show 'A detached container that logs, and its logs' `
-        "Invoke-Container $rootfs -Detach -Name ticker -Memory 64MB -Cpus 0.5 -PidsLimit 50 -- sh -c 'i=0; while true; do i=`$((i+1)); echo tick `$i; sleep 0.2; done'"
-    Invoke-Container $rootfs -Detach -Name ticker -Memory 64MB -Cpus 0.5 -PidsLimit 50 -- sh -c 'i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done' | Out-Host
+        "Invoke-Container demo/busybox:1 -Detach -Name ticker -Memory 64MB -Cpus 0.5 -PidsLimit 50 -- sh -c 'i=0; while true; do i=`$((i+1)); echo tick `$i; sleep 0.2; done'"
+    Invoke-Container demo/busybox:1 -Detach -Name ticker -Memory 64MB -Cpus 0.5 -PidsLimit 50 -- sh -c 'i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done' | Out-Host
     Start-Sleep -Seconds 1
     Show 'docker ps' 'Get-Container'
     Get-Container | Out-Host
@@ -81,8 +90,8 @@ try {
     $stopped | Format-Table Name, Status, ExitCode, FinishedAt | Out-Host
 
     Show '-Init: a reaper as PID 1 forwards SIGTERM, so a plain sleep stops at once (exit 143, not a SIGKILL after 10 s)' `
-        "Invoke-Container $rootfs -Detach -Init -Name sleeper -- sleep 600; Measure-Command { Stop-Container sleeper }"
-    Invoke-Container $rootfs -Detach -Init -Name sleeper -- sleep 600 | Out-Null
+        "Invoke-Container demo/busybox:1 -Detach -Init -Name sleeper -- sleep 600; Measure-Command { Stop-Container sleeper }"
+    Invoke-Container demo/busybox:1 -Detach -Init -Name sleeper -- sleep 600 | Out-Null
     $elapsed = Measure-Command { $stopped = Stop-Container sleeper -PassThru }
     "stopped in {0:N2} s with exit code {1}" -f $elapsed.TotalSeconds, $stopped.ExitCode | Out-Host
     Remove-Container sleeper

@@ -18,11 +18,13 @@ public static class ContainerSpecBuilder
     /// <summary>Where -Init mounts psc-init in the container: /dev is the runtime's own tmpfs, so the image is not touched.</summary>
     public const string InitPath = "/dev/init";
 
-    public static Spec Build(string id, ContainerCreateRequest request, string mergedRoot, string? initBinary = null)
+    public static Spec Build(string id, ContainerCreateRequest request, string mergedRoot, string? initBinary = null, IReadOnlyList<string>? layers = null)
     {
         if (request.Command.Count == 0)
         {
-            throw ContainerEngineException.Invalid("A container needs a command: give -Command (or the arguments after the root filesystem).");
+            throw ContainerEngineException.Invalid(request.Image is null
+                ? "A container needs a command: give -Command (or the arguments after the root filesystem)."
+                : $"The image {request.Image} has no Cmd or Entrypoint: give the command after --.");
         }
 
         if (request.Init && (initBinary is null || !File.Exists(initBinary)))
@@ -45,7 +47,7 @@ public static class ContainerSpecBuilder
         var home = "/root";
         if (!string.IsNullOrEmpty(request.User))
         {
-            var (uid, gid, userHome) = UserResolver.Resolve(request.RootFs, request.User);
+            var (uid, gid, userHome) = UserResolver.Resolve(layers ?? [request.RootFs], request.User);
             process.User = new User { Uid = uid, Gid = gid };
             home = userHome ?? "/";
         }
