@@ -54,6 +54,8 @@ $auth
         $startInfo = [System.Diagnostics.ProcessStartInfo]::new('/bin/sh')
         foreach ($a in '-c', 'exec /usr/bin/docker-registry serve "$1" >>"$2" 2>&1 </dev/null', 'sh', $config, $log) { $startInfo.ArgumentList.Add($a) }
         $startInfo.UseShellExecute = $false
+        # The registry reads REGISTRY_* variables as config overrides: REGISTRY_AUTH_FILE (podman's) would be taken for auth.file.
+        foreach ($name in @($startInfo.Environment.Keys | Where-Object { $_ -like 'REGISTRY_*' })) { [void]$startInfo.Environment.Remove($name) }
         $process = [System.Diagnostics.Process]::Start($startInfo)
         $registry = [pscustomobject]@{
             PSTypeName = 'PSContainers.Tests.Registry'
