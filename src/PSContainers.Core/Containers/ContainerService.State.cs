@@ -80,6 +80,8 @@ public sealed partial class ContainerService
             Id = id,
             Name = record.Name,
             RootFs = record.Config.RootFs,
+            Image = record.Config.Image,
+            ImageId = record.Config.ImageId,
             Command = record.Config.Command,
             Status = status,
             Pid = pid,

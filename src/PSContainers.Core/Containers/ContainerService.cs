@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using PSContainers.Core.Images;
 using PSContainers.Core.State;
 using PSContainers.Native;
 using PSContainers.Runtime.Container;
@@ -42,6 +43,16 @@ public sealed partial class ContainerService : IContainerService
     public ContainerInfo Create(ContainerCreateRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (!string.IsNullOrEmpty(request.Image))
+        {
+            var images = new ImageService(Paths, _log);
+            // The lease keeps a concurrent prune from deleting the layers before the record below references them.
+            using (images.AcquireLease(cancellationToken))
+            {
+                return CreateFromImage(request, images, cancellationToken);
+            }
+        }
+
         if (string.IsNullOrEmpty(request.RootFs) || !Directory.Exists(request.RootFs))
         {
             throw new ContainerEngineException("RootFsNotFound",
@@ -50,6 +61,59 @@ public sealed partial class ContainerService : IContainerService
         }
 
         request.RootFs = Path.GetFullPath(request.RootFs);
+        return CreateChecked(request, [request.RootFs], cancellationToken);
+    }
+
+    private ContainerInfo CreateFromImage(ContainerCreateRequest request, ImageService images, CancellationToken cancellationToken)
+    {
+        var image = images.Resolve(request.Image!);
+        if (request.Platform is { Length: > 0 } wanted)
+        {
+            var platform = PlatformSpec.Parse(wanted);
+            var (arch, variant) = PlatformSpec.NormalizeArchitecture(image.Config.Architecture, image.Config.Variant);
+            if (image.Config.Os != platform.Os || arch != platform.Architecture || (platform.Variant is not null && variant != platform.Variant))
+            {
+                throw new ContainerEngineException("PlatformMismatch",
+                    $"The image {request.Image} is {image.Config.Os}/{arch}{(variant is null ? "" : "/" + variant)}, not {platform}.", ContainerErrorKind.InvalidArgument, request.Image);
+            }
+        }
+
+        // Layers pruned since the image arrived are unpacked again from their blobs.
+        var chain = images.EnsureUnpacked(image.Manifest, image.Config, null, cancellationToken);
+        ImageRunDefaults.Apply(request, image.Config);
+        request.RootFs = "";
+        request.ImageId = image.Record.Config;
+        request.ImageManifest = image.Record.Manifest;
+        request.ImageLayers = chain.Select(c => c.ToString()).ToList();
+        return CreateChecked(request, LayerDirs(request), cancellationToken);
+    }
+
+    /// <summary>The container's read-only layers, top first: the image's snapshots, or the -RootFs directory.</summary>
+    private IReadOnlyList<string> LayerDirs(ContainerCreateRequest config)
+    {
+        if (config.ImageLayers is not { Count: > 0 } layers)
+        {
+            return [config.RootFs];
+        }
+
+        var snapshots = new Images.Snapshots.SnapshotStore(Paths.SnapshotsDir);
+        return layers.AsEnumerable().Reverse().Select(c => snapshots.FsDir(Digest.Parse(c))).ToList();
+    }
+
+    /// <summary>Short links of the layers for the overlay's lowerdir= (top first), so deep images fit the mount options.</summary>
+    private string LowerDirOption(ContainerCreateRequest config)
+    {
+        if (config.ImageLayers is not { Count: > 0 } layers)
+        {
+            return config.RootFs;
+        }
+
+        var snapshots = new Images.Snapshots.SnapshotStore(Paths.SnapshotsDir);
+        return string.Join(':', layers.AsEnumerable().Reverse().Select(c => snapshots.LowerDir(Digest.Parse(c))));
+    }
+
+    private ContainerInfo CreateChecked(ContainerCreateRequest request, IReadOnlyList<string> layers, CancellationToken cancellationToken)
+    {
         ValidateRestartPolicy(request.Restart);
         if (request.StopSignal is not null)
         {
@@ -63,7 +127,7 @@ public sealed partial class ContainerService : IContainerService
 
         var id = ContainerStore.NewId();
         // Building the spec first validates every option before anything is written: bad input leaves nothing behind.
-        var spec = ContainerSpecBuilder.Build(id, request, Paths.MergedDir(id));
+        var spec = ContainerSpecBuilder.Build(id, request, Paths.MergedDir(id), layers);
         var record = new StoredContainer { Id = id, Name = request.Name ?? "", Created = DateTimeOffset.UtcNow, Config = request };
         Store.Add(record, cancellationToken);
         try
@@ -81,7 +145,7 @@ public sealed partial class ContainerService : IContainerService
             throw;
         }
 
-        _log.LogDebug("created container {Id} ({Name}) on {RootFs}", id, record.Name, request.RootFs);
+        _log.LogDebug("created container {Id} ({Name}) on {RootFs}", id, record.Name, request.Image ?? request.RootFs);
         return Inspect(id) ?? throw ContainerEngineException.NotFound(id);
     }
 
@@ -124,7 +188,7 @@ public sealed partial class ContainerService : IContainerService
         var args = new List<string>
         {
             "--runtime-root", Paths.RuntimeRoot, "--bundle", Paths.BundleDir(id), "--id", id, "--state-dir", sdir,
-            "--overlay", $"{config.RootFs},{Paths.UpperDir(id)},{Paths.WorkDir(id)},{Paths.MergedDir(id)}",
+            "--overlay", $"{LowerDirOption(config)},{Paths.UpperDir(id)},{Paths.WorkDir(id)},{Paths.MergedDir(id)}",
             "--restart", string.IsNullOrEmpty(config.Restart) ? "no" : config.Restart,
         };
         if (config.AutoRemove)
@@ -468,7 +532,7 @@ public sealed partial class ContainerService : IContainerService
     {
         var id = Store.Resolve(idOrName);
         var record = Store.Load(id);
-        return LayerDiff.Compute(Paths.UpperDir(id), record.Config.RootFs);
+        return LayerDiff.Compute(Paths.UpperDir(id), LayerDirs(record.Config));
     }
 
     public void CopyFrom(string idOrName, string containerPath, string hostPath)

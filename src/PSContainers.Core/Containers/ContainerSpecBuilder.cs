@@ -15,11 +15,13 @@ public static class ContainerSpecBuilder
         "MSGQUEUE", "NICE", "RTPRIO", "RTTIME",
     ];
 
-    public static Spec Build(string id, ContainerCreateRequest request, string mergedRoot)
+    public static Spec Build(string id, ContainerCreateRequest request, string mergedRoot, IReadOnlyList<string>? layers = null)
     {
         if (request.Command.Count == 0)
         {
-            throw ContainerEngineException.Invalid("A container needs a command: give -Command (or the arguments after the root filesystem).");
+            throw ContainerEngineException.Invalid(request.Image is null
+                ? "A container needs a command: give -Command (or the arguments after the root filesystem)."
+                : $"The image {request.Image} has no Cmd or Entrypoint: give the command after --.");
         }
 
         if (request.Init)
@@ -42,7 +44,7 @@ public static class ContainerSpecBuilder
         var home = "/root";
         if (!string.IsNullOrEmpty(request.User))
         {
-            var (uid, gid, userHome) = UserResolver.Resolve(request.RootFs, request.User);
+            var (uid, gid, userHome) = UserResolver.Resolve(layers ?? [request.RootFs], request.User);
             process.User = new User { Uid = uid, Gid = gid };
             home = userHome ?? "/";
         }

@@ -200,7 +200,7 @@ public sealed partial class ImageService
 
             Snapshots.Commit(temp, chainId, new SnapshotInfo
             {
-                ChainId = chainId.ToString(), DiffId = diffId.ToString(), Blob = blob.ToString(), Size = result.Size, Entries = result.Entries,
+                ChainId = chainId.ToString(), DiffId = diffId.ToString(), Blob = blob.ToString(), Size = result.Size, Entries = result.Entries, TarSize = result.TarBytes,
                 Created = DateTimeOffset.UtcNow,
             });
         }

@@ -10,7 +10,7 @@ namespace PSContainers.Cmdlets;
 /// command; a non-zero exit code is not an error. -PassThru adds the container object (with ExitCode) at the end.
 /// Ctrl+C stops the container. With -Detach the container object is written as soon as it runs.
 /// </remarks>
-[Cmdlet(VerbsLifecycle.Invoke, "Container", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Invoke, "Container", SupportsShouldProcess = true, DefaultParameterSetName = ImageSet)]
 [OutputType(typeof(ContainerLogEntry), typeof(ContainerInfo))]
 public sealed class InvokeContainerCommand : ContainerCreateCmdletBase
 {
@@ -26,14 +26,14 @@ public sealed class InvokeContainerCommand : ContainerCreateCmdletBase
 
     protected override void ProcessRecord()
     {
-        if (!ShouldProcess(Name ?? RootFs, "Create and start container"))
+        if (!ShouldProcess(Name ?? Source, "Create and start container"))
         {
             return;
         }
 
         // Detached, the monitor removes it on exit; in the foreground this cmdlet does, after reading the exit code.
         var request = BuildRequest(autoRemove: Remove && Detach);
-        var created = Engine(RootFs, (engine, ct) => engine.Create(request, ct));
+        var created = Engine(Source, (engine, ct) => engine.Create(request, ct));
         if (created is null)
         {
             return;

@@ -635,7 +635,7 @@ internal sealed unsafe class LayerWriter : IDisposable
         }
 
         var name = _components[^1];
-        var parent = _components.Count == 1 ? "" : string.Join('/', _components, 0, _components.Count - 1);
+        var parent = _components.Count == 1 ? "" : string.Join("/", System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_components)[..^1]);
         return (parent.Length == 0 ? name : parent + "/" + name, parent, name);
     }
 

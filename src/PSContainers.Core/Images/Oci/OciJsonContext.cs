@@ -10,6 +10,7 @@ namespace PSContainers.Core.Images.Oci;
 [JsonSerializable(typeof(ManifestProbe))]
 [JsonSerializable(typeof(OciLayoutFile))]
 [JsonSerializable(typeof(List<DockerArchiveManifestEntry>))]
+[JsonSerializable(typeof(List<string>))]
 public sealed partial class OciJsonContext : JsonSerializerContext
 {
 }

@@ -15,5 +15,8 @@ public sealed class SnapshotInfo
 
     public long Entries { get; set; }
 
+    /// <summary>Bytes of the uncompressed layer tar (what docker-archive export writes).</summary>
+    public long TarSize { get; set; }
+
     public DateTimeOffset Created { get; set; }
 }

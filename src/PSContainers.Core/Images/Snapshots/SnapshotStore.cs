@@ -74,7 +74,8 @@ public sealed class SnapshotStore
             Directory.CreateDirectory(LinksDir);
             var temp = $"{link}.{Environment.ProcessId}-{Guid.NewGuid():N}";
             File.CreateSymbolicLink(temp, target);
-            File.Move(temp, link, overwrite: true);
+            // rename(2) itself: File.Move would follow the link and refuse a directory.
+            Libc.Check(LibcAt.RenameAt(Consts.AT_FDCWD, temp, Consts.AT_FDCWD, link), "rename", link);
         }
 
         return link;
