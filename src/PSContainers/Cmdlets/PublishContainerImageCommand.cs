@@ -12,6 +12,7 @@ public sealed class PublishContainerImageCommand : RegistryCmdletBase
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Id", "Image")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(PSContainers.Completers.ImageNameCompleter))]
     public string Name { get; set; } = "";
 
     /// <summary>Where to push instead of the image's own name: registry/repository[:tag].</summary>

@@ -55,7 +55,7 @@ public sealed class ReceiveContainerImageCommand : RegistryCmdletBase
                 registry.PullAsync(name, platform, credential, AllPlatforms, progress, progress, ct));
             if (image is not null)
             {
-                WriteObject(image);
+                WriteObject(AsImageObject(image));
             }
         }
     }

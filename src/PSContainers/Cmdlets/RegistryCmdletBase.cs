@@ -5,7 +5,7 @@ using PSContainers.Progress;
 namespace PSContainers.Cmdlets;
 
 /// <summary>Shared plumbing of the registry cmdlets: one RegistryService call on a worker thread, its progress and log written as it goes.</summary>
-public abstract class RegistryCmdletBase : ContainerCmdletBase
+public abstract class RegistryCmdletBase : ImageCmdletBase
 {
     /// <summary>
     /// Runs one registry operation; transfer and unpack progress become Write-Progress records, failures a
