@@ -243,8 +243,10 @@ Describe 'A corrupt blob in the registry' {
             $err[0].FullyQualifiedErrorId | Should -BeLike 'DigestMismatch,*'
             $err[0].CategoryInfo.Category | Should -Be 'InvalidData'
             $err[0].Exception.Message | Should -BeLike "*$victim*corrupt*"
-            Get-StoredBlobs $env:PSCONTAINERS_ROOT | Should -Not -Contain "sha256:$($victim.Split(':')[1])"
+            # Not the corrupt blob, nor the good ones and layers fetched beside it, nor temporary files.
+            Get-StoredBlobs $env:PSCONTAINERS_ROOT | Should -BeNullOrEmpty
             @(Get-ChildItem -LiteralPath (Join-Path $env:PSCONTAINERS_ROOT 'ingest') -File -ErrorAction Ignore) | Should -BeNullOrEmpty
+            @(Get-ChildItem -LiteralPath (Join-Path $env:PSCONTAINERS_ROOT 'snapshots/sha256') -Directory -ErrorAction Ignore) | Should -BeNullOrEmpty
             Get-ContainerImage -ErrorAction Ignore | Should -BeNullOrEmpty
         }
     }

@@ -45,9 +45,56 @@ public sealed class RegistryService
     public async Task<ContainerImage> PullAsync(string reference, PlatformSpec? platform = null, RegistryCredential? credential = null, bool allPlatforms = false,
         IProgress<TransferProgress>? progress = null, IProgress<ImageProgress>? unpackProgress = null, CancellationToken cancellationToken = default)
     {
+        platform ??= PlatformSpec.Default;
+        var blobsBefore = Images.Content.List().ToHashSet();
+        var snapshotsBefore = Images.Snapshots.List().ToHashSet();
+        ContainerImage image;
+        FetchedImage fetched;
+        // Held from the first blob to the image record, so a concurrent prune cannot take blobs nothing references yet.
+        var lease = Images.AcquireLease(cancellationToken);
+        try
+        {
+            var unpacker = new UnpackPipeline(Images, unpackProgress);
+            fetched = await FetchAsync(reference, platform, credential, allPlatforms, progress, unpacker, cancellationToken).ConfigureAwait(false);
+            var names = new List<string> { fetched.Name.Digest is null ? fetched.Name.ToString() : fetched.Name.Repository + "@" + fetched.Name.Digest };
+            if (fetched.Name.Digest is not null && fetched.Name.Tag is not null)
+            {
+                names.Add(fetched.Name.Repository + ":" + fetched.Name.Tag);
+            }
+
+            image = Images.Register(fetched.ManifestDigest, names, fetched.IndexDigest, platform,
+                [$"{fetched.Name.Repository}@{fetched.TopDigest}"], unpackProgress, cancellationToken);
+            lease.Dispose();
+        }
+        catch
+        {
+            // A failed or cancelled pull keeps nothing: what it stored goes unless something else uses it by now.
+            lease.Dispose();
+            Images.DiscardUnreferenced(
+                Images.Content.List().Where(b => !blobsBefore.Contains(b)).ToList(),
+                Images.Snapshots.List().Where(s => !snapshotsBefore.Contains(s)).ToList());
+            throw;
+        }
+
+        _log.LogInformation("Pulled {Reference}: {Digest}", fetched.Name, fetched.TopDigest);
+        return image;
+    }
+
+    /// <summary>
+    /// The download half of a pull: manifests and blobs into the content store, verified, without unpacking or naming
+    /// anything (what containerd calls a fetch). Hold <see cref="ImageService.AcquireLease"/> until the blobs are referenced.
+    /// </summary>
+    public Task<FetchedImage> FetchAsync(string reference, PlatformSpec? platform = null, RegistryCredential? credential = null, bool allPlatforms = false,
+        IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        FetchAsync(reference, platform, credential, allPlatforms, progress, null, cancellationToken);
+
+    private async Task<FetchedImage> FetchAsync(string reference, PlatformSpec? platform, RegistryCredential? credential, bool allPlatforms,
+        IProgress<TransferProgress>? progress, UnpackPipeline? unpacker, CancellationToken cancellationToken)
+    {
         var wanted = ImageReference.Parse(reference);
         var candidates = Registries.ResolveShortName(wanted);
         using var client = new RegistryClient(Registries, AuthFile, Options, _log);
+        using var lease = Images.AcquireLease(cancellationToken);
         ContainerEngineException? last = null;
         foreach (var candidate in candidates)
         {
@@ -55,7 +102,7 @@ public sealed class RegistryService
             {
                 try
                 {
-                    return await PullFromAsync(client, candidate, source, platform ?? PlatformSpec.Default, credential, allPlatforms, progress, unpackProgress, cancellationToken)
+                    return await FetchFromAsync(client, candidate, source, platform ?? PlatformSpec.Default, credential, allPlatforms, progress, unpacker, cancellationToken)
                         .ConfigureAwait(false);
                 }
                 catch (ContainerEngineException e) when (source.IsMirror || candidates.Count > 1 && e.ErrorId is "ImageNotFound" or "RegistryUnavailable" or "RegistryAuthenticationFailed")
@@ -76,12 +123,11 @@ public sealed class RegistryService
         throw last ?? RegistryErrors.ImageNotFound(reference, "no registry to pull it from.");
     }
 
-    private async Task<ContainerImage> PullFromAsync(RegistryClient client, ImageReference name, PullSource source, PlatformSpec platform, RegistryCredential? credential,
-        bool allPlatforms, IProgress<TransferProgress>? progress, IProgress<ImageProgress>? unpackProgress, CancellationToken cancellationToken)
+    private async Task<FetchedImage> FetchFromAsync(RegistryClient client, ImageReference name, PullSource source, PlatformSpec platform, RegistryCredential? credential,
+        bool allPlatforms, IProgress<TransferProgress>? progress, UnpackPipeline? unpacker, CancellationToken cancellationToken)
     {
         _log.LogInformation("Pulling {Reference} from {Source}", name, source.Reference);
         var repository = await client.OpenAsync(source.Reference, source.Insecure, push: false, credential, cancellationToken).ConfigureAwait(false);
-        using var lease = Images.AcquireLease(cancellationToken);
         var top = await repository.GetManifestAsync(source.Reference.Digest ?? source.Reference.Tag!, cancellationToken).ConfigureAwait(false);
         var topDigest = Images.Content.Ingest(top.Bytes, Digest.Parse(top.Digest));
         var manifests = new List<(Digest Digest, OciManifest Manifest)>();
@@ -117,22 +163,50 @@ public sealed class RegistryService
             .GroupBy(d => d.Digest, StringComparer.Ordinal)
             .Select(g => g.First())
             .ToList();
-        await DownloadBlobsAsync(repository, name, blobs, progress, cancellationToken).ConfigureAwait(false);
-
-        var names = new List<string> { name.Digest is null ? name.ToString() : name.Repository + "@" + name.Digest };
-        if (name.Digest is not null && name.Tag is not null)
+        if (unpacker is null)
         {
-            names.Add(name.Repository + ":" + name.Tag);
+            await DownloadBlobsAsync(repository, name, blobs, progress, null, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            // Layers are unpacked bottom-up while the ones above them still download.
+            using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var unpacking = unpacker.RunAsync(manifests[0].Manifest, both.Token);
+            var downloading = DownloadBlobsAsync(repository, name, blobs, progress, unpacker.Stored, both.Token);
+            var first = await Task.WhenAny(downloading, unpacking).ConfigureAwait(false);
+            if (first.IsFaulted || first.IsCanceled)
+            {
+                await both.CancelAsync().ConfigureAwait(false);
+            }
+
+            await AwaitBothAsync(first, first == downloading ? unpacking : downloading).ConfigureAwait(false);
         }
 
-        var image = Images.Register(manifests[0].Digest, names, indexDigest, platform,
-            [$"{name.Repository}@{topDigest}"], unpackProgress, cancellationToken);
-        _log.LogInformation("Pulled {Reference}: {Digest}", name, topDigest);
-        return image;
+        return new FetchedImage(name, topDigest, manifests[0].Digest, indexDigest, source.Reference.ToString(), manifests.Select(m => m.Digest).ToList());
+    }
+
+    /// <summary>Awaits two tasks; the first one's failure wins over the cancellation it caused in the other.</summary>
+    private static async Task AwaitBothAsync(Task first, Task second)
+    {
+        try
+        {
+            await first.ConfigureAwait(false);
+        }
+        finally
+        {
+            try
+            {
+                await second.ConfigureAwait(false);
+            }
+            catch (Exception) when (first.IsFaulted || first.IsCanceled)
+            {
+                // The other task stopped because this one failed: the first failure is the one to report.
+            }
+        }
     }
 
     private async Task DownloadBlobsAsync(RegistryRepository repository, ImageReference name, IReadOnlyList<OciDescriptor> blobs,
-        IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+        IProgress<TransferProgress>? progress, Action<string>? stored, CancellationToken cancellationToken)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var slots = new SemaphoreSlim(Math.Max(1, Options.MaxParallelTransfers));
@@ -142,6 +216,7 @@ public sealed class RegistryService
             if (Images.Content.Exists(digest))
             {
                 progress?.Report(new TransferProgress(blob.Digest, blob.Size, blob.Size, TransferState.AlreadyExists));
+                stored?.Invoke(blob.Digest);
                 return;
             }
 
@@ -163,6 +238,7 @@ public sealed class RegistryService
                 }
 
                 progress?.Report(new TransferProgress(blob.Digest, blob.Size, blob.Size, TransferState.Complete));
+                stored?.Invoke(blob.Digest);
             }
             catch
             {

@@ -263,6 +263,8 @@ public sealed class RegistryClientHttpTests
         await release.CancelAsync();
 
         Assert.False(File.Exists(Path.Combine(paths.BlobsDir, "sha256", layerDigest[7..])));
+        // The manifest and config it had stored are gone too: nothing references them.
+        Assert.Empty(service.Images.Content.List());
         Assert.Empty(Directory.Exists(paths.IngestDir) ? Directory.GetFiles(paths.IngestDir) : []);
         Assert.Empty(service.Images.List());
     }
