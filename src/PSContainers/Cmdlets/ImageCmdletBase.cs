@@ -28,7 +28,8 @@ public abstract class ImageCmdletBase : ContainerCmdletBase
         var lastWrite = DateTime.MinValue;
         try
         {
-            while (!task.Wait(50))
+            // Not task.Wait: it would wrap the engine's exception in an AggregateException.
+            while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(50))
             {
                 provider.Drain(this);
                 WriteReports(reports, records, ref lastWrite);
@@ -45,14 +46,7 @@ public abstract class ImageCmdletBase : ContainerCmdletBase
         finally
         {
             cancel.Cancel();
-            try
-            {
-                task.Wait();
-            }
-            catch (AggregateException)
-            {
-                // Reported above, or a cancellation.
-            }
+            ((IAsyncResult)task).AsyncWaitHandle.WaitOne();
 
             foreach (var r in records.Values)
             {
