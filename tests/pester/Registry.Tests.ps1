@@ -208,7 +208,9 @@ Describe 'Multi-platform images' {
 
             Receive-ContainerImage "$($anon.Address)/peers/multi:1" -Platform linux/s390x -ErrorVariable err -ErrorAction SilentlyContinue
             $err[0].FullyQualifiedErrorId | Should -BeLike 'PlatformNotFound,*'
-            $err[0].Exception.Message | Should -BeLike '*linux/amd64*linux/arm64*'
+            $err[0].Exception.Message | Should -BeLike '*has no image for linux/s390x*'
+            $err[0].Exception.Message | Should -BeLike '*linux/amd64*'
+            $err[0].Exception.Message | Should -BeLike '*linux/arm64*'
         }
     }
 

@@ -176,7 +176,8 @@ function New-TestOciIndex {
     )
     $indexPath = Join-Path $Layout 'index.json'
     $layoutIndex = Get-Content -Raw -LiteralPath $indexPath | ConvertFrom-Json
-    $entries = foreach ($imageTag in $Platforms.Keys) {
+    # Sorted by tag, so the index lists the platforms in a known order.
+    $entries = foreach ($imageTag in ($Platforms.Keys | Sort-Object)) {
         $manifest = $layoutIndex.manifests | Where-Object { $_.annotations.'org.opencontainers.image.ref.name' -eq $imageTag }
         if (-not $manifest) { throw "No manifest tagged $imageTag in $Layout." }
         $parts = $Platforms[$imageTag].Split('/')
