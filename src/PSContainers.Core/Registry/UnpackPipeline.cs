@@ -1,13 +1,16 @@
 using System.Collections.Concurrent;
+using PSContainers.Core.Containers;
 using PSContainers.Core.Images;
 using PSContainers.Core.Images.Oci;
+using PSContainers.Core.Images.Snapshots;
 
 namespace PSContainers.Core.Registry;
 
 /// <summary>
-/// Unpacks an image's layers bottom-up as their blobs arrive, while the layers above still download: layer i is
-/// unpacked as soon as it and every layer below are stored (each snapshot needs its parent), as containerd's
-/// unpacker overlaps fetch and apply. Register then finds every snapshot made.
+/// Unpacks an image's layers while the others still download: each layer as soon as its blob is stored, up to one
+/// per processor at once. An overlay snapshot holds only its own layer (whiteouts in overlay form) and is named by
+/// its chainID, which the config's diffIDs give, so no layer waits for the ones below it. Register then finds
+/// every snapshot made and only records the image.
 /// </summary>
 internal sealed class UnpackPipeline
 {
@@ -34,14 +37,43 @@ internal sealed class UnpackPipeline
 
         await Slot(manifest.Config.Digest).Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         var config = _images.ReadConfig(manifest);
-        for (var i = 0; i < manifest.Layers.Count; i++)
+        var diffIds = config.RootFs.DiffIds.Select(d => Digest.TryParse(d, out var parsed, out var error) ? parsed
+            : throw new ContainerEngineException("InvalidManifest", $"The image config has an invalid diffID: {error}", ContainerErrorKind.InvalidArgument, d)).ToList();
+        var chainIds = SnapshotStore.ChainIds(diffIds);
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var slots = new SemaphoreSlim(Math.Clamp(Environment.ProcessorCount, 1, 4));
+        var tasks = manifest.Layers.Select((layer, i) => Task.Run(async () =>
         {
-            await Slot(manifest.Layers[i].Digest).Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-            var count = i + 1;
-            // The image as far as layer i: its chainIDs are the first i+1 of the whole image's.
-            var prefix = new OciManifest { Config = manifest.Config, Layers = manifest.Layers.Take(count).ToList() };
-            var prefixConfig = new ImageConfig { RootFs = new ImageRootFs { DiffIds = config.RootFs.DiffIds.Take(count).ToList() } };
-            await Task.Run(() => _images.EnsureUnpacked(prefix, prefixConfig, _progress, cancellationToken), cancellationToken).ConfigureAwait(false);
+            await Slot(layer.Digest).Task.WaitAsync(failed.Token).ConfigureAwait(false);
+            await slots.WaitAsync(failed.Token).ConfigureAwait(false);
+            try
+            {
+                _images.UnpackLayerAt(layer, diffIds[i], chainIds[i], i, chainIds.Count, _progress, failed.Token);
+            }
+            catch
+            {
+                await failed.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }, CancellationToken.None)).ToList();
+        try
+        {
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // One layer failed and stopped the others: report that failure, not the cancellations.
+            var real = tasks.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!).FirstOrDefault(e => e is not OperationCanceledException);
+            if (real is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(real);
+            }
+
+            throw;
         }
     }
 

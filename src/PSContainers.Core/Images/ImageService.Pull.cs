@@ -1,12 +1,26 @@
 using Microsoft.Extensions.Logging;
 using PSContainers.Core.Containers;
+using PSContainers.Core.Images.Oci;
 using PSContainers.Core.State;
 
 namespace PSContainers.Core.Images;
 
-/// <summary>Clean-up after a failed pull: what it stored goes again unless an image or container uses it.</summary>
+/// <summary>What the registry client needs beyond Register: one layer unpacked at a time, and clean-up after a failed pull.</summary>
 public sealed partial class ImageService
 {
+    /// <summary>
+    /// Unpacks one layer of an image unless its snapshot exists. A snapshot depends only on its own layer and its
+    /// chainID (computed from the diffIDs), not on the lower layers' contents, so layers may be unpacked in any
+    /// order and at once; the pull unpacks each as soon as its blob is stored.
+    /// </summary>
+    internal void UnpackLayerAt(OciDescriptor layer, Digest diffId, Digest chainId, int index, int count, IProgress<ImageProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (!Snapshots.Exists(chainId))
+        {
+            UnpackLayer(layer, diffId, chainId, index, count, progress, cancellationToken);
+        }
+    }
+
     /// <summary>
     /// Deletes the given blobs and snapshots (what a failed or cancelled pull stored) that no image or container
     /// references. It needs the exclusive GC lock: when another pull or import holds a lease, nothing is deleted
