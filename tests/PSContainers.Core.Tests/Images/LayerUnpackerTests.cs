@@ -297,6 +297,14 @@ public sealed class LayerUnpackerTests : IDisposable
         Run("truncate", "-s", "64M", Path.Combine(src, "sparse"));
         Run("sh", "-c", $"echo middle | dd of={src}/sparse bs=1 seek=33554432 conv=notrunc status=none");
         Run("mkfifo", Path.Combine(src, "fifo"));
+        // A setgid directory: files in it inherit its group unless extraction sets theirs.
+        Directory.CreateDirectory(Path.Combine(src, "sgid"));
+        Run("chown", "0:5678", Path.Combine(src, "sgid"));
+        Run("chmod", "2775", Path.Combine(src, "sgid"));
+        File.WriteAllText(Path.Combine(src, "sgid/rootfile"), "r");
+        Run("chown", "0:0", Path.Combine(src, "sgid/rootfile"));
+        File.WriteAllText(Path.Combine(src, "plain"), "p");
+        Run("chmod", "0664", Path.Combine(src, "plain"));
         Run("touch", "-h", "-d", "2001-02-03 04:05:06", Path.Combine(src, "sym"), Path.Combine(src, "dir/sub"), Path.Combine(src, "dir"), Path.Combine(src, "suid"));
         var archive = Path.Combine(_dir.Path, "layer.tar");
         Run("tar", $"--format={format}", "--xattrs", "--sparse", "--numeric-owner", "-C", src, "-cpf", archive, ".");

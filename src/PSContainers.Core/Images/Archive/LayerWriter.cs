@@ -32,12 +32,43 @@ internal sealed unsafe class LayerWriter : IDisposable
     private readonly List<string> _components = [];
     private string _current = "";
 
+    // Directories (relative paths) whose setgid bit makes new files inherit their group.
+    private readonly HashSet<string> _setgid = new(StringComparer.Ordinal);
+    private readonly uint _umask;
+    private readonly uint _euid;
+    private readonly uint _egid;
+
     public LayerWriter(string rootPath, ILogger log)
     {
         _rootPath = rootPath;
         _log = log;
         _root = Libc.Open(rootPath, Consts.O_PATH | Consts.O_DIRECTORY | Consts.O_CLOEXEC, 0);
         Libc.Check(_root, "open", rootPath);
+        (_umask, _euid, _egid) = ReadCredentials();
+        if (LibcAt.Lstat(rootPath, out var st) && (st.Mode & 0x400) != 0)
+        {
+            _setgid.Add("");
+        }
+    }
+
+    // From /proc/self/status: reading the umask through umask(2) would change it for a moment for every thread.
+    private static (uint Umask, uint Euid, uint Egid) ReadCredentials()
+    {
+        uint umask = 0x12, euid = Libc.GetEuid(), egid = uint.MaxValue;
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("Umask:", StringComparison.Ordinal))
+            {
+                umask = Convert.ToUInt32(line["Umask:".Length..].Trim(), 8);
+            }
+            else if (line.StartsWith("Gid:", StringComparison.Ordinal))
+            {
+                var fields = line["Gid:".Length..].Split('\t', StringSplitOptions.RemoveEmptyEntries);
+                egid = fields.Length > 1 ? uint.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) : egid;
+            }
+        }
+
+        return (umask, euid, egid);
     }
 
     /// <summary>Bytes of regular file content written (apparent sizes).</summary>
@@ -96,7 +127,7 @@ internal sealed unsafe class LayerWriter : IDisposable
                     return;
                 }
 
-                WriteFile(dir, name, entry, reader);
+                WriteFile(dir, parent, name, entry, reader);
                 break;
         }
     }
@@ -158,6 +189,14 @@ internal sealed unsafe class LayerWriter : IDisposable
     {
         Check(Libc.Chown(_rootPath, entry.Uid, entry.Gid), "chown", "/");
         Check(Libc.Chmod(_rootPath, entry.Mode), "chmod", "/");
+        if ((entry.Mode & 0x400) != 0)
+        {
+            _setgid.Add("");
+        }
+        else
+        {
+            _setgid.Remove("");
+        }
         _dirTimes.Add(("", Atime(entry), Mtime(entry)));
     }
 
@@ -214,6 +253,14 @@ internal sealed unsafe class LayerWriter : IDisposable
             {
                 Check(LibcAt.Fchown(fd, entry.Uid, entry.Gid), "fchown", entry.Name);
                 Check(LibcAt.Fchmod(fd, entry.Mode), "fchmod", entry.Name);
+                if ((entry.Mode & 0x400) != 0)
+                {
+                    _setgid.Add(full);
+                }
+                else
+                {
+                    _setgid.Remove(full);
+                }
                 foreach (var (key, value) in entry.Xattrs)
                 {
                     SetXattrFd(fd, key, value, entry.Name);
@@ -228,17 +275,21 @@ internal sealed unsafe class LayerWriter : IDisposable
         _dirTimes.Add((full, Atime(entry), Mtime(entry)));
     }
 
-    private void WriteFile(int dir, string name, TarEntry entry, LayerTarReader reader)
+    private void WriteFile(int dir, string parent, string name, TarEntry entry, LayerTarReader reader)
     {
+        // Created with its permissions, and owned by us already: fchown and fchmod only when they change something.
+        var perm = entry.Mode & 0x1FF;
+        var needChown = entry.Uid != _euid || entry.Gid != _egid || _setgid.Contains(parent);
+        var needChmod = (entry.Mode & 0xE00) != 0 || (perm & _umask) != 0 || needChown;
         int fd;
         fixed (byte* p = Encode(name, _name))
         {
             const int flags = Consts.O_WRONLY | Consts.O_CREAT | Consts.O_EXCL | Consts.O_NOFOLLOW | Consts.O_CLOEXEC;
-            fd = LibcAt.OpenAt(dir, p, flags, 0x180);
+            fd = LibcAt.OpenAt(dir, p, flags, perm);
             if (fd < 0 && Libc.LastErrno == Errno.EEXIST)
             {
                 RemoveExisting(dir, name, keepDirectory: false, entry.Name);
-                fd = LibcAt.OpenAt(dir, p, flags, 0x180);
+                fd = LibcAt.OpenAt(dir, p, flags, perm);
             }
         }
 
@@ -275,9 +326,16 @@ internal sealed unsafe class LayerWriter : IDisposable
                 }
             }
 
-            Check(LibcAt.Fchown(fd, entry.Uid, entry.Gid), "fchown", entry.Name);
+            if (needChown)
+            {
+                Check(LibcAt.Fchown(fd, entry.Uid, entry.Gid), "fchown", entry.Name);
+            }
+
             // After chown: chown clears setuid and setgid bits.
-            Check(LibcAt.Fchmod(fd, entry.Mode), "fchmod", entry.Name);
+            if (needChmod)
+            {
+                Check(LibcAt.Fchmod(fd, entry.Mode), "fchmod", entry.Name);
+            }
             foreach (var (key, value) in entry.Xattrs)
             {
                 SetXattrFd(fd, key, value, entry.Name);
@@ -493,6 +551,18 @@ internal sealed unsafe class LayerWriter : IDisposable
         }
 
         _dirs[relative] = fd;
+        // What the directory really is (it may be reached through a symlink, or made here in a setgid parent).
+        var empty = stackalloc byte[1];
+        empty[0] = 0;
+        if (LibcAt.FstatAt(fd, empty, Consts.AT_EMPTY_PATH, out var st) && (st.Mode & 0x400) != 0)
+        {
+            _setgid.Add(relative);
+        }
+        else
+        {
+            _setgid.Remove(relative);
+        }
+
         return fd;
     }
 
