@@ -9,7 +9,7 @@
       Bootstrap  apt packages, dotnet tools, Pester, cgroup hugetlb hierarchy, the peers' containers.conf
       Build      solution, NativeAOT pscrun, the importable module folder out/PSContainers
       Test       every tests/*.Tests project, then Pester on tests/pester; prints 'N passed, N failed, N skipped'
-      Demo       a busybox bundle run by pscrun
+      Demo       containers doing real work through the cmdlets (demo/Demo.ps1)
       Bench      every tests/bench/*.ps1 (not part of Test)
 
     Several tasks: ./build.ps1 Build Demo, or ./build.ps1 Build,Demo.
@@ -37,6 +37,7 @@ $RepoRoot = $PSScriptRoot
 $OutDir = Join-Path $RepoRoot 'out'
 $ModuleOutDir = Join-Path $OutDir 'PSContainers'
 $PscrunPublishDir = Join-Path $OutDir 'pscrun-publish'
+$InitPublishDir = Join-Path $OutDir 'init-publish'
 $TestConfigDir = Join-Path $OutDir 'test-config'
 $TestResultsDir = Join-Path $OutDir 'test-results'
 $PackagesDir = Join-Path $RepoRoot '.packages'
@@ -44,7 +45,7 @@ $PesterVersion = '6.2.0'
 $PesterManifest = Join-Path $PackagesDir "pester/$PesterVersion/tools/Pester.psd1"
 
 $AptPackages = @(
-    'clang', 'zlib1g-dev', 'busybox-static', 'crun', 'runc', 'podman', 'skopeo', 'umoci',
+    'clang', 'binutils', 'zlib1g-dev', 'busybox-static', 'crun', 'runc', 'podman', 'skopeo', 'umoci',
     'docker-registry', 'apache2-utils', 'containernetworking-plugins', 'iptables', 'hyperfine',
     # The terminal tests (Invoke-Container -Interactive, Enter-Container) drive pwsh on a real pty.
     'tmux'
@@ -188,6 +189,11 @@ function Invoke-BuildTask {
         # Directory.Build.props says SelfContained=false for the module; a NativeAOT binary is self-contained.
         '-p:PublishAot=true', '--self-contained', '-o', $PscrunPublishDir, '-maxcpucount:1', '-nologo')
 
+    Write-Step 'Publish psc-init (NativeAOT, static: it runs inside containers for -Init)'
+    Invoke-BuildCommand dotnet @(
+        'publish', (Join-Path $RepoRoot 'src/psc-init/psc-init.csproj'), '-c', 'Release', '-r', 'linux-x64',
+        '-p:PublishAot=true', '--self-contained', '-o', $InitPublishDir, '-maxcpucount:1', '-nologo')
+
     Write-Step "Assemble $ModuleOutDir"
     if (Test-Path -LiteralPath $ModuleOutDir) {
         Remove-Item -LiteralPath $ModuleOutDir -Recurse -Force
@@ -201,12 +207,24 @@ function Invoke-BuildTask {
         Where-Object Name -NE 'System.Management.Automation.dll' |
         Copy-Item -Destination $ModuleOutDir
     Copy-Item -LiteralPath (Join-Path $RepoRoot 'module') -Destination $ModuleOutDir -Recurse
-    $pscrun = Join-Path $ModuleOutDir 'pscrun'
-    Copy-Item -LiteralPath (Join-Path $PscrunPublishDir 'pscrun') -Destination $pscrun
-    [System.IO.File]::SetUnixFileMode($pscrun, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute, GroupRead, GroupExecute, OtherRead, OtherExecute')
+    foreach ($binary in @{ pscrun = $PscrunPublishDir; 'psc-init' = $InitPublishDir }.GetEnumerator()) {
+        $target = Join-Path $ModuleOutDir $binary.Key
+        # Static non-PIE executables: the SDK cannot split their symbols off, so binutils' strip drops them.
+        Invoke-BuildCommand strip @('--strip-all', '-o', $target, (Join-Path $binary.Value $binary.Key))
+        [System.IO.File]::SetUnixFileMode($target, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute, GroupRead, GroupExecute, OtherRead, OtherExecute')
+    }
     if (-not (Test-Path -LiteralPath (Join-Path $ModuleOutDir 'PSContainers.dll'))) {
         throw "PSContainers.dll was not found in $binDir."
     }
+
+    Write-Step 'Help from docs/ (en-US)'
+    # A child pwsh imports the built module, so this session never loads (and locks in) a half-built one.
+    $pwsh = [System.Environment]::ProcessPath
+    # 'dotnet pwsh' runs pwsh.dll inside the dotnet host; a standalone pwsh is its own host.
+    $hostArgs = if ((Split-Path -Leaf $pwsh) -eq 'dotnet') { @([System.Reflection.Assembly]::GetEntryAssembly().Location) } else { @() }
+    Invoke-BuildCommand $pwsh (@($hostArgs) + @(
+        '-NoProfile', '-NonInteractive', '-File', (Join-Path $RepoRoot 'build/New-ModuleHelp.ps1'),
+        '-ModulePath', $ModuleOutDir, '-DocsPath', (Join-Path $RepoRoot 'docs')))
     Get-ChildItem -LiteralPath $ModuleOutDir -Recurse -File |
         ForEach-Object { '  {0,10:N0}  {1}' -f $_.Length, [System.IO.Path]::GetRelativePath($ModuleOutDir, $_.FullName) } |
         Write-Host
@@ -303,95 +321,16 @@ function Invoke-TestTask {
     $script:TestTotals = [pscustomobject]@{ Passed = $passed; Failed = $failed; Skipped = $skipped }
 }
 
-# Builds out/demo: a busybox root filesystem and a bundle for pscrun. Extend it as the runtime grows.
+# The README's main job: demo/Demo.ps1 runs containers through the cmdlets of the freshly built module, in a
+# separate pwsh so that the module is loaded once and fresh. State and the busybox root live under out/demo.
 function Invoke-DemoTask {
     $demoDir = Join-Path $OutDir 'demo'
-    $rootfs = Join-Path $demoDir 'rootfs'
-    # $env:PSCRUN runs the demo with another build of pscrun (or with crun/runc, for comparison).
-    $pscrun = if ($env:PSCRUN) { $env:PSCRUN } else { Join-Path $ModuleOutDir 'pscrun' }
-    $stateRoot = Join-Path $demoDir 'state'
-
-    Write-Step "busybox root filesystem in $rootfs"
-    if (Test-Path -LiteralPath $demoDir) {
-        Remove-Item -LiteralPath $demoDir -Recurse -Force
-    }
-    foreach ($dir in 'bin', 'dev', 'etc', 'proc', 'sys', 'tmp', 'root') {
-        New-Item -ItemType Directory -Force -Path (Join-Path $rootfs $dir) | Out-Null
-    }
-    Copy-Item -LiteralPath '/bin/busybox' -Destination (Join-Path $rootfs 'bin/busybox')
-    Invoke-BuildCommand chroot @($rootfs, '/bin/busybox', '--install', '-s', '/bin')
-    Set-Content -LiteralPath (Join-Path $rootfs 'etc/passwd') -Value 'root:x:0:0:root:/root:/bin/sh'
-    Set-Content -LiteralPath (Join-Path $rootfs 'etc/group') -Value 'root:x:0:'
-
-    Write-Step 'bundle config.json'
-    Push-Location $demoDir
-    try {
-        & $pscrun spec 2>&1 | Write-Host
-        $specExit = $LASTEXITCODE
-    } finally {
-        Pop-Location
-    }
-    $configPath = Join-Path $demoDir 'config.json'
-    if ($specExit -eq 0 -and (Test-Path -LiteralPath $configPath)) {
-        $config = Get-Content -LiteralPath $configPath -Raw | ConvertFrom-Json
-        Write-Host "Using 'pscrun spec' output."
-    } else {
-        Write-Host "NOTICE: 'pscrun spec' wrote no config.json (exit code $specExit); writing a minimal spec instead."
-        $config = New-DemoSpec
-    }
-    $config.process.terminal = $false
-    $config.process.args = @('/bin/sh', '-c',
-        'echo "hostname: $(hostname)"; echo "--- ps"; ps; echo "--- /proc/net/dev"; cat /proc/net/dev; echo "--- id"; id')
-    $config.hostname = 'psc-demo'
-    $config | ConvertTo-Json -Depth 20 | Set-Content -LiteralPath $configPath
-
-    Write-Step 'pscrun run'
-    $id = "psc-demo-$PID"
-    $output = & $pscrun --root $stateRoot run --bundle $demoDir $id 2>&1
-    $runExit = $LASTEXITCODE
-    $output | Write-Host
-    & $pscrun --root $stateRoot delete --force $id 2>&1 | Out-Null
-    if ($runExit -ne 0 -or -not $output) {
-        Write-Host ''
-        Write-Host "NOTICE: pscrun ran nothing (exit code $runExit, $(@($output).Count) line(s) of output)."
-        Write-Host 'NOTICE: the OCI runtime is still being written; this demo will show the container once it lands.'
-    }
-}
-
-# A minimal OCI runtime spec for a busybox container, used when 'pscrun spec' cannot write one.
-function New-DemoSpec {
-    $hostLimit = [int](& sh -c 'ulimit -Hn')
-    [pscustomobject]@{
-        ociVersion = '1.0.2'
-        process    = [pscustomobject]@{
-            terminal        = $false
-            user            = [pscustomobject]@{ uid = 0; gid = 0 }
-            args            = @('/bin/sh')
-            env             = @('PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root')
-            cwd             = '/'
-            capabilities    = [pscustomobject]@{
-                bounding  = @('CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE')
-                effective = @('CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE')
-                permitted = @('CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE')
-            }
-            rlimits         = @([pscustomobject]@{ type = 'RLIMIT_NOFILE'; hard = $hostLimit; soft = [math]::Min(1024, $hostLimit) })
-            noNewPrivileges = $true
-        }
-        root       = [pscustomobject]@{ path = 'rootfs'; readonly = $true }
-        hostname   = 'psc-demo'
-        mounts     = @(
-            [pscustomobject]@{ destination = '/proc'; type = 'proc'; source = 'proc' }
-            [pscustomobject]@{ destination = '/dev'; type = 'tmpfs'; source = 'tmpfs'; options = @('nosuid', 'strictatime', 'mode=755', 'size=65536k') }
-            [pscustomobject]@{ destination = '/dev/pts'; type = 'devpts'; source = 'devpts'; options = @('nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620') }
-            [pscustomobject]@{ destination = '/dev/shm'; type = 'tmpfs'; source = 'shm'; options = @('nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k') }
-            [pscustomobject]@{ destination = '/sys'; type = 'sysfs'; source = 'sysfs'; options = @('nosuid', 'noexec', 'nodev', 'ro') }
-            [pscustomobject]@{ destination = '/tmp'; type = 'tmpfs'; source = 'tmpfs'; options = @('nosuid', 'nodev', 'mode=1777') }
-        )
-        linux      = [pscustomobject]@{
-            namespaces    = @('pid', 'network', 'ipc', 'uts', 'mount') | ForEach-Object { [pscustomobject]@{ type = $_ } }
-            maskedPaths   = @('/proc/kcore', '/proc/keys', '/proc/timer_list', '/sys/firmware')
-            readonlyPaths = @('/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger')
-        }
+    Write-Step "demo/Demo.ps1 (state under $demoDir)"
+    $pwsh = [System.Environment]::ProcessPath
+    $hostArgs = if ((Split-Path -Leaf $pwsh) -eq 'dotnet') { @([System.Reflection.Assembly]::GetEntryAssembly().Location) } else { @() }
+    & $pwsh @hostArgs -NoProfile -NonInteractive -File (Join-Path $RepoRoot 'demo/Demo.ps1') -ModulePath $ModuleOutDir -Work $demoDir
+    if ($LASTEXITCODE -ne 0) {
+        throw "The demo failed (exit code $LASTEXITCODE)."
     }
 }
 

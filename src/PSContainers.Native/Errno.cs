@@ -7,7 +7,7 @@ public static class Errno
         EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, EXDEV = 18,
         ENODEV = 19, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENFILE = 23, EMFILE = 24, ENOTTY = 25,
         ETXTBSY = 26, ENOSPC = 28, EROFS = 30, EPIPE = 32, ERANGE = 34, ENAMETOOLONG = 36, ENOSYS = 38,
-        ENOTEMPTY = 39, ELOOP = 40, EOPNOTSUPP = 95, ECONNREFUSED = 111;
+        ENOTEMPTY = 39, ELOOP = 40, EOPNOTSUPP = 95, ECONNREFUSED = 111, ESTALE = 116;
 
     private static readonly Dictionary<int, string> Names = new()
     {

@@ -158,6 +158,47 @@ Describe 'Invoke-Container' {
         $last.ExitCode | Should -Be 3
     }
 
+    It 'with -Init runs psc-init as PID 1, which reaps the orphans that any other PID 1 leaves as zombies' {
+        # The subshell's sleep is orphaned at once and adopted by PID 1; after the exec, PID 1 of the control is
+        # a plain sleep, which never waits for it, so it stays a zombie. psc-init is PID 1 of the other and reaps it.
+        $probe = '(sleep 0.1 &); exec sleep 60'
+        try {
+            Invoke-Container $rootfs -Detach -Init -Name withinit -- sh -c $probe | Out-Null
+            Invoke-Container $rootfs -Detach -Name noinit -- sh -c $probe | Out-Null
+            Start-Sleep -Milliseconds 800
+            (Invoke-ContainerCommand withinit -- cat /proc/1/cmdline).Text -replace "`0", ' ' | Should -Be '/dev/init -- sh -c (sleep 0.1 &); exec sleep 60 '
+            (Invoke-ContainerCommand withinit -- ps -o 'stat=,comm=').Text | Where-Object { $_ -match '^Z' } | Should -BeNullOrEmpty
+            (Invoke-ContainerCommand noinit -- ps -o 'stat=,comm=').Text | Where-Object { $_ -match '^Z' } | Should -HaveCount 1 -Because 'the control: a PID 1 that is not an init leaves the orphan a zombie'
+        } finally {
+            Get-Container -All -Name withinit, noinit | Remove-Container -Force
+        }
+    }
+
+    It 'with -Init forwards the stop signal, so a command that would ignore it as PID 1 stops at once with its exit code' {
+        # sleep as PID 1 has no SIGTERM handler, so the kernel drops the signal; as the init's child it dies of it.
+        try {
+            # Stopped right after the start: the engine waits for psc-init's handlers rather than lose the signal.
+            Invoke-Container $rootfs -Detach -Init -Name initstop -- sleep 300 | Out-Null
+            $elapsed = Measure-Command { $script:stopped = Stop-Container initstop -Timeout 20 -PassThru }
+            $stopped.ExitCode | Should -Be 143 -Because 'psc-init exits with 128 + SIGTERM, as its child did'
+            $elapsed.TotalSeconds | Should -BeLessThan 15
+        } finally {
+            Get-Container -All -Name initstop | Remove-Container -Force
+        }
+        $exit = Invoke-Container $rootfs -Remove -Init -PassThru -- sh -c 'exit 7' | Select-Object -Last 1
+        $exit.ExitCode | Should -Be 7
+        Invoke-Container $rootfs -Remove -Init -- no-such-command 2>$null | Out-Null
+        $LASTEXITCODE | Should -Be 127
+    }
+
+    It 'with -Privileged gives every capability this host can grant (its bounding set), and a writable /sys' {
+        $hostBounding = (Get-Content /proc/self/status | Where-Object { $_ -like 'CapBnd:*' }) -replace '^CapBnd:\s*', ''
+        $out = @((Invoke-Container $rootfs -Remove -Privileged -- sh -c 'grep CapEff /proc/self/status; mount | grep " /sys " | head -1').Text)
+        $LASTEXITCODE | Should -Be 0
+        $out[0] | Should -Be "CapEff:`t$hostBounding"
+        ($out -join "`n") | Should -Match '/sys type sysfs \(rw'
+    }
+
     It 'applies hostname, environment, user and working directory' {
         $out = (Invoke-Container $rootfs -Remove -Hostname box -Environment @{ GREETING = 'hello' } -User 1000:1000 -WorkingDirectory /tmp -- `
                 sh -c 'echo $(hostname) $GREETING $(id -u):$(id -g) $(pwd)').Text

@@ -5,8 +5,29 @@ public sealed class ContainerCreateRequest
 {
     public string? Name { get; set; }
 
-    /// <summary>An unpacked root filesystem directory; never modified (an overlay upper layer takes the writes).</summary>
+    /// <summary>An unpacked root filesystem directory; never modified (an overlay upper layer takes the writes). Empty when Image is set.</summary>
     public string RootFs { get; set; } = "";
+
+    /// <summary>The image reference as the user gave it (busybox, sha256:..., an id prefix); null for -RootFs containers.</summary>
+    public string? Image { get; set; }
+
+    /// <summary>os/arch[/variant] the image must have; null for this machine's.</summary>
+    public string? Platform { get; set; }
+
+    /// <summary>Overrides the image's Entrypoint (docker run --entrypoint; an empty list clears it, and the image's Cmd with it).</summary>
+    public List<string>? Entrypoint { get; set; }
+
+    /// <summary>Set by the engine: the image's config digest (its id).</summary>
+    public string? ImageId { get; set; }
+
+    /// <summary>Set by the engine: the image's manifest digest.</summary>
+    public string? ImageManifest { get; set; }
+
+    /// <summary>Set by the engine: the chainIDs of the image's layers, bottom first; the container holds these snapshots.</summary>
+    public List<string>? ImageLayers { get; set; }
+
+    /// <summary>Set by the engine from the image: ports it declares (80/tcp), recorded for networks to come.</summary>
+    public List<string>? ExposedPorts { get; set; }
 
     public List<string> Command { get; set; } = [];
 

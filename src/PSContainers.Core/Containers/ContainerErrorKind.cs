@@ -9,4 +9,7 @@ public enum ContainerErrorKind
     ResourceBusy,
     OperationFailed,
     Timeout,
+    AuthenticationFailed,
+    Unavailable,
+    InvalidData,
 }

@@ -11,6 +11,12 @@ public sealed class ContainerInfo
 
     public string RootFs { get; init; } = "";
 
+    /// <summary>The image reference the container was created from; null for -RootFs containers.</summary>
+    public string? Image { get; init; }
+
+    /// <summary>The image's id (config digest).</summary>
+    public string? ImageId { get; init; }
+
     public IReadOnlyList<string> Command { get; init; } = [];
 
     public ContainerStatus Status { get; init; }

@@ -38,6 +38,7 @@ public sealed partial class ContainerService
             // -Remove whose monitor died (killed) before it could remove the container: what it left goes now.
             return null;
         }
+
         ContainerStatus status;
         int? exitCode = null;
         var pid = 0;
@@ -85,6 +86,8 @@ public sealed partial class ContainerService
             Id = id,
             Name = record.Name,
             RootFs = record.Config.RootFs,
+            Image = record.Config.Image,
+            ImageId = record.Config.ImageId,
             Command = record.Config.Command,
             Status = status,
             Pid = pid,
@@ -187,7 +190,8 @@ public sealed partial class ContainerService
     /// <summary>Waits for the monitor to finish its clean-up; one that hangs is killed (the engine started it).</summary>
     private void WaitForMonitorExit(string id, CancellationToken cancellationToken)
     {
-        if (WaitForExit(MonitorPid(id), TimeSpan.FromSeconds(15), cancellationToken) || WaitUntil(() => !MonitorAlive(id), TimeSpan.Zero, cancellationToken))
+        ProcessExitWaiter.WaitForExit(MonitorPid(id), TimeSpan.FromSeconds(15), cancellationToken);
+        if (WaitUntil(() => !MonitorAlive(id), TimeSpan.FromSeconds(1), cancellationToken))
         {
             return;
         }
@@ -198,49 +202,6 @@ public sealed partial class ContainerService
             _log.LogWarning("the monitor of {Id} (pid {Pid}) did not exit after its container stopped; killing it", id, pid);
             Libc.Kill(pid, Consts.SIGKILL);
             WaitUntil(() => !MonitorAlive(id), TimeSpan.FromSeconds(5), cancellationToken);
-        }
-    }
-
-    /// <summary>Waits for a process to exit through its pidfd (readable once it is gone, zombie or not); true when it is gone.</summary>
-    private static unsafe bool WaitForExit(int pid, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        if (pid <= 0)
-        {
-            return true;
-        }
-
-        var pidfd = Libc.PidfdOpen(pid);
-        if (pidfd < 0)
-        {
-            return Libc.LastErrno == Errno.ESRCH;
-        }
-
-        try
-        {
-            using var wake = new WakePipe(cancellationToken);
-            var pfds = stackalloc PollFd[2];
-            pfds[0] = new PollFd { Fd = pidfd, Events = Consts.POLLIN };
-            pfds[1] = new PollFd { Fd = wake.ReadFd, Events = Consts.POLLIN };
-            var deadline = DateTime.UtcNow + timeout;
-            while (true)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var left = (int)Math.Max(0, (deadline - DateTime.UtcNow).TotalMilliseconds);
-                var n = Libc.Poll(pfds, 2, left);
-                if (n > 0 && pfds[0].REvents != 0)
-                {
-                    return true;
-                }
-
-                if (n == 0)
-                {
-                    return false;
-                }
-            }
-        }
-        finally
-        {
-            Libc.Close(pidfd);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using PSContainers.Core.Images;
 using PSContainers.Core.State;
 using PSContainers.Native;
 using PSContainers.Runtime.Container;
@@ -21,6 +22,8 @@ public sealed partial class ContainerService : IContainerService
     private static readonly TimeSpan DefaultStopTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MonitorReadyTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan StatusPoll = TimeSpan.FromMilliseconds(2);
+    private static readonly TimeSpan InitHandlerWait = TimeSpan.FromSeconds(2);
 
     private readonly ILogger _log;
     private readonly LinuxContainerRuntime _runtime;
@@ -43,6 +46,16 @@ public sealed partial class ContainerService : IContainerService
     public ContainerInfo Create(ContainerCreateRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (!string.IsNullOrEmpty(request.Image))
+        {
+            var images = new ImageService(Paths, _log);
+            // The lease keeps a concurrent prune from deleting the layers before the record below references them.
+            using (images.AcquireLease(cancellationToken))
+            {
+                return CreateFromImage(request, images, cancellationToken);
+            }
+        }
+
         if (string.IsNullOrEmpty(request.RootFs) || !Directory.Exists(request.RootFs))
         {
             throw new ContainerEngineException("RootFsNotFound",
@@ -51,6 +64,59 @@ public sealed partial class ContainerService : IContainerService
         }
 
         request.RootFs = Path.GetFullPath(request.RootFs);
+        return CreateChecked(request, [request.RootFs], cancellationToken);
+    }
+
+    private ContainerInfo CreateFromImage(ContainerCreateRequest request, ImageService images, CancellationToken cancellationToken)
+    {
+        var image = images.Resolve(request.Image!);
+        if (request.Platform is { Length: > 0 } wanted)
+        {
+            var platform = PlatformSpec.Parse(wanted);
+            var (arch, variant) = PlatformSpec.NormalizeArchitecture(image.Config.Architecture, image.Config.Variant);
+            if (image.Config.Os != platform.Os || arch != platform.Architecture || (platform.Variant is not null && variant != platform.Variant))
+            {
+                throw new ContainerEngineException("PlatformMismatch",
+                    $"The image {request.Image} is {image.Config.Os}/{arch}{(variant is null ? "" : "/" + variant)}, not {platform}.", ContainerErrorKind.InvalidArgument, request.Image);
+            }
+        }
+
+        // Layers pruned since the image arrived are unpacked again from their blobs.
+        var chain = images.EnsureUnpacked(image.Manifest, image.Config, null, cancellationToken);
+        ImageRunDefaults.Apply(request, image.Config);
+        request.RootFs = "";
+        request.ImageId = image.Record.Config;
+        request.ImageManifest = image.Record.Manifest;
+        request.ImageLayers = chain.Select(c => c.ToString()).ToList();
+        return CreateChecked(request, LayerDirs(request), cancellationToken);
+    }
+
+    /// <summary>The container's read-only layers, top first: the image's snapshots, or the -RootFs directory.</summary>
+    private IReadOnlyList<string> LayerDirs(ContainerCreateRequest config)
+    {
+        if (config.ImageLayers is not { Count: > 0 } layers)
+        {
+            return [config.RootFs];
+        }
+
+        var snapshots = new Images.Snapshots.SnapshotStore(Paths.SnapshotsDir);
+        return layers.AsEnumerable().Reverse().Select(c => snapshots.FsDir(Digest.Parse(c))).ToList();
+    }
+
+    /// <summary>Short links of the layers for the overlay's lowerdir= (top first), so deep images fit the mount options.</summary>
+    private string LowerDirOption(ContainerCreateRequest config)
+    {
+        if (config.ImageLayers is not { Count: > 0 } layers)
+        {
+            return config.RootFs;
+        }
+
+        var snapshots = new Images.Snapshots.SnapshotStore(Paths.SnapshotsDir);
+        return string.Join(':', layers.AsEnumerable().Reverse().Select(c => snapshots.LowerDir(Digest.Parse(c))));
+    }
+
+    private ContainerInfo CreateChecked(ContainerCreateRequest request, IReadOnlyList<string> layers, CancellationToken cancellationToken)
+    {
         ValidateRestartPolicy(request.Restart);
         if (request.StopSignal is not null)
         {
@@ -64,7 +130,7 @@ public sealed partial class ContainerService : IContainerService
 
         var id = ContainerStore.NewId();
         // Building the spec first validates every option before anything is written: bad input leaves nothing behind.
-        var spec = ContainerSpecBuilder.Build(id, request, Paths.MergedDir(id));
+        var spec = ContainerSpecBuilder.Build(id, request, Paths.MergedDir(id), Path.Join(Path.GetDirectoryName(Launcher.PscrunPath), "psc-init"), layers);
         var record = new StoredContainer { Id = id, Name = request.Name ?? "", Created = DateTimeOffset.UtcNow, Config = request };
         Store.Add(record, cancellationToken);
         try
@@ -82,7 +148,7 @@ public sealed partial class ContainerService : IContainerService
             throw;
         }
 
-        _log.LogDebug("created container {Id} ({Name}) on {RootFs}", id, record.Name, request.RootFs);
+        _log.LogDebug("created container {Id} ({Name}) on {RootFs}", id, record.Name, request.Image ?? request.RootFs);
         return Inspect(id) ?? throw ContainerEngineException.NotFound(id);
     }
 
@@ -197,7 +263,7 @@ public sealed partial class ContainerService : IContainerService
         var args = new List<string>
         {
             "--runtime-root", Paths.RuntimeRoot, "--bundle", Paths.BundleDir(id), "--id", id, "--state-dir", sdir,
-            "--overlay", $"{config.RootFs},{Paths.UpperDir(id)},{Paths.WorkDir(id)},{Paths.MergedDir(id)}",
+            "--overlay", $"{LowerDirOption(config)},{Paths.UpperDir(id)},{Paths.WorkDir(id)},{Paths.MergedDir(id)}",
             "--restart", string.IsNullOrEmpty(config.Restart) ? "no" : config.Restart,
         };
         if (config.AutoRemove)
@@ -264,15 +330,43 @@ public sealed partial class ContainerService : IContainerService
             TryRuntime(() => _runtime.Resume(id));
         }
 
+        if (info.Config.Init && info.Pid is > 0 and var initPid)
+        {
+            // PID 1 drops a signal it has no handler for, and psc-init needs a few ms after exec to install its own:
+            // a stop right after the start would otherwise wait out the whole timeout for the SIGKILL.
+            WaitUntil(() => CatchesSignal(initPid, number), InitHandlerWait, cancellationToken);
+        }
+
         _log.LogDebug("sending signal {Signal} to {Id}", number, id);
         TryRuntime(() => _runtime.Kill(id, number, all: false));
-        if (!WaitUntil(() => !InitAlive(id), wait, cancellationToken))
+        if (!WaitForInitExit(id, wait, cancellationToken))
         {
             _log.LogDebug("{Id} still runs after {Timeout}; sending SIGKILL", id, wait);
             TryRuntime(() => _runtime.Kill(id, Consts.SIGKILL, all: true));
         }
 
         WaitForMonitorExit(id, cancellationToken);
+    }
+
+    /// <summary>True when the process has a handler for the signal (SigCgt in /proc), or is gone.</summary>
+    private static bool CatchesSignal(int pid, int signal)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("SigCgt:", StringComparison.Ordinal))
+                {
+                    var mask = ulong.Parse(line.AsSpan(7).Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+                    return (mask & (1UL << (signal - 1))) != 0;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return true;
     }
 
     public ContainerInfo Kill(string idOrName, string signal = "KILL", CancellationToken cancellationToken = default)
@@ -394,8 +488,28 @@ public sealed partial class ContainerService : IContainerService
                 return -1;
             }
 
-            Thread.Sleep(Poll);
+            // Woken by the init's end; the monitor records the exit a moment later.
+            if (TryLoadRuntimeRecord(id) is { } record && ProcStat.IsAlive(record.Pid, record.PidStartTime))
+            {
+                ProcessExitWaiter.WaitForExit(record.Pid, Poll * 4, cancellationToken);
+            }
+            else
+            {
+                // Between an exit and its record the wait is short; a restart's back-off delay is not.
+                Thread.Sleep(status?.Status == "exited" ? Poll : StatusPoll);
+            }
         }
+    }
+
+    /// <summary>Waits for the container's init to end; true when it did within the timeout.</summary>
+    private bool WaitForInitExit(string id, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (TryLoadRuntimeRecord(id) is { } record && ProcStat.IsAlive(record.Pid, record.PidStartTime))
+        {
+            ProcessExitWaiter.WaitForExit(record.Pid, timeout, cancellationToken);
+        }
+
+        return WaitUntil(() => !InitAlive(id), TimeSpan.FromMilliseconds(200), cancellationToken);
     }
 
     public IEnumerable<ContainerLogEntry> ReadLog(string idOrName, bool follow, int? tail, DateTimeOffset? since, CancellationToken cancellationToken = default)
@@ -448,7 +562,7 @@ public sealed partial class ContainerService : IContainerService
 
         if (request.Privileged)
         {
-            foreach (var cap in CapabilityNames.All)
+            foreach (var cap in CapabilityNames.Grantable())
             {
                 args.Add("--cap");
                 args.Add(cap);
@@ -559,7 +673,7 @@ public sealed partial class ContainerService : IContainerService
     {
         var id = Store.Resolve(idOrName);
         var record = Store.Load(id);
-        return LayerDiff.Compute(Paths.UpperDir(id), record.Config.RootFs);
+        return LayerDiff.Compute(Paths.UpperDir(id), LayerDirs(record.Config));
     }
 
     public void CopyFrom(string idOrName, string containerPath, string hostPath)

@@ -15,16 +15,21 @@ public static class ContainerSpecBuilder
         "MSGQUEUE", "NICE", "RTPRIO", "RTTIME",
     ];
 
-    public static Spec Build(string id, ContainerCreateRequest request, string mergedRoot)
+    /// <summary>Where -Init mounts psc-init in the container: /dev is the runtime's own tmpfs, so the image is not touched.</summary>
+    public const string InitPath = "/dev/init";
+
+    public static Spec Build(string id, ContainerCreateRequest request, string mergedRoot, string? initBinary = null, IReadOnlyList<string>? layers = null)
     {
         if (request.Command.Count == 0)
         {
-            throw ContainerEngineException.Invalid("A container needs a command: give -Command (or the arguments after the root filesystem).");
+            throw ContainerEngineException.Invalid(request.Image is null
+                ? "A container needs a command: give -Command (or the arguments after the root filesystem)."
+                : $"The image {request.Image} has no Cmd or Entrypoint: give the command after --.");
         }
 
-        if (request.Init)
+        if (request.Init && (initBinary is null || !File.Exists(initBinary)))
         {
-            throw ContainerEngineException.Invalid("-Init is not supported yet: no reaper binary ships with PSContainers.");
+            throw ContainerEngineException.Invalid($"-Init needs psc-init next to pscrun ({initBinary ?? "not given"} does not exist); rebuild the module.");
         }
 
         if (request.Network is not ("none" or ""))
@@ -42,7 +47,7 @@ public static class ContainerSpecBuilder
         var home = "/root";
         if (!string.IsNullOrEmpty(request.User))
         {
-            var (uid, gid, userHome) = UserResolver.Resolve(request.RootFs, request.User);
+            var (uid, gid, userHome) = UserResolver.Resolve(layers ?? [request.RootFs], request.User);
             process.User = new User { Uid = uid, Gid = gid };
             home = userHome ?? "/";
         }
@@ -71,6 +76,16 @@ public static class ContainerSpecBuilder
             {
                 process.ConsoleSize = new Box { Height = request.ConsoleRows, Width = request.ConsoleColumns };
             }
+        }
+
+        if (request.Init)
+        {
+            // docker run --init: a small reaper is PID 1 and the command its only child.
+            process.Args = [InitPath, "--", .. process.Args!];
+            spec.Mounts!.Add(new Mount
+            {
+                Destination = InitPath, Type = "bind", Source = initBinary, Options = ["bind", "ro", "nosuid", "nodev"],
+            });
         }
 
         ApplyCapabilities(process, request);
@@ -125,13 +140,13 @@ public static class ContainerSpecBuilder
 
     public static void ApplyCapabilities(Process process, ContainerCreateRequest request)
     {
-        IEnumerable<string> caps = request.Privileged ? CapabilityNames.All : DefaultSpecs.EngineCapabilities;
+        IEnumerable<string> caps = request.Privileged ? CapabilityNames.Grantable() : DefaultSpecs.EngineCapabilities;
         var set = new List<string>(caps);
         foreach (var add in request.CapAdd)
         {
             if (add.Equals("ALL", StringComparison.OrdinalIgnoreCase))
             {
-                set = [.. CapabilityNames.All];
+                set = [.. CapabilityNames.Grantable()];
                 continue;
             }
 

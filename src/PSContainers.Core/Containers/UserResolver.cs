@@ -6,8 +6,12 @@ namespace PSContainers.Core.Containers;
 /// <summary>Turns "uid[:gid]" or "name[:group]" into numbers, reading names from the container's own /etc/passwd and /etc/group.</summary>
 public static class UserResolver
 {
-    public static (uint Uid, uint Gid, string? Home) Resolve(string rootfs, string user)
+    public static (uint Uid, uint Gid, string? Home) Resolve(string rootfs, string user) => Resolve([rootfs], user);
+
+    /// <summary>As Resolve, reading the files from a stack of layers (top first): the topmost layer that has the file wins.</summary>
+    public static (uint Uid, uint Gid, string? Home) Resolve(IReadOnlyList<string> layers, string user)
     {
+        var rootfs = layers;
         var parts = user.Split(':', 2);
         var userPart = parts[0];
         uint uid;
@@ -45,20 +49,34 @@ public static class UserResolver
         return (uid, gid, home);
     }
 
-    private static string[]? FindEntry(string rootfs, string file, Func<string[], bool> match)
+    private static string[]? FindEntry(IReadOnlyList<string> layers, string file, Func<string[], bool> match)
     {
-        string path;
-        try
+        string? path = null;
+        foreach (var layer in layers)
         {
-            // The root filesystem is untrusted: a symlinked /etc/passwd must not read a host file.
-            path = SecurePath.Resolve(rootfs, file);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            return null;
+            try
+            {
+                // The root filesystem is untrusted: a symlinked /etc/passwd must not read a host file.
+                var candidate = SecurePath.Resolve(layer, file);
+                if (File.Exists(candidate))
+                {
+                    path = candidate;
+                    break;
+                }
+
+                // A whiteout (0:0 character device) hides the file of the layers below.
+                if (PSContainers.Native.Libc.Lstat(candidate) is { } st && (st.Mode & PSContainers.Native.Libc.S_IFMT) == PSContainers.Native.Libc.S_IFCHR && st.Rdev == 0)
+                {
+                    return null;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                return null;
+            }
         }
 
-        if (!File.Exists(path))
+        if (path is null)
         {
             return null;
         }

@@ -32,6 +32,18 @@ public sealed class EnginePaths
     /// <summary>pscrun's --root: its state means nothing after a reboot, so it lives on the run root.</summary>
     public string RuntimeRoot => Path.Combine(RunRoot, "pscrun");
 
+    /// <summary>Content-addressed blobs: BLOBS/ALG/HEX (the blobs/ directory of an OCI image layout).</summary>
+    public string BlobsDir => Path.Combine(Root, "blobs");
+
+    /// <summary>Blobs and snapshots being written; leftovers of killed writers are deleted by the next writer or prune.</summary>
+    public string IngestDir => Path.Combine(Root, "ingest");
+
+    /// <summary>Unpacked layers, one directory per chainID: SNAPSHOTS/ALG/HEX/fs, with short links in SNAPSHOTS/l.</summary>
+    public string SnapshotsDir => Path.Combine(Root, "snapshots");
+
+    /// <summary>images.json (names and records of the images) and the image locks.</summary>
+    public string ImagesDir => Path.Combine(Root, "images");
+
     public string ContainerDir(string id) => Path.Combine(ContainersDir, id);
 
     public string RecordFile(string id) => Path.Combine(ContainerDir(id), "config.json");

@@ -21,7 +21,15 @@ public sealed record OverlayMount(IReadOnlyList<string> Lowers, string Upper, st
 
     public string Data => $"lowerdir={string.Join(':', Lowers)},upperdir={Upper},workdir={Work}";
 
+    /// <summary>The kernel copies mount data into one page: longer option strings fail with EINVAL.</summary>
+    public const int MaxDataLength = 4095;
+
     /// <summary>Mounts the overlay unless something is mounted on MERGED already (a monitor restarted by the engine).</summary>
+    /// <remarks>
+    /// Deep images make lowerdir= longer than a page. Then, as podman and containerd do, the lowers go to the kernel one
+    /// at a time (fsconfig "lowerdir+", Linux 6.8+), or else relative to their common directory after a chdir there
+    /// (the engine passes short links SNAPSHOTS/l/ID, so each costs ~25 bytes).
+    /// </remarks>
     public void Mount()
     {
         if (IsMountPoint(Merged))
@@ -29,16 +37,152 @@ public sealed record OverlayMount(IReadOnlyList<string> Lowers, string Upper, st
             return;
         }
 
-        if (Libc.Mount("overlay", Merged, "overlay", 0, Data) == 0)
+        if (Data.Length <= MaxDataLength)
+        {
+            MountClassic(Data);
+            return;
+        }
+
+        var errno = MountLowerByLower(indexOff: false);
+        if (errno is Errno.ESTALE or Errno.EINVAL)
+        {
+            errno = MountLowerByLower(indexOff: true);
+        }
+
+        if (errno == 0)
+        {
+            return;
+        }
+
+        MountRelative();
+    }
+
+    private void MountClassic(string data)
+    {
+        if (Libc.Mount("overlay", Merged, "overlay", 0, data) == 0)
         {
             return;
         }
 
         // An upper or lower once used with another overlay carries an index that makes the kernel refuse (ESTALE/EINVAL).
         var first = Libc.LastErrno;
-        if (Libc.Mount("overlay", Merged, "overlay", 0, Data + ",index=off") != 0)
+        if (Libc.Mount("overlay", Merged, "overlay", 0, data + ",index=off") != 0)
         {
             throw new SyscallException("mount overlay", Merged, first);
+        }
+    }
+
+    /// <summary>Mounts with lowerdirs relative to their common parent directory, from a chdir there.</summary>
+    internal void MountRelative()
+    {
+        var parent = Path.GetDirectoryName(Lowers[0]);
+        if (parent is null || Lowers.Any(l => Path.GetDirectoryName(l) != parent))
+        {
+            throw new ArgumentException($"the overlay's {Lowers.Count} lower directories make an option string over {MaxDataLength} bytes and do not share one directory to mount them from");
+        }
+
+        var data = $"lowerdir={string.Join(':', Lowers.Select(Path.GetFileName))},upperdir={Upper},workdir={Work}";
+        if (data.Length > MaxDataLength)
+        {
+            throw new ArgumentException($"the overlay has too many lower directories ({Lowers.Count}) for one mount");
+        }
+
+        var saved = Libc.Open(".", Consts.O_PATH | Consts.O_DIRECTORY | Consts.O_CLOEXEC, 0);
+        Libc.Check(saved, "open", ".");
+        try
+        {
+            Libc.Check(Libc.Chdir(parent), "chdir", parent);
+            MountClassic(data);
+        }
+        finally
+        {
+            Libc.Fchdir(saved);
+            Libc.Close(saved);
+        }
+    }
+
+    // fsopen/fsconfig/fsmount/move_mount: 0 on success, else errno (ENOSYS or EINVAL where "lowerdir+" is unknown).
+    private unsafe int MountLowerByLower(bool indexOff)
+    {
+        const long fsopen = 430, fsconfig = 431, fsmount = 432, moveMount = 429;
+        const long setString = 1, cmdCreate = 6, cloexec = 1, emptyPath = 4;
+        var type = Libc.Utf8("overlay");
+        int fs;
+        fixed (byte* t = type)
+        {
+            fs = (int)Libc.Syscall(fsopen, (long)t, cloexec, 0, 0, 0);
+        }
+
+        if (fs < 0)
+        {
+            return Libc.LastErrno;
+        }
+
+        try
+        {
+            int Set(string key, string? value)
+            {
+                var k = Libc.Utf8(key);
+                var v = value is null ? null : Libc.Utf8(value);
+                fixed (byte* pk = k)
+                fixed (byte* pv = v)
+                {
+                    return (int)Libc.Syscall(fsconfig, fs, value is null ? 0 : setString, (long)pk, (long)pv, 0) < 0 ? Libc.LastErrno : 0;
+                }
+            }
+
+            foreach (var lower in Lowers)
+            {
+                if (Set("lowerdir+", lower) is var e and not 0)
+                {
+                    return e;
+                }
+            }
+
+            if (Set("upperdir", Upper) is var u and not 0)
+            {
+                return u;
+            }
+
+            if (Set("workdir", Work) is var w and not 0)
+            {
+                return w;
+            }
+
+            if (indexOff && Set("index", "off") is var i and not 0)
+            {
+                return i;
+            }
+
+            if (Libc.Syscall(fsconfig, fs, cmdCreate, 0, 0, 0) < 0)
+            {
+                return Libc.LastErrno;
+            }
+
+            var mnt = (int)Libc.Syscall(fsmount, fs, cloexec, 0, 0, 0);
+            if (mnt < 0)
+            {
+                return Libc.LastErrno;
+            }
+
+            try
+            {
+                var empty = Libc.Utf8("");
+                var target = Libc.Utf8(Merged);
+                fixed (byte* pe = empty)
+                fixed (byte* pt = target)
+                {
+                    return Libc.Syscall(moveMount, mnt, (long)pe, Consts.AT_FDCWD, (long)pt, emptyPath) < 0 ? Libc.LastErrno : 0;
+                }
+            }
+            finally
+            {
+                Libc.Close(mnt);
+            }
+        }
+        finally
+        {
+            Libc.Close(fs);
         }
     }
 

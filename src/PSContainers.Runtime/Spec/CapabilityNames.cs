@@ -24,6 +24,28 @@ public static class CapabilityNames
     // All names with the CAP_ prefix, ordered by number.
     public static IReadOnlyList<string> All => Names;
 
+    /// <summary>The capabilities this process may still pass on (its bounding set): what "all" can mean for a container.</summary>
+    /// <remarks>A sandboxed root (this VM's lacks CAP_SYS_RESOURCE) cannot give more: capset would fail with EPERM.</remarks>
+    public static IReadOnlyList<string> Grantable()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith("CapBnd:", StringComparison.Ordinal))
+                {
+                    var mask = ulong.Parse(line.AsSpan(7).Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+                    return Names.Where((_, number) => (mask & (1UL << number)) != 0).ToList();
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return Names;
+    }
+
     // Accepts "CAP_SYS_ADMIN", "sys_admin", "Sys_Admin"...; throws SpecException for anything else.
     public static int Parse(string name)
     {

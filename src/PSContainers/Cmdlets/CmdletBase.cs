@@ -16,14 +16,17 @@ public abstract class CmdletBase : PSCmdlet, ICmdletStreamWriter, IDisposable
     /// Runs work off the pipeline thread and writes its log messages as they come; Ctrl+C
     /// cancels the token the work gets. Exceptions from the work come back unchanged.
     /// </summary>
-    protected T RunWithLogging<T>(Func<ILogger, CancellationToken, T> work)
+    protected T RunWithLogging<T>(Func<ILogger, CancellationToken, T> work) => RunWithLogging(work, null);
+
+    /// <summary>As <see cref="RunWithLogging{T}(Func{ILogger, CancellationToken, T})"/>; onDrain runs on the pipeline thread between drains.</summary>
+    protected T RunWithLogging<T>(Func<ILogger, CancellationToken, T> work, Action? onDrain)
     {
         using var provider = new CmdletLoggerProvider
         {
             // Trace is only worth formatting when someone asked for the Debug stream.
             MinimumLevel = MyInvocation.BoundParameters.ContainsKey("Debug") ? LogLevel.Trace : LogLevel.Debug,
         };
-        return LoggedWork.Run(provider, this, GetType().Name, work, _stopping.Token);
+        return LoggedWork.Run(provider, this, GetType().Name, work, _stopping.Token, onDrain: onDrain);
     }
 
     protected override void StopProcessing() => _stopping.Cancel();

@@ -95,6 +95,9 @@ public abstract class ContainerCmdletBase : CmdletBase
         ContainerErrorKind.InvalidState => ErrorCategory.ResourceUnavailable,
         ContainerErrorKind.ResourceBusy => ErrorCategory.ResourceExists,
         ContainerErrorKind.Timeout => ErrorCategory.OperationTimeout,
+        ContainerErrorKind.AuthenticationFailed => ErrorCategory.AuthenticationError,
+        ContainerErrorKind.Unavailable => ErrorCategory.ConnectionError,
+        ContainerErrorKind.InvalidData => ErrorCategory.InvalidData,
         _ => ErrorCategory.InvalidOperation,
     };
 

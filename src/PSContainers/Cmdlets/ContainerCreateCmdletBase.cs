@@ -7,10 +7,37 @@ namespace PSContainers.Cmdlets;
 /// <summary>The docker-run parameters New-Container and Invoke-Container share, and the create request they make.</summary>
 public abstract class ContainerCreateCmdletBase : ContainerCmdletBase
 {
+    public const string ImageSet = "Image";
+    public const string RootFsSet = "RootFs";
+
+    /// <summary>
+    /// The image (busybox, localhost:5000/app:1, an id). The first positional argument binds here; a value that is a
+    /// path (starts with /, ./, ../ or ~, or is .) is taken as -RootFs, so `Invoke-Container ./rootfs -- sh` still works.
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ImageSet)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completers.ImageNameCompleter))]
+    public string Image { get; set; } = "";
+
     /// <summary>An unpacked root filesystem directory; it is never modified (writes go to the container's own layer).</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    [Parameter(Mandatory = true, ParameterSetName = RootFsSet)]
     [ValidateNotNullOrEmpty]
     public string RootFs { get; set; } = "";
+
+    /// <summary>Replaces the image's ENTRYPOINT (and drops its CMD), as docker run --entrypoint; '' clears it.</summary>
+    [Parameter]
+    public string[]? Entrypoint { get; set; }
+
+    /// <summary>os/arch[/variant] the image must be for.</summary>
+    [Parameter]
+    public string? Platform { get; set; }
+
+    /// <summary>What the container is made from, for messages and ShouldProcess.</summary>
+    protected string Source => ParameterSetName == RootFsSet ? RootFs : Image;
+
+    /// <summary>Whether a positional value names a directory rather than an image.</summary>
+    protected static bool LooksLikePath(string value) =>
+        value is "." or ".." || value.StartsWith('/') || value.StartsWith("./", StringComparison.Ordinal) || value.StartsWith("../", StringComparison.Ordinal) || value.StartsWith('~');
 
     /// <summary>The command and its arguments; the remaining arguments bind here.</summary>
     [Parameter(Position = 1, ValueFromRemainingArguments = true)]
@@ -76,6 +103,10 @@ public abstract class ContainerCreateCmdletBase : ContainerCmdletBase
     [Parameter]
     public SwitchParameter Privileged { get; set; }
 
+    /// <summary>Run a small init (psc-init) as PID 1 that forwards signals to the command and reaps orphans (docker run --init).</summary>
+    [Parameter]
+    public SwitchParameter Init { get; set; }
+
     [Parameter]
     public Hashtable? Label { get; set; }
 
@@ -96,8 +127,9 @@ public abstract class ContainerCreateCmdletBase : ContainerCmdletBase
         var request = new ContainerCreateRequest
         {
             Name = Name,
-            RootFs = GetUnresolvedProviderPathFromPSPath(RootFs),
             Command = [.. Command],
+            Entrypoint = Entrypoint is null ? null : [.. Entrypoint],
+            Platform = Platform,
             WorkingDirectory = WorkingDirectory,
             User = User,
             Hostname = Hostname,
@@ -105,12 +137,22 @@ public abstract class ContainerCreateCmdletBase : ContainerCmdletBase
             CapAdd = [.. CapAdd],
             CapDrop = [.. CapDrop],
             Privileged = Privileged,
+            Init = Init,
             StopSignal = StopSignal,
             StopTimeoutSeconds = StopTimeout >= 0 ? StopTimeout : null,
             Restart = Restart,
             AutoRemove = autoRemove,
             Ulimits = [.. ULimit],
         };
+        if (ParameterSetName == RootFsSet || LooksLikePath(Image))
+        {
+            request.RootFs = GetUnresolvedProviderPathFromPSPath(ParameterSetName == RootFsSet ? RootFs : Image);
+        }
+        else
+        {
+            request.Image = Image;
+        }
+
         var bound = MyInvocation.BoundParameters;
         request.Resources = new ContainerResources
         {

@@ -14,7 +14,7 @@ namespace PSContainers.Cmdlets;
 /// a redirected stdin, that stdin is piped to the container (docker run -i). With -Detach the container object
 /// is written as soon as it runs.
 /// </remarks>
-[Cmdlet(VerbsLifecycle.Invoke, "Container", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Invoke, "Container", SupportsShouldProcess = true, DefaultParameterSetName = ImageSet)]
 [OutputType(typeof(ContainerLogEntry), typeof(ContainerInfo))]
 public sealed class InvokeContainerCommand : ContainerCreateCmdletBase
 {
@@ -35,7 +35,7 @@ public sealed class InvokeContainerCommand : ContainerCreateCmdletBase
 
     protected override void ProcessRecord()
     {
-        if (!ShouldProcess(Name ?? RootFs, "Create and start container"))
+        if (!ShouldProcess(Name ?? Source, "Create and start container"))
         {
             return;
         }
@@ -51,7 +51,7 @@ public sealed class InvokeContainerCommand : ContainerCreateCmdletBase
             (request.ConsoleRows, request.ConsoleColumns) = (size.Rows, size.Cols);
         }
 
-        var created = Engine(RootFs, (engine, ct) => engine.Create(request, ct));
+        var created = Engine(Source, (engine, ct) => engine.Create(request, ct));
         if (created is null)
         {
             return;

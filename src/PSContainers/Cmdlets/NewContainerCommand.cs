@@ -4,7 +4,7 @@ using PSContainers.Core.Containers;
 namespace PSContainers.Cmdlets;
 
 /// <summary>New-Container (docker create): a container on a root filesystem, created but not started.</summary>
-[Cmdlet(VerbsCommon.New, "Container", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.New, "Container", SupportsShouldProcess = true, DefaultParameterSetName = ImageSet)]
 [OutputType(typeof(ContainerInfo))]
 public sealed class NewContainerCommand : ContainerCreateCmdletBase
 {
@@ -14,13 +14,13 @@ public sealed class NewContainerCommand : ContainerCreateCmdletBase
 
     protected override void ProcessRecord()
     {
-        if (!ShouldProcess(Name ?? RootFs, "Create container"))
+        if (!ShouldProcess(Name ?? Source, "Create container"))
         {
             return;
         }
 
         var request = BuildRequest(Remove);
-        if (Engine(RootFs, (engine, ct) => engine.Create(request, ct)) is { } info)
+        if (Engine(Source, (engine, ct) => engine.Create(request, ct)) is { } info)
         {
             WriteObject(info);
         }

@@ -11,6 +11,7 @@ public static class LoggedWork
     /// Returns the work's result or rethrows its exception unchanged, after every message it logged
     /// has been written. If the writer throws (the pipeline is stopping), draining stops, the work
     /// is still awaited so it can finish its clean-up, and the writer's exception is rethrown.
+    /// onDrain runs on the calling thread after each drain (progress records are written there).
     /// </summary>
     public static T Run<T>(
         CmdletLoggerProvider provider,
@@ -18,7 +19,8 @@ public static class LoggedWork
         string category,
         Func<ILogger, CancellationToken, T> work,
         CancellationToken cancellationToken,
-        TimeSpan? drainInterval = null)
+        TimeSpan? drainInterval = null,
+        Action? onDrain = null)
     {
         var logger = provider.CreateLogger(category);
         var task = Task.Run(() => work(logger, cancellationToken), CancellationToken.None);
@@ -32,6 +34,7 @@ public static class LoggedWork
                 try
                 {
                     provider.Drain(writer);
+                    onDrain?.Invoke();
                 }
                 catch (Exception e)
                 {
@@ -46,6 +49,7 @@ public static class LoggedWork
             try
             {
                 provider.Drain(writer);
+                onDrain?.Invoke();
             }
             catch (Exception e)
             {

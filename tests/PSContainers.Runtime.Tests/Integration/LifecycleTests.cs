@@ -111,6 +111,30 @@ public sealed class LifecycleTests : IClassFixture<PscrunFixture>
     }
 
     [Fact]
+    public void ProcessesStartWithEverySignalAtItsDefault()
+    {
+        // pscrun is a .NET process, which ignores SIGPIPE: without a reset `yes | head -1` would never end by SIGPIPE.
+        var id = PscrunFixture.NewId();
+        var bundle = _f.NewBundle(new[] { "sleep", "60" });
+        try
+        {
+            Assert.Equal(0, _f.Pscrun("run", "-d", "--bundle", bundle, id).ExitCode);
+            var init = _f.Pscrun("exec", id, "grep", "-E", "^Sig(Ign|Blk)", "/proc/1/status");
+            Assert.Equal(new[] { "SigBlk:\t0000000000000000", "SigIgn:\t0000000000000000" }, init.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            var exec = _f.Pscrun("exec", id, "grep", "-E", "^Sig(Ign|Blk)", "/proc/self/status");
+            Assert.Equal(new[] { "SigBlk:\t0000000000000000", "SigIgn:\t0000000000000000" }, exec.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            // 141 = 128 + SIGPIPE: the writer dies of the broken pipe as it would anywhere else.
+            var pipe = _f.Pscrun("exec", id, "sh", "-c", "(yes; echo $? >&2) | head -1");
+            Assert.Equal("y", pipe.Stdout.Trim());
+            Assert.Equal("141", pipe.Stderr.Trim());
+        }
+        finally
+        {
+            _f.Pscrun("delete", "--force", id);
+        }
+    }
+
+    [Fact]
     public void HooksRunAtTheirPhasesWithTheStateOnStdin()
     {
         var id = PscrunFixture.NewId();

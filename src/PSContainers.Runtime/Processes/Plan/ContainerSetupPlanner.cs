@@ -20,17 +20,7 @@ internal static unsafe class ContainerSetupPlanner
     private const long SysChdir = 80, SysFchdir = 81, SysUmask = 95, SysSetsid = 112, SysSetgroups = 116, SysSetresuid = 117,
         SysSetresgid = 119, SysCapset = 126, SysPrctl = 157, SysSetrlimit = 160, SysChroot = 161, SysUmount2 = 166,
         SysSethostname = 170, SysSetdomainname = 171, SysUnlinkat = 263, SysKeyctl = 250, SysUnshare = 272,
-        SysPivotRoot = 155, SysFcntl = 72, SysCloseRange = 436;
-
-    private const long SysRtSigaction = 13, SysRtSigprocmask = 14;
-
-    // Signals a caller may have set to SIG_IGN; the fault signals are left alone (the runtime's handlers catch faults).
-    private static readonly int[] ResetSignals =
-    [
-        Consts.SIGHUP, Consts.SIGINT, Consts.SIGQUIT, Consts.SIGUSR1, Consts.SIGUSR2, Consts.SIGPIPE, Consts.SIGALRM, Consts.SIGTERM,
-        Consts.SIGCHLD, Consts.SIGTSTP, Consts.SIGTTIN, Consts.SIGTTOU, Consts.SIGURG, Consts.SIGXCPU, Consts.SIGXFSZ,
-        Consts.SIGVTALRM, Consts.SIGPROF, Consts.SIGWINCH, Consts.SIGIO, Consts.SIGPWR,
-    ];
+        SysPivotRoot = 155, SysFcntl = 72, SysCloseRange = 436, SysRtSigaction = 13, SysRtSigprocmask = 14;
 
     private static readonly (string Name, uint Major, uint Minor)[] DefaultDevices =
     {
@@ -650,14 +640,18 @@ internal static unsafe class ContainerSetupPlanner
             plan.Syscall("prctl(PR_SET_NO_NEW_PRIVS)", SysPrctl, Consts.PR_SET_NO_NEW_PRIVS, 1);
         }
 
-        // The process must not inherit the caller's blocked or ignored signals: a monitor blocks SIGCHLD and the stop
-        // signals until its signalfd reads them, and .NET ignores SIGPIPE; only SIG_IGN and the mask survive execve.
-        plan.Syscall("reset the signal mask", SysRtSigprocmask, Libc.SIG_SETMASK, (long)a.Bytes(8), 0, 8);
-        var defaultAction = (long)a.Bytes(32);
-        foreach (var signal in ResetSignals)
+        // execve keeps ignored signals ignored and the blocked mask: the .NET runtime ignores SIGPIPE, and a
+        // container process must start as it would under any other runtime, with every signal at its default.
+        var defaultAction = a.Bytes(32);
+        for (var signal = 1; signal <= 64; signal++)
         {
-            plan.Syscall($"reset the action of signal {signal}", SysRtSigaction, signal, defaultAction, 0, 8);
+            if (signal is not (Consts.SIGKILL or Consts.SIGSTOP))
+            {
+                plan.Syscall($"reset signal {signal}", SysRtSigaction, signal, (long)defaultAction, 0, 8, tolerate: Errno.EINVAL);
+            }
         }
+
+        plan.Syscall("unblock all signals", SysRtSigprocmask, 2 /* SIG_SETMASK */, (long)a.Bytes(8), 0, 8);
 
         // Only stdio and the descriptors the caller asked to preserve cross into the container.
         plan.Syscall("close_range", SysCloseRange, 3 + preserveFds, uint.MaxValue, Consts.CLOSE_RANGE_CLOEXEC);

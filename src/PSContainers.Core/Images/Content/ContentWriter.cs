@@ -1,0 +1,156 @@
+using System.Security.Cryptography;
+using PSContainers.Core.Containers;
+using PSContainers.Native;
+
+namespace PSContainers.Core.Images.Content;
+
+/// <summary>A blob being written: a temporary file hashed as it grows, renamed into the store only when its digest checks out.</summary>
+public sealed class ContentWriter : Stream
+{
+    private readonly ContentStore _store;
+    private readonly IncrementalHash _hash;
+    private readonly FileStream _file;
+    private readonly string _algorithm;
+    private long _length;
+    private bool _done;
+
+    internal ContentWriter(ContentStore store, string tempPath, Digest? expected, long? expectedSize)
+    {
+        _store = store;
+        TempPath = tempPath;
+        Expected = expected;
+        ExpectedSize = expectedSize;
+        _algorithm = expected?.Algorithm ?? Digest.Sha256;
+        _hash = Digest.CreateHasher(_algorithm);
+        // FileShare.ReadWrite: .NET's own flock emulation stays out of the way of ours, which marks the file as live.
+        _file = new FileStream(tempPath, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.ReadWrite | FileShare.Delete, BufferSize = 0,
+        });
+        if (Libc.Flock((int)_file.SafeFileHandle.DangerousGetHandle(), Libc.LOCK_EX | Libc.LOCK_NB) != 0)
+        {
+            var errno = Libc.LastErrno;
+            _file.Dispose();
+            File.Delete(tempPath);
+            throw new IOException($"flock {tempPath}: {Errno.Describe(errno)}");
+        }
+
+        // A cleaner may have taken the file for a dead writer's between its creation and our flock.
+        if (!File.Exists(tempPath))
+        {
+            _file.Dispose();
+            throw new IOException($"{tempPath} was removed before it could be locked.");
+        }
+    }
+
+    internal string TempPath { get; }
+
+    public Digest? Expected { get; }
+
+    public long? ExpectedSize { get; }
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => !_done;
+
+    /// <summary>Bytes written so far: where a resumed download continues.</summary>
+    public override long Length => _length;
+
+    public override long Position
+    {
+        get => _length;
+        set => throw new NotSupportedException();
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        ObjectDisposedException.ThrowIf(_done, this);
+        _file.Write(buffer);
+        _hash.AppendData(buffer);
+        _length += buffer.Length;
+        if (ExpectedSize is { } size && _length > size)
+        {
+            throw new ContainerEngineException("ContentSizeMismatch",
+                $"The content for {Expected?.ToString() ?? "a blob"} is larger than the {size} bytes its descriptor declares.", ContainerErrorKind.OperationFailed, Expected?.ToString());
+        }
+    }
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Write(buffer.Span);
+        return ValueTask.CompletedTask;
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Write(buffer.AsSpan(offset, count));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Verifies digest and size, makes the bytes durable and moves them into the store; returns the digest.</summary>
+    public Digest Commit()
+    {
+        ObjectDisposedException.ThrowIf(_done, this);
+        _done = true;
+        try
+        {
+            var actual = Digest.FromHash(_algorithm, _hash.GetHashAndReset());
+            if (ExpectedSize is { } size && size != _length)
+            {
+                throw new ContainerEngineException("ContentSizeMismatch",
+                    $"The content for {Expected?.ToString() ?? actual.ToString()} has {_length} bytes; its descriptor declares {size}. Nothing was stored.",
+                    ContainerErrorKind.OperationFailed, Expected?.ToString());
+            }
+
+            if (Expected is not null && actual != Expected)
+            {
+                throw new ContainerEngineException("DigestMismatch",
+                    $"The content does not match its digest: expected {Expected}, got {actual}. Nothing was stored; the source is corrupt or was tampered with.",
+                    ContainerErrorKind.OperationFailed, Expected.ToString());
+            }
+
+            _file.Flush(flushToDisk: true);
+            _file.Dispose();
+            _store.Publish(TempPath, actual);
+            return actual;
+        }
+        finally
+        {
+            Discard();
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _done = true;
+            Discard();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private void Discard()
+    {
+        _file.Dispose();
+        _hash.Dispose();
+        File.Delete(TempPath);
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+}

@@ -1,0 +1,313 @@
+using Microsoft.Extensions.Logging;
+using PSContainers.Core.Containers;
+using PSContainers.Core.State;
+
+namespace PSContainers.Core.Images;
+
+// Tags, removal, history, disk usage and garbage collection.
+public sealed partial class ImageService
+{
+    /// <summary>Adds target (a name with or without a tag) to the image source names; docker tag.</summary>
+    public ContainerImage Tag(string source, string target)
+    {
+        var reference = ImageReference.Parse(target);
+        if (reference.Digest is not null)
+        {
+            throw ContainerEngineException.Invalid($"\"{target}\" names a digest; a tag cannot. Give repository[:tag].", target);
+        }
+
+        var name = reference.ToString();
+        var manifest = Store.Update(records =>
+        {
+            var record = FindRecord(records, source) ?? throw NotFound(source);
+            foreach (var other in records.Where(r => r != record))
+            {
+                other.Names.Remove(name);
+            }
+
+            if (!record.Names.Contains(name))
+            {
+                record.Names.Add(name);
+            }
+
+            return record.Manifest;
+        });
+        return Get(manifest);
+    }
+
+    /// <summary>
+    /// docker rmi: a name is untagged, and the image goes with its last name; an id removes the image with all its names
+    /// (several names need force). An image a container uses stays unless force; one a running container uses always stays.
+    /// Unused blobs and snapshots are swept afterwards.
+    /// </summary>
+    public IReadOnlyList<ImageDeleteResult> Remove(string reference, bool force, CancellationToken cancellationToken = default)
+    {
+        var results = new List<ImageDeleteResult>();
+        var users = ContainerRecords().ToList();
+        Store.Update(records =>
+        {
+            var record = FindRecord(records, reference) ?? throw NotFound(reference);
+            var byName = ImageReference.TryParse(reference, out var parsed, out _) && parsed.Digest is null && record.Names.Contains(parsed.ToString());
+            if (byName && record.Names.Count > 1)
+            {
+                record.Names.Remove(parsed!.ToString());
+                results.Add(new ImageDeleteResult("Untagged", parsed.FamiliarName));
+                return 0;
+            }
+
+            if (!byName && record.Names.Count > 1 && !force)
+            {
+                throw new ContainerEngineException("ImageReferencedByMultipleNames",
+                    $"Image {ShortOf(record)} has {record.Names.Count} names ({string.Join(", ", record.Names.Select(Familiar))}); remove them by name or use -Force.",
+                    ContainerErrorKind.InvalidState, reference);
+            }
+
+            var using_ = users.Where(c => c.Config.ImageManifest == record.Manifest).ToList();
+            if (using_.Count > 0)
+            {
+                var running = using_.Where(c => IsRunning(c.Id)).ToList();
+                if (running.Count > 0)
+                {
+                    throw new ContainerEngineException("ImageInUse",
+                        $"Image {ShortOf(record)} is used by the running container {running[0].Name}; stop and remove it first (this cannot be forced).", ContainerErrorKind.InvalidState, reference);
+                }
+
+                if (!force)
+                {
+                    throw new ContainerEngineException("ImageInUse",
+                        $"Image {ShortOf(record)} is used by container {using_[0].Name}{(using_.Count > 1 ? $" and {using_.Count - 1} more" : "")}; remove the containers first or use -Force (they keep their layers).",
+                        ContainerErrorKind.InvalidState, reference);
+                }
+            }
+
+            foreach (var name in record.Names)
+            {
+                results.Add(new ImageDeleteResult("Untagged", Familiar(name)));
+            }
+
+            foreach (var d in record.RepoDigests)
+            {
+                results.Add(new ImageDeleteResult("Untagged", Familiar(d)));
+            }
+
+            records.Remove(record);
+            results.Add(new ImageDeleteResult("Deleted", record.Config));
+            return 0;
+        }, cancellationToken);
+        if (results.Any(r => r.Action == "Deleted"))
+        {
+            Sweep(wait: false, cancellationToken);
+        }
+
+        return results;
+    }
+
+    /// <summary>docker history: the config's history steps, newest first, with each layer's size.</summary>
+    public IReadOnlyList<ImageHistoryItem> History(string reference)
+    {
+        var image = Resolve(reference);
+        var history = image.Config.History ?? [];
+        var chainIds = image.Record.ChainIds;
+        var items = new List<ImageHistoryItem>();
+        var layer = 0;
+        foreach (var step in history)
+        {
+            long size = 0;
+            if (!step.EmptyLayer && layer < chainIds.Count)
+            {
+                size = Digest.TryParse(chainIds[layer], out var c) ? Snapshots.Info(c)?.Size ?? 0 : 0;
+                layer++;
+            }
+
+            items.Add(new ImageHistoryItem
+            {
+                Id = "<missing>", Created = step.Created, CreatedBy = step.CreatedBy ?? "", Size = size, Comment = step.Comment ?? "",
+                EmptyLayer = step.EmptyLayer,
+            });
+        }
+
+        // Layers the history does not describe (images built without history) still get a line each.
+        for (; layer < chainIds.Count; layer++)
+        {
+            items.Add(new ImageHistoryItem { Id = "<missing>", Size = Digest.TryParse(chainIds[layer], out var c) ? Snapshots.Info(c)?.Size ?? 0 : 0 });
+        }
+
+        items.Reverse();
+        if (items.Count > 0)
+        {
+            var top = items[0];
+            items[0] = new ImageHistoryItem
+            {
+                Id = image.Record.Config, Created = top.Created, CreatedBy = top.CreatedBy, Size = top.Size, Comment = top.Comment, EmptyLayer = top.EmptyLayer,
+            };
+        }
+
+        return items;
+    }
+
+    /// <summary>
+    /// docker image prune: removes dangling images (all unused ones with allUnused), then every blob and snapshot that
+    /// no image or container references, and the leftovers of killed writers.
+    /// </summary>
+    public ImagePruneResult Prune(bool allUnused, CancellationToken cancellationToken = default)
+    {
+        var inUse = ContainerRecords().Select(c => c.Config.ImageManifest).Where(m => m is not null).ToHashSet();
+        var deleted = Store.Update(records =>
+        {
+            var gone = records.Where(r => !inUse.Contains(r.Manifest) && (allUnused || r.Names.Count == 0)).ToList();
+            foreach (var r in gone)
+            {
+                records.Remove(r);
+            }
+
+            return gone.Select(r => r.Config).ToList();
+        }, cancellationToken);
+        var (blobs, snapshots, temps, bytes) = Sweep(wait: true, cancellationToken);
+        return new ImagePruneResult(deleted, blobs, snapshots, temps, bytes);
+    }
+
+    /// <summary>Deletes blobs and snapshots nothing references, under the exclusive GC lock (skipped if a pull holds it and wait is false).</summary>
+    private (int Blobs, int Snapshots, int Temporary, long Bytes) Sweep(bool wait, CancellationToken cancellationToken)
+    {
+        SharedFileLock gc;
+        try
+        {
+            gc = SharedFileLock.Acquire(Store.GcLockPath, exclusive: true, wait ? TimeSpan.FromMinutes(5) : TimeSpan.FromSeconds(2), cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            _log.LogDebug("a pull or import is under way: unused layers stay until the next prune");
+            return (0, 0, 0, 0);
+        }
+
+        using (gc)
+        {
+            var blobsKept = new HashSet<string>(StringComparer.Ordinal);
+            var snapshotsKept = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var record in Store.Load())
+            {
+                blobsKept.Add(record.Manifest);
+                blobsKept.Add(record.Config);
+                if (record.Index is not null)
+                {
+                    blobsKept.Add(record.Index);
+                }
+
+                try
+                {
+                    foreach (var layer in ReadManifest(Digest.Parse(record.Manifest)).Layers)
+                    {
+                        blobsKept.Add(layer.Digest);
+                    }
+                }
+                catch (ContainerEngineException e)
+                {
+                    _log.LogWarning("cannot read the manifest of {Manifest}: {Error}", record.Manifest, e.Message);
+                }
+
+                snapshotsKept.UnionWith(record.ChainIds);
+            }
+
+            foreach (var container in ContainerRecords())
+            {
+                snapshotsKept.UnionWith(container.Config.ImageLayers ?? []);
+            }
+
+            int blobs = 0, snapshots = 0;
+            long bytes = 0;
+            foreach (var blob in Content.List().ToList())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!blobsKept.Contains(blob.ToString()))
+                {
+                    bytes += Content.GetSize(blob) ?? 0;
+                    Content.Delete(blob);
+                    blobs++;
+                }
+            }
+
+            foreach (var snapshot in Snapshots.List().ToList())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!snapshotsKept.Contains(snapshot.ToString()))
+                {
+                    bytes += Snapshots.Info(snapshot)?.Size ?? 0;
+                    Snapshots.Remove(snapshot);
+                    snapshots++;
+                }
+            }
+
+            var temps = Content.CleanStale() + Snapshots.CleanStale();
+            Snapshots.CleanLinks();
+            _log.LogDebug("swept {Blobs} blobs and {Snapshots} snapshots ({Bytes} bytes), {Temps} leftovers", blobs, snapshots, bytes, temps);
+            return (blobs, snapshots, temps, bytes);
+        }
+    }
+
+    /// <summary>docker system df for images, their containers and the blob store.</summary>
+    public IReadOnlyList<DiskUsageItem> DiskUsage()
+    {
+        var records = Store.Load();
+        var containers = ContainerRecords().ToList();
+        var inUse = containers.Select(c => c.Config.ImageManifest).Where(m => m is not null).ToHashSet();
+        var usedSnapshots = containers.SelectMany(c => c.Config.ImageLayers ?? []).ToHashSet();
+        usedSnapshots.UnionWith(records.Where(r => inUse.Contains(r.Manifest)).SelectMany(r => r.ChainIds));
+        long snapshotBytes = 0, reclaimable = 0;
+        foreach (var s in Snapshots.List())
+        {
+            var size = Snapshots.Info(s)?.Size ?? 0;
+            snapshotBytes += size;
+            if (!usedSnapshots.Contains(s.ToString()))
+            {
+                reclaimable += size;
+            }
+        }
+
+        long blobBytes = 0;
+        var blobCount = 0;
+        foreach (var b in Content.List())
+        {
+            blobBytes += Content.GetSize(b) ?? 0;
+            blobCount++;
+        }
+
+        long containerBytes = 0;
+        var running = 0;
+        foreach (var c in containers)
+        {
+            containerBytes += DirectorySize(Paths.UpperDir(c.Id));
+            running += IsRunning(c.Id) ? 1 : 0;
+        }
+
+        return
+        [
+            new DiskUsageItem { Type = "Images", Total = records.Count, Active = records.Count(r => inUse.Contains(r.Manifest)), Size = snapshotBytes, Reclaimable = reclaimable },
+            new DiskUsageItem { Type = "Containers", Total = containers.Count, Active = running, Size = containerBytes, Reclaimable = 0 },
+            new DiskUsageItem { Type = "Blobs", Total = blobCount, Active = blobCount, Size = blobBytes, Reclaimable = 0 },
+        ];
+    }
+
+    private bool IsRunning(string containerId)
+    {
+        var info = new ContainerService(Paths, _log).Inspect(containerId);
+        return info?.Status is ContainerStatus.Running or ContainerStatus.Paused;
+    }
+
+    private static long DirectorySize(string dir)
+    {
+        if (!Directory.Exists(dir))
+        {
+            return 0;
+        }
+
+        long total = 0;
+        foreach (var file in new DirectoryInfo(dir).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true }))
+        {
+            total += file.Length;
+        }
+
+        return total;
+    }
+
+    private static string ShortOf(ImageRecord record) => record.Config.Length > 19 ? record.Config[7..19] : record.Config;
+}

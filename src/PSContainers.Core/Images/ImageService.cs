@@ -1,0 +1,381 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PSContainers.Core.Containers;
+using PSContainers.Core.Images.Archive;
+using PSContainers.Core.Images.Content;
+using PSContainers.Core.Images.Oci;
+using PSContainers.Core.Images.Snapshots;
+using PSContainers.Core.State;
+
+namespace PSContainers.Core.Images;
+
+/// <summary>The image engine: content store, unpacked layers, names; what image cmdlets, the registry client and container creation call.</summary>
+/// <remarks>
+/// How the registry client (or any importer) stores an image:
+/// <code>
+/// using (images.AcquireLease(ct))                       // prune waits while this is held
+/// {
+///     await images.Content.IngestAsync(layerDigest, stream, ct, size);   // every blob: layers, config, manifest, index
+///     images.Register(manifestOrIndexDigest, ["docker.io/library/busybox:latest"], platform: wanted, repoDigests: [...], progress, ct);
+/// }
+/// </code>
+/// Register selects the platform's manifest when given an index, unpacks the layers that are not unpacked yet
+/// (verifying each blob digest and diffID; a mismatch keeps nothing), then records the names atomically.
+/// For a push, <see cref="Resolve"/> gives the manifest, config and index digests, and Content.OpenRead each blob.
+/// </remarks>
+public sealed partial class ImageService
+{
+    private static readonly TimeSpan LeaseTimeout = TimeSpan.FromMinutes(10);
+    private readonly ILogger _log;
+
+    public ImageService(EnginePaths? paths = null, ILogger? logger = null)
+    {
+        Paths = paths ?? EnginePaths.FromEnvironment();
+        _log = logger ?? NullLogger.Instance;
+        Content = new ContentStore(Paths.BlobsDir, Paths.IngestDir);
+        Snapshots = new SnapshotStore(Paths.SnapshotsDir);
+        Store = new ImageStore(Paths.ImagesDir);
+    }
+
+    public EnginePaths Paths { get; }
+
+    public ContentStore Content { get; }
+
+    public SnapshotStore Snapshots { get; }
+
+    public ImageStore Store { get; }
+
+    /// <summary>A shared hold on the store's garbage collection: blobs ingested while it is held survive a concurrent prune.</summary>
+    public IDisposable AcquireLease(CancellationToken cancellationToken = default) =>
+        SharedFileLock.Acquire(Store.GcLockPath, exclusive: false, LeaseTimeout, cancellationToken);
+
+    /// <summary>
+    /// Records an image whose blobs are in the content store: selects the platform manifest from an index, unpacks
+    /// missing layers, then points names (normalized references with a tag) at it, taking them from other images.
+    /// </summary>
+    /// <param name="digest">A manifest, or an index / manifest list from which platform picks one.</param>
+    /// <param name="names">References to tag it with; a reference with only a digest goes to RepoDigests.</param>
+    /// <param name="indexDigest">The index the manifest came from, when digest is already the platform's manifest.</param>
+    /// <param name="repoDigests">repository@digest strings to record (the registry client passes what it pulled).</param>
+    public ContainerImage Register(Digest digest, IReadOnlyCollection<string> names, Digest? indexDigest = null, PlatformSpec? platform = null,
+        IReadOnlyCollection<string>? repoDigests = null, IProgress<ImageProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(digest);
+        ArgumentNullException.ThrowIfNull(names);
+        var (manifestDigest, selectedFrom) = SelectManifest(digest, platform ?? PlatformSpec.Default);
+        indexDigest ??= selectedFrom;
+        var manifest = ReadManifest(manifestDigest);
+        var config = ReadConfig(manifest);
+        var chainIds = EnsureUnpacked(manifest, config, progress, cancellationToken);
+
+        var tags = new List<string>();
+        var digests = new List<string>(repoDigests ?? []);
+        foreach (var name in names)
+        {
+            var reference = ImageReference.Parse(name);
+            if (reference.Tag is null)
+            {
+                digests.Add(reference.Repository + "@" + (reference.Digest ?? manifestDigest.ToString()));
+            }
+            else
+            {
+                tags.Add(reference.Digest is null ? reference.ToString() : reference.WithTag(reference.Tag).ToString());
+            }
+        }
+
+        var key = manifestDigest.ToString();
+        Store.Update(records =>
+        {
+            foreach (var other in records.Where(r => r.Manifest != key))
+            {
+                other.Names.RemoveAll(tags.Contains);
+            }
+
+            var record = records.FirstOrDefault(r => r.Manifest == key);
+            if (record is null)
+            {
+                record = new ImageRecord { Manifest = key, Config = manifest.Config.Digest, Added = DateTimeOffset.UtcNow };
+                records.Add(record);
+            }
+
+            record.Index ??= indexDigest?.ToString();
+            record.ChainIds = chainIds.Select(c => c.ToString()).ToList();
+            foreach (var tag in tags.Where(t => !record.Names.Contains(t)))
+            {
+                record.Names.Add(tag);
+            }
+
+            foreach (var d in digests.Where(d => !record.RepoDigests.Contains(d)))
+            {
+                record.RepoDigests.Add(d);
+            }
+
+            return record;
+        }, cancellationToken);
+        _log.LogDebug("registered {Manifest} as {Names}", key, string.Join(", ", tags));
+        return Get(key);
+    }
+
+    /// <summary>The manifest to use for digest: digest itself if it is a manifest, else the index entry for platform.</summary>
+    public (Digest Manifest, Digest? Index) SelectManifest(Digest digest, PlatformSpec platform)
+    {
+        var bytes = Content.ReadAllBytes(digest);
+        var probe = Deserialize(bytes, OciJsonContext.Default.ManifestProbe, digest);
+        if (!MediaTypes.IsIndex(probe.MediaType) && probe.Manifests is null)
+        {
+            return (digest, null);
+        }
+
+        var index = Deserialize(bytes, OciJsonContext.Default.OciIndex, digest);
+        var chosen = platform.Select(index.Manifests.Where(m => MediaTypes.IsManifest(m.MediaType) || string.IsNullOrEmpty(m.MediaType)))
+            ?? throw new ContainerEngineException("PlatformNotFound",
+                $"The image index {digest} has no manifest for {platform}; it has {string.Join(", ", index.Manifests.Where(m => m.Platform is not null).Select(m => m.Platform!.ToString()).Distinct())}. Choose one with -Platform.",
+                ContainerErrorKind.NotFound, digest.ToString());
+        return (chosen.ParsedDigest, digest);
+    }
+
+    public OciManifest ReadManifest(Digest digest)
+    {
+        var manifest = Deserialize(Content.ReadAllBytes(digest), OciJsonContext.Default.OciManifest, digest);
+        if (manifest.SchemaVersion != 2 || string.IsNullOrEmpty(manifest.Config.Digest))
+        {
+            throw new ContainerEngineException("InvalidManifest", $"{digest} is not an image manifest (schema 2 with a config).", ContainerErrorKind.InvalidArgument, digest.ToString());
+        }
+
+        return manifest;
+    }
+
+    public OciIndex ReadIndex(Digest digest) => Deserialize(Content.ReadAllBytes(digest), OciJsonContext.Default.OciIndex, digest);
+
+    public ImageConfig ReadConfig(OciManifest manifest)
+    {
+        var digest = manifest.Config.ParsedDigest;
+        var config = Deserialize(Content.ReadAllBytes(digest), OciJsonContext.Default.ImageConfig, digest);
+        var layers = manifest.Layers.Where(l => MediaTypes.IsLayer(l.MediaType) || string.IsNullOrEmpty(l.MediaType)).ToList();
+        if (layers.Count != config.RootFs.DiffIds.Count)
+        {
+            throw new ContainerEngineException("InvalidManifest",
+                $"The manifest lists {layers.Count} layers but the image config {digest} has {config.RootFs.DiffIds.Count} diffIDs.", ContainerErrorKind.InvalidArgument, digest.ToString());
+        }
+
+        return config;
+    }
+
+    /// <summary>Unpacks every layer of an image that has no snapshot yet; returns the chainIDs bottom first.</summary>
+    public List<Digest> EnsureUnpacked(OciManifest manifest, ImageConfig config, IProgress<ImageProgress>? progress, CancellationToken cancellationToken)
+    {
+        var diffIds = config.RootFs.DiffIds.Select(d => Digest.TryParse(d, out var p, out var e) ? p
+            : throw new ContainerEngineException("InvalidManifest", $"The image config has an invalid diffID: {e}", ContainerErrorKind.InvalidArgument, d)).ToList();
+        var chainIds = SnapshotStore.ChainIds(diffIds);
+        for (var i = 0; i < chainIds.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (Snapshots.Exists(chainIds[i]))
+            {
+                continue;
+            }
+
+            UnpackLayer(manifest.Layers[i], diffIds[i], chainIds[i], i, chainIds.Count, progress, cancellationToken);
+        }
+
+        return chainIds;
+    }
+
+    private void UnpackLayer(OciDescriptor layer, Digest diffId, Digest chainId, int index, int count, IProgress<ImageProgress>? progress, CancellationToken cancellationToken)
+    {
+        var blob = layer.ParsedDigest;
+        var (temp, lockFd) = Snapshots.BeginTemp();
+        try
+        {
+            var activity = $"Unpacking layer {index + 1} of {count}";
+            var total = Content.GetSize(blob) ?? throw new ContainerEngineException("ContentNotFound",
+                $"The layer blob {blob} is not in the content store.", ContainerErrorKind.NotFound, blob.ToString());
+            var bytes = progress is null ? null : new Progress<long>(done => progress.Report(new ImageProgress(activity, blob.Short, done, total)));
+            LayerUnpackResult result;
+            using (var stream = Content.OpenRead(blob))
+            {
+                result = LayerUnpacker.Unpack(stream, Path.Combine(temp, "fs"), blob, diffId, _log, bytes, cancellationToken);
+            }
+
+            Snapshots.Commit(temp, chainId, new SnapshotInfo
+            {
+                ChainId = chainId.ToString(), DiffId = diffId.ToString(), Blob = blob.ToString(), Size = result.Size, Entries = result.Entries, TarSize = result.TarBytes,
+                Created = DateTimeOffset.UtcNow,
+            });
+        }
+        finally
+        {
+            Native.Libc.Close(lockFd);
+            if (Directory.Exists(temp))
+            {
+                Directory.Delete(temp, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>An image by name (busybox, busybox:1.36, localhost:5000/app), id, id prefix (4+ hex) or digest; null when none matches.</summary>
+    public ResolvedImage? TryResolve(string reference)
+    {
+        var record = FindRecord(Store.Load(), reference);
+        return record is null ? null : Load(record);
+    }
+
+    public ResolvedImage Resolve(string reference) => TryResolve(reference) ?? throw NotFound(reference);
+
+    public ContainerImage Get(string reference) => ToImage(Resolve(reference), ContainerUsage());
+
+    /// <summary>Every image, newest first; dangling ones (no name) only with all or dangling.</summary>
+    public IReadOnlyList<ContainerImage> List(bool all = true)
+    {
+        var usage = ContainerUsage();
+        return Store.Load()
+            .Select(r => TryLoad(r))
+            .Where(r => r is not null)
+            .Select(r => ToImage(r!, usage))
+            .OrderByDescending(i => i.Created ?? DateTimeOffset.MinValue)
+            .ToList();
+    }
+
+    private ResolvedImage Load(ImageRecord record)
+    {
+        var manifest = ReadManifest(Digest.Parse(record.Manifest));
+        return new ResolvedImage(record, manifest, ReadConfig(manifest));
+    }
+
+    private ResolvedImage? TryLoad(ImageRecord record)
+    {
+        try
+        {
+            return Load(record);
+        }
+        catch (ContainerEngineException e)
+        {
+            _log.LogWarning("image {Manifest} is damaged and is skipped: {Error}", record.Manifest, e.Message);
+            return null;
+        }
+    }
+
+    internal static ImageRecord? FindRecord(IReadOnlyList<ImageRecord> records, string reference)
+    {
+        if (string.IsNullOrWhiteSpace(reference))
+        {
+            throw ContainerEngineException.Invalid("An image reference must not be empty.");
+        }
+
+        var text = reference.Trim();
+        if (Digest.TryParse(text, out var digest))
+        {
+            var d = digest.ToString();
+            return records.FirstOrDefault(r => r.Config == d) ?? records.FirstOrDefault(r => r.Manifest == d || r.Index == d);
+        }
+
+        if (ImageReference.TryParse(text, out var parsed, out _))
+        {
+            if (parsed.Digest is not null)
+            {
+                return records.FirstOrDefault(r => r.Manifest == parsed.Digest || r.Index == parsed.Digest || r.RepoDigests.Contains(parsed.Repository + "@" + parsed.Digest));
+            }
+
+            var name = parsed.ToString();
+            if (records.FirstOrDefault(r => r.Names.Contains(name)) is { } byName)
+            {
+                return byName;
+            }
+        }
+
+        var hex = text.StartsWith("sha256:", StringComparison.Ordinal) ? text[7..] : text;
+        if (hex.Length >= 4 && hex.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f'))
+        {
+            var matches = records.Where(r => r.Config.StartsWith("sha256:" + hex, StringComparison.Ordinal)).ToList();
+            if (matches.Select(m => m.Config).Distinct().Count() > 1)
+            {
+                throw new ContainerEngineException("AmbiguousImageReference",
+                    $"\"{reference}\" matches {matches.Count} images; give more characters of the id.", ContainerErrorKind.InvalidArgument, reference);
+            }
+
+            return matches.FirstOrDefault();
+        }
+
+        return null;
+    }
+
+    private ContainerImage ToImage(ResolvedImage image, IReadOnlyDictionary<string, int> usage)
+    {
+        var record = image.Record;
+        var size = 0L;
+        foreach (var chain in record.ChainIds)
+        {
+            size += Digest.TryParse(chain, out var c) ? Snapshots.Info(c)?.Size ?? 0 : 0;
+        }
+
+        return new ContainerImage
+        {
+            Id = record.Config,
+            Names = record.Names.ToList(),
+            RepoTags = record.Names.Select(n => ImageReference.Parse(n).FamiliarName).ToList(),
+            RepoDigests = record.RepoDigests.Select(Familiar).ToList(),
+            ManifestDigest = record.Manifest,
+            IndexDigest = record.Index,
+            Created = image.Config.Created,
+            Size = size,
+            Architecture = image.Config.Architecture,
+            Os = image.Config.Os,
+            Variant = image.Config.Variant,
+            Author = image.Config.Author,
+            Config = image.Config.Config ?? new ImageRunConfig(),
+            Layers = image.Config.RootFs.DiffIds.ToList(),
+            Labels = image.Config.Config?.Labels ?? new Dictionary<string, string>(),
+            Containers = usage.GetValueOrDefault(record.Manifest),
+        };
+    }
+
+    private static string Familiar(string repoDigest)
+    {
+        var at = repoDigest.IndexOf('@');
+        return at > 0 && ImageReference.TryParse(repoDigest, out var r, out _) ? r.FamiliarRepository + repoDigest[at..] : repoDigest;
+    }
+
+    /// <summary>How many containers use each image (by manifest digest).</summary>
+    private Dictionary<string, int> ContainerUsage()
+    {
+        var usage = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var record in ContainerRecords())
+        {
+            if (record.Config.ImageManifest is { } m)
+            {
+                usage[m] = usage.GetValueOrDefault(m) + 1;
+            }
+        }
+
+        return usage;
+    }
+
+    private IEnumerable<StoredContainer> ContainerRecords()
+    {
+        var store = new ContainerStore(Paths);
+        foreach (var id in store.Ids())
+        {
+            if (store.TryLoad(id) is { } record)
+            {
+                yield return record;
+            }
+        }
+    }
+
+    internal static T Deserialize<T>(byte[] bytes, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, Digest digest)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(bytes, type) ?? throw new JsonException("null");
+        }
+        catch (JsonException e)
+        {
+            throw new ContainerEngineException("InvalidManifest", $"The blob {digest} is not a valid {typeof(T).Name} document: {e.Message}", ContainerErrorKind.InvalidArgument, digest.ToString(), e);
+        }
+    }
+
+    internal static ContainerEngineException NotFound(string reference) =>
+        new("ImageNotFound", $"No image has the name, id or digest \"{reference}\". Get-ContainerImage lists the images; Import-ContainerImage or Receive-ContainerImage brings one in.",
+            ContainerErrorKind.NotFound, reference);
+}
