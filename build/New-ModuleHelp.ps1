@@ -101,8 +101,11 @@ function ConvertTo-HelpBlock([string[]]$Lines) {
             $items = [System.Collections.Generic.List[string]]::new()
             foreach ($line in $block) {
                 if ($line -match '^\s*([-*+]|\d+\.)\s+(.*)$') {
-                    $marker = if ($Matches[1] -match '\d') { $Matches[1] } else { '-' }
-                    $items.Add("$marker $($Matches[2].Trim())")
+                    # Read both groups first: the -match that tells the marker's kind replaces $Matches.
+                    $text = $Matches[2].Trim()
+                    $marker = $Matches[1]
+                    if ($marker -notmatch '\d') { $marker = '-' }
+                    $items.Add("$marker $text")
                 } else {
                     $items[$items.Count - 1] += ' ' + $line.Trim()
                 }

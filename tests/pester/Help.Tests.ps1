@@ -137,6 +137,21 @@ Describe 'build/New-ModuleHelp.ps1' {
         foreach ($work in $script:HelpWork) { Remove-TestDirectory -Path $work }
     }
 
+    It 'keeps numbered and bulleted list items with their marker and text' {
+        $run = Invoke-Generator -Break {
+            param($docs)
+            $doc = Join-Path $docs 'cmdlets/Get-Container.md'
+            $text = [System.IO.File]::ReadAllText($doc) -replace '(?m)^## EXAMPLES', "1. first step,`n   continued`n2. second step`n`n- a bullet`n`n## EXAMPLES"
+            [System.IO.File]::WriteAllText($doc, $text)
+        }
+        $run.Result.ExitCode | Should -Be 0 -Because $run.Result.StdErr
+        [xml]$maml = Get-Content -LiteralPath (Join-Path $run.Out 'en-US/PSContainers.dll-Help.xml') -Raw
+        $command = $maml.helpItems.command | Where-Object { $_.details.name -eq 'Get-Container' }
+        $paragraphs = @($command.description.para)
+        $paragraphs | Should -Contain "1. first step, continued`n2. second step"
+        $paragraphs | Should -Contain '- a bullet'
+    }
+
     It 'writes MAML with every exported cmdlet and the about topic from the real docs' {
         $run = Invoke-Generator
         $run.Result.ExitCode | Should -Be 0 -Because $run.Result.StdErr
