@@ -115,6 +115,6 @@ public static class Program
           events    print cgroup stats as JSON (--stats once, else every --interval 5s) and OOM kills as they happen
           features  print what this runtime supports as JSON
           spec      write a template config.json (--bundle)
-          monitor   run one container for the engine: log, status, restart, cleanup (--runtime-root, --bundle, --id, --state-dir, --overlay, --restart, --remove-on-exit, --ready-fd)
+          monitor   run one container for the engine: log, attach socket, status, restart, cleanup (--runtime-root, --bundle, --id, --state-dir, --overlay, --restart, --remove-on-exit, --tty, --stdin, --ready-fd, --attach-fd)
         """;
 }
