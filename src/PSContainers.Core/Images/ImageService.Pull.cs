@@ -33,10 +33,10 @@ public sealed partial class ImageService
             return 0;
         }
 
-        SharedFileLock gc;
+        FileLock gc;
         try
         {
-            gc = SharedFileLock.Acquire(Store.GcLockPath, exclusive: true, TimeSpan.FromMilliseconds(500));
+            gc = FileLock.Acquire(Store.GcLockPath, TimeSpan.FromMilliseconds(500));
         }
         catch (TimeoutException)
         {

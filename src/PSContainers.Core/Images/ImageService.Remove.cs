@@ -169,10 +169,10 @@ public sealed partial class ImageService
     /// <summary>Deletes blobs and snapshots nothing references, under the exclusive GC lock (skipped if a pull holds it and wait is false).</summary>
     private (int Blobs, int Snapshots, int Temporary, long Bytes) Sweep(bool wait, CancellationToken cancellationToken)
     {
-        SharedFileLock gc;
+        FileLock gc;
         try
         {
-            gc = SharedFileLock.Acquire(Store.GcLockPath, exclusive: true, wait ? TimeSpan.FromMinutes(5) : TimeSpan.FromSeconds(2), cancellationToken);
+            gc = FileLock.Acquire(Store.GcLockPath, wait ? TimeSpan.FromMinutes(5) : TimeSpan.FromSeconds(2), cancellationToken);
         }
         catch (TimeoutException)
         {

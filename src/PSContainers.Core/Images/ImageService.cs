@@ -48,7 +48,7 @@ public sealed partial class ImageService
 
     /// <summary>A shared hold on the store's garbage collection: blobs ingested while it is held survive a concurrent prune.</summary>
     public IDisposable AcquireLease(CancellationToken cancellationToken = default) =>
-        SharedFileLock.Acquire(Store.GcLockPath, exclusive: false, LeaseTimeout, cancellationToken);
+        FileLock.Acquire(Store.GcLockPath, LeaseTimeout, cancellationToken, exclusive: false);
 
     /// <summary>
     /// Records an image whose blobs are in the content store: selects the platform manifest from an index, unpacks

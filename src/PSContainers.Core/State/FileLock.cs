@@ -3,14 +3,14 @@ using PSContainers.Native;
 
 namespace PSContainers.Core.State;
 
-/// <summary>An exclusive flock on a lock file, held until disposed; works across processes and, per open file, across threads.</summary>
+/// <summary>A flock on a lock file, held until disposed: exclusive, or shared by many readers (pulls, imports) against one writer (prune); works across processes and, per open file, across threads.</summary>
 public sealed class FileLock : IDisposable
 {
     private int _fd;
 
     private FileLock(int fd) => _fd = fd;
 
-    public static FileLock Acquire(string path, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public static FileLock Acquire(string path, TimeSpan? timeout = null, CancellationToken cancellationToken = default, bool exclusive = true)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
@@ -20,7 +20,7 @@ public sealed class FileLock : IDisposable
         Libc.Check(fd, "open", path);
         try
         {
-            while (Libc.Flock(fd, Libc.LOCK_EX | Libc.LOCK_NB) != 0)
+            while (Libc.Flock(fd, (exclusive ? Libc.LOCK_EX : Libc.LOCK_SH) | Libc.LOCK_NB) != 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
                 if (errno != Errno.EAGAIN && errno != Errno.EINTR)
