@@ -156,6 +156,29 @@ public static unsafe partial class Libc
     [LibraryImport(L, EntryPoint = "syscall")]
     public static partial long SyscallRaw(long number, long a1, long a2, long a3, long a4, long a5);
 
+    /// <summary>Writes all of bytes, retrying after EINTR/EAGAIN and short writes; stops quietly when the fd is gone.</summary>
+    public static void WriteAll(int fd, ReadOnlySpan<byte> bytes)
+    {
+        fixed (byte* p = bytes)
+        {
+            for (var done = 0; done < bytes.Length;)
+            {
+                var n = Write(fd, p + done, bytes.Length - done);
+                if (n < 0 && LastErrno is Errno.EINTR or Errno.EAGAIN)
+                {
+                    continue;
+                }
+
+                if (n <= 0)
+                {
+                    return;
+                }
+
+                done += (int)n;
+            }
+        }
+    }
+
     /// <summary>errno of the last call made through an entry with SetLastError.</summary>
     public static int LastErrno => Marshal.GetLastPInvokeError();
 

@@ -191,27 +191,7 @@ public sealed unsafe class ExecTerminal : ITerminalSession
         return false;
     }
 
-    public void WriteInput(ReadOnlySpan<byte> bytes)
-    {
-        fixed (byte* p = bytes)
-        {
-            for (var done = 0; done < bytes.Length;)
-            {
-                var n = Libc.Write(_master, p + done, bytes.Length - done);
-                if (n < 0 && Libc.LastErrno is Errno.EINTR or Errno.EAGAIN)
-                {
-                    continue;
-                }
-
-                if (n <= 0)
-                {
-                    return;
-                }
-
-                done += (int)n;
-            }
-        }
-    }
+    public void WriteInput(ReadOnlySpan<byte> bytes) => Libc.WriteAll(_master, bytes);
 
     /// <summary>End of the user's input: the terminal's end-of-file character, as typing Ctrl+D would.</summary>
     public void EndInput() => WriteInput([0x04]);

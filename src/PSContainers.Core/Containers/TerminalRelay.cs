@@ -169,27 +169,7 @@ public sealed unsafe class TerminalRelay
         return false;
     }
 
-    private void WriteOut(ReadOnlySpan<byte> bytes)
-    {
-        fixed (byte* p = bytes)
-        {
-            for (var done = 0; done < bytes.Length;)
-            {
-                var n = Libc.Write(_out, p + done, bytes.Length - done);
-                if (n < 0 && Libc.LastErrno is Errno.EINTR or Errno.EAGAIN)
-                {
-                    continue;
-                }
-
-                if (n <= 0)
-                {
-                    return;
-                }
-
-                done += (int)n;
-            }
-        }
-    }
+    private void WriteOut(ReadOnlySpan<byte> bytes) => Libc.WriteAll(_out, bytes);
 
     private void SendSize(ITerminalSession session)
     {
