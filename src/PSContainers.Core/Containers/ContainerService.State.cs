@@ -132,9 +132,26 @@ public sealed partial class ContainerService
                 return 0;
             }
 
-            // A recycled pid belongs to some other program; the monitor's command line names the container.
-            var cmdline = File.ReadAllText($"/proc/{pid}/cmdline");
-            return cmdline.Contains("monitor", StringComparison.Ordinal) && cmdline.Contains(id, StringComparison.Ordinal) ? pid : 0;
+            // A recycled pid belongs to some other program; the monitor's command line names the container. A monitor
+            // replaces its image (execve) on its way in and out of waiting, and for that moment its command line reads
+            // empty: look again rather than take it for gone.
+            for (var attempt = 0; attempt < 200; attempt++)
+            {
+                var cmdline = File.ReadAllText($"/proc/{pid}/cmdline");
+                if (cmdline.Length > 0)
+                {
+                    return cmdline.Contains("monitor", StringComparison.Ordinal) && cmdline.Contains(id, StringComparison.Ordinal) ? pid : 0;
+                }
+
+                if (ProcStat.StartTime(pid) is null)
+                {
+                    return 0;
+                }
+
+                Thread.Sleep(1);
+            }
+
+            return 0;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
