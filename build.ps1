@@ -333,7 +333,8 @@ function Invoke-DemoTask {
     $demoDir = Join-Path $OutDir 'demo'
     Write-Step "demo/Demo.ps1 (state under $demoDir)"
     $pwsh = [System.Environment]::ProcessPath
-    $hostArgs = if ((Split-Path -Leaf $pwsh) -eq 'dotnet') { @([System.Reflection.Assembly]::GetEntryAssembly().Location) } else { @() }
+    # An if's output is a scalar for one item; splatting a string would pass its characters, so keep an array.
+    $hostArgs = @(if ((Split-Path -Leaf $pwsh) -eq 'dotnet') { [System.Reflection.Assembly]::GetEntryAssembly().Location })
     & $pwsh @hostArgs -NoProfile -NonInteractive -File (Join-Path $RepoRoot 'demo/Demo.ps1') -ModulePath $ModuleOutDir -Work $demoDir
     if ($LASTEXITCODE -ne 0) {
         throw "The demo failed (exit code $LASTEXITCODE)."

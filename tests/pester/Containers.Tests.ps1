@@ -388,7 +388,8 @@ Describe 'A foreground Invoke-Container -Remove whose pwsh is killed' {
         $start.RedirectStandardError = $true
         $process = [System.Diagnostics.Process]::Start($start)
         try {
-            Wait-Until { (Get-Container -Name fg-killed -ErrorAction SilentlyContinue).Status -eq 'Running' } -TimeoutSeconds 60
+            # Get-Container lists nothing until the container exists: no .Status on an empty result (strict mode).
+            Wait-Until { @(Get-Container -Name fg-killed -ErrorAction SilentlyContinue | Where-Object Status -EQ 'Running').Count -gt 0 } -TimeoutSeconds 60
             $c = Get-Container -Name fg-killed
             # The pwsh this test started, killed the hard way while it streams the container's output.
             $process.Kill()

@@ -18,7 +18,9 @@ Describe 'Get-Help <Name>' -ForEach $commands {
         $help = Get-Help -Name $Name -Full
         $common = [System.Management.Automation.PSCmdlet]::CommonParameters
         $parameters = @($command.Parameters.Values | Where-Object Name -NotIn $common)
-        $helpParameters = @($help.parameters.parameter | Where-Object { $_ })
+        # A cmdlet with only common parameters (Get-ContainerDiskUsage) has a parameters node with no parameter in it.
+        $listed = if ($help.parameters -and $help.parameters.PSObject.Properties['parameter']) { $help.parameters.parameter }
+        $helpParameters = @($listed | Where-Object { $_ })
 
         function Get-HelpText($Node) {
             (@($Node | Where-Object { $_ } | ForEach-Object Text) -join "`n").Trim()

@@ -424,7 +424,18 @@ function Invoke-TestTerminalCommand {
 function Send-TestTerminal {
     param([Parameter(Mandatory)]$Terminal, [string]$Text, [switch]$Enter, [string[]]$Key)
     if ($Text) { Invoke-TestTerminalCommand $Terminal send-keys '-t' $Terminal.Target '-l' $Text | Out-Null }
-    if ($Enter) { Invoke-TestTerminalCommand $Terminal send-keys '-t' $Terminal.Target Enter | Out-Null }
+    if ($Enter) {
+        if ($Text) {
+            # Seen under load: an Enter that reached pwsh while PSReadLine was still drawing the typed line was
+            # lost. Wait (bounded) until the line's end is on the screen before pressing it.
+            $tail = $Text.Substring([Math]::Max(0, $Text.Length - 12))
+            $deadline = [DateTime]::UtcNow.AddSeconds(5)
+            while (-not (Get-TestTerminalText $Terminal).Contains($tail) -and [DateTime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 50
+            }
+        }
+        Invoke-TestTerminalCommand $Terminal send-keys '-t' $Terminal.Target Enter | Out-Null
+    }
     foreach ($k in $Key) { Invoke-TestTerminalCommand $Terminal send-keys '-t' $Terminal.Target $k | Out-Null }
 }
 
