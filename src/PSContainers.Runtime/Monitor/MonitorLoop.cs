@@ -113,7 +113,6 @@ public sealed unsafe class MonitorLoop
             }
 
             Reap();
-            IdleMemory.Trim();
             while (_exitCode < 0)
             {
                 Pump(_dirty ? IdleReleaseMs : -1, acceptClients: true);
