@@ -429,8 +429,9 @@ public sealed partial class MonitorTests : IClassFixture<PscrunFixture>
         return doc.RootElement.Clone();
     }
 
+    // The log file appears with the container's first line: until then there is nothing to read, not an error.
     private static List<LogLine> ReadLog(Run run) =>
-        File.ReadAllLines(Path.Combine(run.StateDir, "container.log"))
+        (File.Exists(Path.Combine(run.StateDir, "container.log")) ? File.ReadAllLines(Path.Combine(run.StateDir, "container.log")) : [])
             .Select(l =>
             {
                 using var doc = JsonDocument.Parse(l);
