@@ -38,6 +38,7 @@ $OutDir = Join-Path $RepoRoot 'out'
 $ModuleOutDir = Join-Path $OutDir 'PSContainers'
 $PscrunPublishDir = Join-Path $OutDir 'pscrun-publish'
 $InitPublishDir = Join-Path $OutDir 'init-publish'
+$MonPublishDir = Join-Path $OutDir 'pscmon-publish'
 $TestConfigDir = Join-Path $OutDir 'test-config'
 $TestResultsDir = Join-Path $OutDir 'test-results'
 $PackagesDir = Join-Path $RepoRoot '.packages'
@@ -194,6 +195,11 @@ function Invoke-BuildTask {
         'publish', (Join-Path $RepoRoot 'src/psc-init/psc-init.csproj'), '-c', 'Release', '-r', 'linux-x64',
         '-p:PublishAot=true', '--self-contained', '-o', $InitPublishDir, '-maxcpucount:1', '-nologo')
 
+    Write-Step 'Publish pscmon (NativeAOT on its own core library: the monitor while it waits)'
+    Invoke-BuildCommand dotnet @(
+        'publish', (Join-Path $RepoRoot 'src/pscmon/pscmon.csproj'), '-c', 'Release', '-r', 'linux-x64',
+        '-p:PublishAot=true', '--self-contained', '-o', $MonPublishDir, '-maxcpucount:1', '-nologo')
+
     Write-Step "Assemble $ModuleOutDir"
     if (Test-Path -LiteralPath $ModuleOutDir) {
         Remove-Item -LiteralPath $ModuleOutDir -Recurse -Force
@@ -207,7 +213,7 @@ function Invoke-BuildTask {
         Where-Object Name -NE 'System.Management.Automation.dll' |
         Copy-Item -Destination $ModuleOutDir
     Copy-Item -LiteralPath (Join-Path $RepoRoot 'module') -Destination $ModuleOutDir -Recurse
-    foreach ($binary in @{ pscrun = $PscrunPublishDir; 'psc-init' = $InitPublishDir }.GetEnumerator()) {
+    foreach ($binary in @{ pscrun = $PscrunPublishDir; 'psc-init' = $InitPublishDir; pscmon = $MonPublishDir }.GetEnumerator()) {
         $target = Join-Path $ModuleOutDir $binary.Key
         # Static non-PIE executables: the SDK cannot split their symbols off, so binutils' strip drops them.
         Invoke-BuildCommand strip @('--strip-all', '-o', $target, (Join-Path $binary.Value $binary.Key))

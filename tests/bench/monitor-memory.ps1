@@ -68,7 +68,7 @@ try {
 
     Write-Host ("{0} containers each; running now: engine {1}, podman {2}" -f $Count, $running, $podmanRunning)
     foreach ($row in @(
-            @{ Name = 'engine monitors (pscrun)'; M = $engine },
+            @{ Name = 'engine monitors (pscmon)'; M = $engine },
             @{ Name = 'podman conmon'; M = $conmon })) {
         $m = $row.M
         $per = { param($kb) if ($m.Measured) { $kb / $m.Measured } else { [double]::NaN } }

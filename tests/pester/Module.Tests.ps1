@@ -25,6 +25,8 @@ Describe 'The built module out/PSContainers' {
     It 'ships pscrun as an executable and no compile-only System.Management.Automation.dll' {
         $pscrun = Get-Item -LiteralPath (Join-Path $moduleDir 'pscrun')
         $pscrun.UnixFileMode.HasFlag([System.IO.UnixFileMode]::UserExecute) | Should -BeTrue
+        # pscmon, the monitor's waiting image, sits next to pscrun, which looks for it there.
+        (Get-Item -LiteralPath (Join-Path $moduleDir 'pscmon')).UnixFileMode.HasFlag([System.IO.UnixFileMode]::UserExecute) | Should -BeTrue
         Join-Path $moduleDir 'System.Management.Automation.dll' | Should -Not -Exist
     }
 }

@@ -119,6 +119,7 @@ public sealed class ContainerMonitor
         h.Phase = "wait";
         stdio.HandOver(h);
         stdio.Dispose();
+        MonitorImage.ReplaceWithWaiter(_o, h);
         MonitorImage.Replace(_o, h);
 
         // execve failed: wait in this image.

@@ -7,94 +7,114 @@ namespace PSContainers.Runtime.Monitor;
 /// newline (or the end of the output) comes; a line longer than <see cref="MaxLine"/> bytes is cut into several
 /// entries, so a container that never prints a newline cannot grow the monitor. The text is JSON-escaped by hand;
 /// bytes that are not UTF-8 become U+FFFD, so every line is valid JSON.
+///
+/// This file is compiled into pscrun and into pscmon, the monitor's waiting image, which has no base class
+/// library: it uses only pointers and integers, and the write and the clock come from LogSink.Io.cs of each.
 /// </remarks>
-internal sealed unsafe class LogSink
+internal sealed unsafe partial class LogSink
 {
     public const int MaxLine = 16 * 1024;
 
     /// <summary>Room for the worst line: every byte escaped as \u00XX plus the fixed part.</summary>
     public const int OutputSize = 128 * 1024;
 
-    private static ReadOnlySpan<byte> Hex => "0123456789abcdef"u8;
-
     private readonly int _fd;
     private readonly byte* _out;
-    private readonly byte*[] _pending = new byte*[2];
-    private readonly int[] _pendingLength = new int[2];
+    private readonly byte* _pendingOut;
+    private readonly byte* _pendingErr;
+    private int _pendingOutLength;
+    private int _pendingErrLength;
     private int _used;
 
     /// <summary>fd is the log file (O_APPEND); pendingOut and pendingErr hold MaxLine bytes each, output OutputSize.</summary>
-    public LogSink(int fd, byte* pendingOut, byte* pendingErr, byte* output)
+    public LogSink(int fd, byte* pendingOut, byte* pendingErr, byte* output, bool terminalLines)
     {
         _fd = fd;
-        _pending[0] = pendingOut;
-        _pending[1] = pendingErr;
+        _pendingOut = pendingOut;
+        _pendingErr = pendingErr;
         _out = output;
+        TerminalLines = terminalLines;
     }
 
     /// <summary>Drop the carriage return before a newline: a pty ends its lines with CR LF.</summary>
-    public bool TerminalLines { get; init; }
+    public bool TerminalLines { get; }
 
     /// <summary>Bytes of an unterminated line waiting in the buffer of stream 0 (stdout) or 1 (stderr).</summary>
-    public int PendingLength(int stream) => _pendingLength[stream];
+    public int PendingLength(int stream) => stream == 0 ? _pendingOutLength : _pendingErrLength;
 
     /// <summary>Adds output of stream 0 (stdout) or 1 (stderr) and writes the lines it completes.</summary>
     public void Append(int stream, byte* data, int length)
     {
-        var pending = _pending[stream];
-        var time = DateTime.UtcNow;
+        var pending = stream == 0 ? _pendingOut : _pendingErr;
+        var pendingLength = PendingLength(stream);
+        NowUtc(out var seconds, out var ticks);
         while (length > 0)
         {
-            var nl = new ReadOnlySpan<byte>(data, length).IndexOf((byte)'\n');
-            var room = MaxLine - _pendingLength[stream];
+            var nl = IndexOfNewline(data, length);
+            var room = MaxLine - pendingLength;
             if (nl < 0 || nl > room)
             {
-                var take = Math.Min(length, room);
-                Buffer.MemoryCopy(data, pending + _pendingLength[stream], take, take);
-                _pendingLength[stream] += take;
+                var take = length < room ? length : room;
+                Copy(pending + pendingLength, data, take);
+                pendingLength += take;
                 data += take;
                 length -= take;
-                if (_pendingLength[stream] >= MaxLine)
+                if (pendingLength >= MaxLine)
                 {
-                    Emit(stream, pending, _pendingLength[stream], time);
-                    _pendingLength[stream] = 0;
+                    Emit(stream, pending, pendingLength, seconds, ticks);
+                    pendingLength = 0;
                 }
 
                 continue;
             }
 
-            if (_pendingLength[stream] == 0)
+            if (pendingLength == 0)
             {
-                Emit(stream, data, LineLength(data, nl), time);
+                Emit(stream, data, LineLength(data, nl), seconds, ticks);
             }
             else
             {
-                Buffer.MemoryCopy(data, pending + _pendingLength[stream], nl, nl);
-                Emit(stream, pending, LineLength(pending, _pendingLength[stream] + nl), time);
-                _pendingLength[stream] = 0;
+                Copy(pending + pendingLength, data, nl);
+                Emit(stream, pending, LineLength(pending, pendingLength + nl), seconds, ticks);
+                pendingLength = 0;
             }
 
             data += nl + 1;
             length -= nl + 1;
         }
 
+        SetPendingLength(stream, pendingLength);
         Commit();
     }
-
-    private int LineLength(byte* line, int length) => TerminalLines && length > 0 && line[length - 1] == '\r' ? length - 1 : length;
 
     /// <summary>Writes the unterminated line of a stream as an entry of its own (the output ended).</summary>
     public void FlushPartial(int stream)
     {
-        if (_pendingLength[stream] > 0)
+        var length = PendingLength(stream);
+        if (length > 0)
         {
-            Emit(stream, _pending[stream], _pendingLength[stream], DateTime.UtcNow);
-            _pendingLength[stream] = 0;
+            NowUtc(out var seconds, out var ticks);
+            Emit(stream, stream == 0 ? _pendingOut : _pendingErr, length, seconds, ticks);
+            SetPendingLength(stream, 0);
             Commit();
         }
     }
 
-    private void Emit(int stream, byte* text, int length, DateTime time)
+    private void SetPendingLength(int stream, int length)
+    {
+        if (stream == 0)
+        {
+            _pendingOutLength = length;
+        }
+        else
+        {
+            _pendingErrLength = length;
+        }
+    }
+
+    private int LineLength(byte* line, int length) => TerminalLines && length > 0 && line[length - 1] == '\r' ? length - 1 : length;
+
+    private void Emit(int stream, byte* text, int length, long seconds, int ticks)
     {
         if (OutputSize - _used < 80 + (6 * length))
         {
@@ -102,11 +122,11 @@ internal sealed unsafe class LogSink
         }
 
         var o = _out + _used;
-        o = Put(o, "{\"time\":\""u8);
-        o = PutTime(o, time);
-        o = Put(o, stream == 0 ? "\",\"stream\":\"stdout\",\"text\":\""u8 : "\",\"stream\":\"stderr\",\"text\":\""u8);
+        o = Put(o, "{\"time\":\"");
+        o = PutTime(o, seconds, ticks);
+        o = Put(o, stream == 0 ? "\",\"stream\":\"stdout\",\"text\":\"" : "\",\"stream\":\"stderr\",\"text\":\"");
         o = PutEscaped(o, text, length);
-        o = Put(o, "\"}\n"u8);
+        o = Put(o, "\"}\n");
         _used = (int)(o - _out);
     }
 
@@ -115,14 +135,14 @@ internal sealed unsafe class LogSink
         var done = 0;
         while (done < _used)
         {
-            var n = Libc.Write(_fd, _out + done, _used - done);
-            if (n < 0)
+            var n = WriteFd(_fd, _out + done, _used - done);
+            if (n < 0 && Interrupted())
             {
-                if (Libc.LastErrno == Errno.EINTR)
-                {
-                    continue;
-                }
+                continue;
+            }
 
+            if (n <= 0)
+            {
                 // A full or broken disk must not stop the container: the lines are lost, the output still flows.
                 break;
             }
@@ -133,28 +153,68 @@ internal sealed unsafe class LogSink
         _used = 0;
     }
 
-    private static byte* Put(byte* o, ReadOnlySpan<byte> s)
+    private static int IndexOfNewline(byte* data, int length)
     {
-        s.CopyTo(new Span<byte>(o, s.Length));
-        return o + s.Length;
+        for (var i = 0; i < length; i++)
+        {
+            if (data[i] == '\n')
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
-    /// <summary>yyyy-MM-ddTHH:mm:ss.fffffffZ, the format of status.json and the engine's log reader.</summary>
-    public static byte* PutTime(byte* o, DateTime utc)
+    private static void Copy(byte* destination, byte* source, int length)
     {
-        o = Digits(o, utc.Year, 4);
+        for (var i = 0; i < length; i++)
+        {
+            destination[i] = source[i];
+        }
+    }
+
+    private static byte* Put(byte* o, string ascii)
+    {
+        fixed (char* s = ascii)
+        {
+            for (var i = 0; i < ascii.Length; i++)
+            {
+                *o++ = (byte)s[i];
+            }
+        }
+
+        return o;
+    }
+
+    /// <summary>yyyy-MM-ddTHH:mm:ss.fffffffZ (the format of status.json) from Unix seconds and 100 ns ticks.</summary>
+    public static byte* PutTime(byte* o, long unixSeconds, int ticks)
+    {
+        // Days since 1970-01-01 to a civil date (Howard Hinnant's days_from_civil, inverted).
+        var days = unixSeconds / 86400;
+        var secondOfDay = (int)(unixSeconds - (days * 86400));
+        var z = days + 719468;
+        var era = (z >= 0 ? z : z - 146096) / 146097;
+        var dayOfEra = z - (era * 146097);
+        var yearOfEra = (dayOfEra - (dayOfEra / 1460) + (dayOfEra / 36524) - (dayOfEra / 146096)) / 365;
+        var dayOfYear = dayOfEra - ((365 * yearOfEra) + (yearOfEra / 4) - (yearOfEra / 100));
+        var mp = ((5 * dayOfYear) + 2) / 153;
+        var day = (int)(dayOfYear - (((153 * mp) + 2) / 5) + 1);
+        var month = (int)(mp < 10 ? mp + 3 : mp - 9);
+        var year = (int)(yearOfEra + (era * 400) + (month <= 2 ? 1 : 0));
+        o = Digits(o, year, 4);
         *o++ = (byte)'-';
-        o = Digits(o, utc.Month, 2);
+        o = Digits(o, month, 2);
         *o++ = (byte)'-';
-        o = Digits(o, utc.Day, 2);
+        o = Digits(o, day, 2);
         *o++ = (byte)'T';
-        o = Digits(o, utc.Hour, 2);
+        o = Digits(o, secondOfDay / 3600, 2);
         *o++ = (byte)':';
-        o = Digits(o, utc.Minute, 2);
+        o = Digits(o, secondOfDay / 60 % 60, 2);
         *o++ = (byte)':';
-        o = Digits(o, utc.Second, 2);
+        o = Digits(o, secondOfDay % 60, 2);
         *o++ = (byte)'.';
-        o = Digits(o, (int)(utc.Ticks % TimeSpan.TicksPerSecond), 7);
+        o = Digits(o, ticks, 7);
         *o++ = (byte)'Z';
         return o;
     }
@@ -169,6 +229,8 @@ internal sealed unsafe class LogSink
 
         return o + count;
     }
+
+    private static byte Hex(int nibble) => (byte)(nibble < 10 ? '0' + nibble : 'a' + nibble - 10);
 
     private static byte* PutEscaped(byte* o, byte* s, int length)
     {
@@ -222,8 +284,8 @@ internal sealed unsafe class LogSink
                         *o++ = (byte)'u';
                         *o++ = (byte)'0';
                         *o++ = (byte)'0';
-                        *o++ = Hex[b >> 4];
-                        *o++ = Hex[b & 0xF];
+                        *o++ = Hex(b >> 4);
+                        *o++ = Hex(b & 0xF);
                         break;
                 }
             }

@@ -12,8 +12,17 @@ namespace PSContainers.Runtime.Monitor;
 /// </remarks>
 public sealed class MonitorHandoff
 {
-    /// <summary>"wait": watch a running container; "restart": set it up again after the restart delay.</summary>
+    /// <summary>"wait": watch a running container; "exited": its init has exited (ExitCode), pscmon waited; "restart": set it up again after the restart delay.</summary>
     public string Phase { get; set; } = "wait";
+
+    /// <summary>The init's exit code, when Phase is "exited".</summary>
+    public int ExitCode { get; set; } = -1;
+
+    /// <summary>pscrun's own binary, opened for pscmon to execute it again; -1 when none.</summary>
+    public int ExeFd { get; set; } = -1;
+
+    /// <summary>container.log, opened (O_APPEND) for pscmon; -1 when none.</summary>
+    public int LogFd { get; set; } = -1;
 
     public int InitPid { get; set; }
 
@@ -65,7 +74,7 @@ public sealed class MonitorHandoff
     /// <summary>Every descriptor the next image needs.</summary>
     public IEnumerable<int> Fds()
     {
-        foreach (var fd in new[] { OutRead, OutWrite, ErrRead, ErrWrite, StdinWrite, PtyMaster, Listen })
+        foreach (var fd in new[] { OutRead, OutWrite, ErrRead, ErrWrite, StdinWrite, PtyMaster, Listen, ExeFd, LogFd })
         {
             if (fd >= 0)
             {
@@ -104,12 +113,23 @@ public sealed class MonitorHandoff
         Put("finished", FinishedAt);
         Put("overlay", OverlayMounted ? "1" : "0");
         Put("exists", ContainerExists ? "1" : "0");
+        Put("exit", ExitCode.ToString(c));
+        Put("exefd", ExeFd.ToString(c));
+        Put("logfd", LogFd.ToString(c));
         return sb.ToString();
     }
 
     public static MonitorHandoff Parse(string text)
     {
         var h = new MonitorHandoff();
+        h.Apply(text);
+        return h;
+    }
+
+    /// <summary>Sets the entries text names (the same key=value; format), e.g. what pscmon reports after the init's exit.</summary>
+    public void Apply(string text)
+    {
+        var h = this;
         foreach (var part in text.Split(';', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = part.IndexOf('=');
@@ -121,7 +141,10 @@ public sealed class MonitorHandoff
             var value = part[(eq + 1)..];
             switch (part[..eq])
             {
-                case "phase": h.Phase = value is "wait" or "restart" ? value : throw new ArgumentException($"invalid --handoff phase \"{value}\""); break;
+                case "phase": h.Phase = value is "wait" or "restart" or "exited" ? value : throw new ArgumentException($"invalid --handoff phase \"{value}\""); break;
+                case "exit": h.ExitCode = Int(value); break;
+                case "exefd": h.ExeFd = Int(value); break;
+                case "logfd": h.LogFd = Int(value); break;
                 case "init": h.InitPid = Int(value); break;
                 case "out": (h.OutRead, h.OutWrite) = Pair(value); break;
                 case "err": (h.ErrRead, h.ErrWrite) = Pair(value); break;
@@ -144,8 +167,6 @@ public sealed class MonitorHandoff
                 default: throw new ArgumentException($"unknown --handoff entry \"{part[..eq]}\"");
             }
         }
-
-        return h;
     }
 
     private static int Int(string s) => int.Parse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);

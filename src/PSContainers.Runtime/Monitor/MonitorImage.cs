@@ -8,20 +8,74 @@ namespace PSContainers.Runtime.Monitor;
 /// </remarks>
 internal static unsafe class MonitorImage
 {
+    /// <summary>Set to "pscrun" to make a monitor wait in pscrun itself rather than in pscmon (tests of that path).</summary>
+    public const string WaitImageVariable = "PSCRUN_MONITOR_WAIT";
+
+    /// <summary>Replaces this image with pscmon, the bare waiting image that ships next to pscrun; returns only when that failed.</summary>
+    /// <remarks>
+    /// pscmon gets the handoff's descriptors as a list of numbers, pscrun's binary as an open descriptor (it
+    /// executes it again, the same file even if the path was replaced meanwhile, once the init has exited) and
+    /// this command line to run then, with the handoff as it is now.
+    /// </remarks>
+    public static void ReplaceWithWaiter(MonitorOptions options, MonitorHandoff handoff)
+    {
+        var self = File.ResolveLinkTarget("/proc/self/exe", returnFinalTarget: false)?.FullName;
+        var directory = Path.GetDirectoryName(self);
+        var waiter = directory is null ? null : Path.Combine(directory, "pscmon");
+        if (Environment.GetEnvironmentVariable(WaitImageVariable) == "pscrun" || waiter is null || !File.Exists(waiter))
+        {
+            return;
+        }
+
+        handoff.ExeFd = Libc.Open("/proc/self/exe", Consts.O_RDONLY | Consts.O_CLOEXEC, 0);
+        handoff.LogFd = Libc.Open(options.LogPath, Consts.O_WRONLY | Consts.O_APPEND | Consts.O_CREAT | Consts.O_CLOEXEC, 0x1A0);
+        if (handoff.ExeFd >= 0 && handoff.LogFd >= 0)
+        {
+            var c = System.Globalization.CultureInfo.InvariantCulture;
+            var numbers = new List<int>
+            {
+                handoff.InitPid, handoff.OutRead, handoff.OutWrite, handoff.ErrRead, handoff.ErrWrite, handoff.StdinWrite,
+                handoff.PtyMaster, handoff.Listen, handoff.StdinOwner, handoff.ExeFd, handoff.LogFd, options.Tty ? 1 : 0,
+                handoff.StdinClosed ? 1 : 0, handoff.StopSignal,
+            };
+            numbers.AddRange(handoff.Clients);
+            var args = new List<string> { waiter, "monitor", "--id", options.Id, "--wait", string.Join(',', numbers.Select(n => n.ToString(c))), "--", Argv0() };
+            args.AddRange(options.ToArgs(handoff));
+            Exec(waiter, args, handoff);
+        }
+
+        foreach (var fd in new[] { handoff.ExeFd, handoff.LogFd })
+        {
+            if (fd >= 0)
+            {
+                Libc.Close(fd);
+            }
+        }
+
+        handoff.ExeFd = handoff.LogFd = -1;
+    }
+
     /// <summary>Returns only when execve failed; the handoff descriptors are close-on-exec again then.</summary>
     public static void Replace(MonitorOptions options, MonitorHandoff handoff)
     {
         var args = options.ToArgs(handoff);
-        args.Insert(0, Environment.GetCommandLineArgs() is [var argv0, ..] ? argv0 : "pscrun");
+        args.Insert(0, Argv0());
+        Exec("/proc/self/exe", args, handoff);
+    }
+
+    private static string Argv0() => Environment.GetCommandLineArgs() is [var argv0, ..] ? argv0 : "pscrun";
+
+    private static void Exec(string path, List<string> args, MonitorHandoff handoff)
+    {
         using var arena = new Processes.Plan.NativeArena();
         var argv = arena.StrArray(args);
-        var path = arena.Str("/proc/self/exe");
+        var file = arena.Str(path);
         foreach (var fd in handoff.Fds())
         {
             Libc.Fcntl(fd, Consts.F_SETFD, 0);
         }
 
-        Libc.Execv(path, argv);
+        Libc.Execv(file, argv);
         foreach (var fd in handoff.Fds())
         {
             Libc.Fcntl(fd, Consts.F_SETFD, Consts.FD_CLOEXEC);

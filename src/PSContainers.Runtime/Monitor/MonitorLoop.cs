@@ -76,7 +76,15 @@ public sealed unsafe class MonitorLoop
             _clients.Add(new AttachConnection(fd));
         }
 
-        _logFd = Libc.Open(_o.LogPath, Consts.O_WRONLY | Consts.O_APPEND | Consts.O_CREAT | Consts.O_CLOEXEC, 0x1A0);
+        if (_h.ExeFd >= 0)
+        {
+            // pscmon executed this image through it; it is of no further use.
+            Libc.Close(_h.ExeFd);
+            _h.ExeFd = -1;
+        }
+
+        _logFd = _h.LogFd >= 0 ? _h.LogFd : Libc.Open(_o.LogPath, Consts.O_WRONLY | Consts.O_APPEND | Consts.O_CREAT | Consts.O_CLOEXEC, 0x1A0);
+        _h.LogFd = -1;
         Libc.Check(_logFd, "open", _o.LogPath);
         _scratch = (byte*)Libc.Mmap(null, ScratchSize, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS, -1, 0);
         if (_scratch == (byte*)-1)
@@ -84,24 +92,31 @@ public sealed unsafe class MonitorLoop
             throw new SyscallException("mmap", null, Libc.LastErrno);
         }
 
-        _sink = new LogSink(_logFd, _scratch + PendingOutOffset, _scratch + PendingErrOffset, _scratch + LogOutputOffset) { TerminalLines = _o.Tty };
+        _sink = new LogSink(_logFd, _scratch + PendingOutOffset, _scratch + PendingErrOffset, _scratch + LogOutputOffset, _o.Tty);
         _status.Status = MonitorStatus.Running;
         _status.Pid = _h.InitPid;
         _status.MonitorPid = Environment.ProcessId;
         _status.StartedAt = _h.StartedAt;
         _status.RestartCount = _h.RestartCount;
 
-        // A stop that came while the container was being set up reaches it now.
-        if (_h.StopSignal != 0)
+        if (_h.Phase == "exited")
         {
-            Libc.Kill(_h.InitPid, _h.StopSignal);
+            // pscmon waited for the container; its init has exited and its last output is in the log.
+            _exitCode = _h.ExitCode;
         }
-
-        Reap();
-        IdleMemory.Trim();
-        while (_exitCode < 0)
+        else
         {
-            Pump(_dirty ? IdleReleaseMs : -1, acceptClients: true);
+            // A stop that came while the container was being set up reaches it now.
+            if (_h.StopSignal != 0)
+            {
+                Libc.Kill(_h.InitPid, _h.StopSignal);
+            }
+
+            Reap();
+            while (_exitCode < 0)
+            {
+                Pump(_dirty ? IdleReleaseMs : -1, acceptClients: true);
+            }
         }
 
         RecordExit();

@@ -17,7 +17,7 @@ internal static class MonitorCommand
             switch (name)
             {
                 case "--runtime-root" or "--bundle" or "-b" or "--id" or "--state-dir" or "--overlay" or "--restart" or "--ready-fd"
-                    or "--attach-fd" or "--handoff":
+                    or "--attach-fd" or "--handoff" or "--handoff-update":
                     flags[name == "-b" ? "--bundle" : name] = value();
                     return true;
                 case "--remove-on-exit" or "--tty" or "--stdin":
@@ -76,11 +76,18 @@ internal static class MonitorCommand
                 Handoff = flags.TryGetValue("--handoff", out var handoff) ? MonitorHandoff.Parse(handoff) : null,
             };
 
+            // pscmon, back from waiting for the container, says how it ended and which descriptors are still open.
+            if (flags.TryGetValue("--handoff-update", out var update))
+            {
+                (options.Handoff ?? throw new UsageException("--handoff-update needs --handoff")).Apply(update);
+            }
+
+
             // Fds 1 and 2 carry the container's output while it is created: the runtime's own messages go to a file instead.
             // Both are made only when needed, so the waiting image never builds them while the container runs.
             var logger = new Lazy<ILogger>(() => new PscrunLogger(log ?? options.MonitorLogPath, logFormat, debug));
             var runtime = new Lazy<LinuxContainerRuntime>(() => new LinuxContainerRuntime(options.RuntimeRoot, logger.Value));
-            return options.Handoff is { Phase: "wait" } h
+            return options.Handoff is { Phase: "wait" or "exited" } h
                 ? new MonitorLoop(options, h, runtime, logger).Run()
                 : new ContainerMonitor(options, runtime, logger).Run();
         }

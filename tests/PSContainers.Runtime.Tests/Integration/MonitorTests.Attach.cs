@@ -137,25 +137,36 @@ public sealed partial class MonitorTests
         }
     }
 
-    [Fact]
-    public void TheWaitingMonitorIsOneThreadWithItsSignalsBlockedAndTheInitStartsWithNone()
+    [Theory]
+    [InlineData("pscmon")]
+    [InlineData("pscrun")]
+    public void TheWaitingMonitorHasNoThreadOfItsOwnItsSignalsBlockedAndTheInitStartsWithNone(string waitImage)
     {
-        var run = NewRun(new[] { "sh", "-c", "grep -E '^Sig(Blk|Ign)' /proc/self/status; sleep 100" });
+        var run = NewRun(new[] { "sh", "-c", "grep -E '^Sig(Blk|Ign)' /proc/self/status; read x; echo got $x; exit 7" });
+        using var client = StartMonitorAttachedIn(waitImage, run, "--stdin");
         try
         {
-            StartMonitor(run);
             var pid = WaitForStatus(run, s => s.GetProperty("status").GetString() == "running").GetProperty("pid").GetInt32();
-            WaitFor(() => File.ReadAllText($"/proc/{run.MonitorPid}/cmdline").Contains("phase=wait", StringComparison.Ordinal), "the monitor did not move to its waiting image");
-            WaitFor(() => ReadLog(run).Count >= 2, "the container did not report its signal state");
+            var waiting = waitImage == "pscmon" ? "--wait" : "phase=wait";
+            WaitFor(() => File.ReadAllText($"/proc/{run.MonitorPid}/cmdline").Contains(waiting, StringComparison.Ordinal), "the monitor did not move to its waiting image");
+            Assert.EndsWith("/" + waitImage, File.ResolveLinkTarget($"/proc/{run.MonitorPid}/exe", false)!.FullName);
 
-            // The runtime's finalizer thread is the only other one: no log or signal threads.
-            Assert.Equal(2, Directory.GetDirectories($"/proc/{run.MonitorPid}/task").Length);
+            // pscmon has no runtime, so one thread; pscrun has the runtime's finalizer thread besides: no log or signal threads.
+            Assert.Equal(waitImage == "pscmon" ? 1 : 2, Directory.GetDirectories($"/proc/{run.MonitorPid}/task").Length);
             var blocked = ulong.Parse(StatusField(run.MonitorPid, "SigBlk"), System.Globalization.NumberStyles.HexNumber);
-            Assert.True(SigSet.Of(Consts.SIGCHLD, Consts.SIGTERM, Consts.SIGINT).Bits == (blocked & SigSet.Of(Consts.SIGCHLD, Consts.SIGTERM, Consts.SIGINT).Bits));
-            var log = ReadLog(run).Select(l => l.Text).ToList();
-            Assert.Contains("SigBlk:\t0000000000000000", log);
-            Assert.Contains("SigIgn:\t0000000000000000", log);
-            Assert.NotNull(ProcStat.StartTime(pid));
+            var stops = SigSet.Of(Consts.SIGCHLD, Consts.SIGTERM, Consts.SIGINT).Bits;
+            Assert.Equal(stops, blocked & stops);
+            Assert.Contains("SigBlk:\t0000000000000000", client.ReadOutputUntil("SigIgn"));
+
+            // The waiting image still serves the client and hands the exit back to pscrun, which records it.
+            client.Send(AttachProtocol.Stdin, Encoding.UTF8.GetBytes("hi\n"));
+            var frames = client.ReadUntilExit();
+            Assert.Contains("got hi", Text(frames, AttachProtocol.Stdout));
+            Assert.Equal(7, BinaryPrimitives.ReadInt32LittleEndian(frames[^1].Payload));
+            Assert.Equal(7, WaitForFinalStatus(run).GetProperty("exitCode").GetInt32());
+            Assert.Null(ProcStat.StartTime(pid));
+            Assert.Contains(ReadLog(run), l => l.Text == "got hi");
+            AssertContainerGone(run);
         }
         finally
         {
@@ -170,7 +181,10 @@ public sealed partial class MonitorTests
         string.Concat(frames.Where(f => f.Type == type).Select(f => Encoding.UTF8.GetString(f.Payload)));
 
     /// <summary>Starts a monitor whose first client is one end of a socket pair (as the engine does for a foreground run).</summary>
-    private unsafe FrameClient StartMonitorAttached(Run run, params string[] extra)
+    private FrameClient StartMonitorAttached(Run run, params string[] extra) => StartMonitorAttachedIn(null, run, extra);
+
+    /// <summary>As StartMonitorAttached, with the monitor told which image to wait in (PSCRUN_MONITOR_WAIT).</summary>
+    private unsafe FrameClient StartMonitorAttachedIn(string? waitImage, Run run, params string[] extra)
     {
         var fds = stackalloc int[2];
         Assert.Equal(0, Libc.SocketPair(Consts.AF_UNIX, Consts.SOCK_STREAM | Consts.SOCK_CLOEXEC, 0, fds));
@@ -178,7 +192,9 @@ public sealed partial class MonitorTests
         {
             // The shell and the monitor inherit the other end; it stays close-on-exec in this process afterwards.
             Assert.Equal(0, Libc.Fcntl(fds[1], Consts.F_SETFD, 0));
-            StartMonitor(run, extra.Concat(new[] { "--attach-fd", fds[1].ToString(System.Globalization.CultureInfo.InvariantCulture) }).ToArray());
+            StartDetached(run, "exec \"$0\" \"$@\" </dev/null >/dev/null 2>&1 &",
+                extra.Concat(new[] { "--attach-fd", fds[1].ToString(System.Globalization.CultureInfo.InvariantCulture) }).ToArray(), waitImage: waitImage);
+            WaitForMonitorPid(run);
         }
         finally
         {

@@ -370,7 +370,7 @@ public sealed partial class MonitorTests : IClassFixture<PscrunFixture>
         return reader.Result;
     }
 
-    private void StartDetached(Run run, string script, string[] extra, string? readyFifo = null)
+    private void StartDetached(Run run, string script, string[] extra, string? readyFifo = null, string? waitImage = null)
     {
         var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         psi.ArgumentList.Add("-c");
@@ -383,6 +383,12 @@ public sealed partial class MonitorTests : IClassFixture<PscrunFixture>
         if (readyFifo is not null)
         {
             psi.Environment["PSC_READY"] = readyFifo;
+        }
+
+        // The monitor waits in pscmon when it sits next to pscrun; PSCRUN_MONITOR_WAIT=pscrun keeps it in pscrun.
+        if (waitImage is not null)
+        {
+            psi.Environment["PSCRUN_MONITOR_WAIT"] = waitImage;
         }
 
         using var sh = System.Diagnostics.Process.Start(psi)!;

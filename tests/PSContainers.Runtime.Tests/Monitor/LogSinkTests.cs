@@ -71,7 +71,7 @@ public sealed unsafe class LogSinkTests : IDisposable
         var memory = (byte*)NativeMemory.AllocZeroed(2 * LogSink.MaxLine + LogSink.OutputSize);
         try
         {
-            var sink = new LogSink(fd, memory, memory + LogSink.MaxLine, memory + (2 * LogSink.MaxLine)) { TerminalLines = terminal };
+            var sink = new LogSink(fd, memory, memory + LogSink.MaxLine, memory + (2 * LogSink.MaxLine), terminal);
             foreach (var (stream, bytes) in writes)
             {
                 fixed (byte* p = bytes)
