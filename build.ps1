@@ -250,6 +250,12 @@ function Read-TrxCounters([string]$Path) {
         Failed  = (& $count 'failed') + (& $count 'error') + (& $count 'timeout') + (& $count 'aborted')
         Skipped = $notRun
         Outcome = $trx.TestRun.ResultSummary.outcome
+        # Name and first message line of each failed test, repeated at the end of the run where CI's tail shows it.
+        FailedTests = @($trx.TestRun.Results.UnitTestResult | Where-Object { $_.outcome -ne 'Passed' -and $_.outcome -ne 'NotExecuted' } |
+            ForEach-Object {
+                $message = "$($_.Output.ErrorInfo.Message)".Trim() -split "`n" | Select-Object -First 1
+                "$($_.testName): $message"
+            })
     }
 }
 
@@ -268,9 +274,10 @@ function Invoke-TestTask {
             --logger "trx;LogFileName=$name.trx" --logger 'console;verbosity=normal' --results-directory $resultsDir
         $exitCode = $LASTEXITCODE
         $trxPath = Join-Path $resultsDir "$name.trx"
-        $suite = [pscustomobject]@{ Suite = "xunit $name"; Passed = 0; Failed = 0; Skipped = 0; Note = '' }
+        $suite = [pscustomobject]@{ Suite = "xunit $name"; Passed = 0; Failed = 0; Skipped = 0; Note = ''; FailedTests = @() }
         if (Test-Path -LiteralPath $trxPath) {
             $counters = Read-TrxCounters $trxPath
+            $suite.FailedTests = $counters.FailedTests
             $suite.Passed = $counters.Passed
             $suite.Failed = $counters.Failed
             $suite.Skipped = $counters.Skipped
@@ -296,12 +303,16 @@ function Invoke-TestTask {
     $configuration.Run.PassThru = $true
     $configuration.Run.Exit = $false
     $configuration.Output.Verbosity = 'Detailed'
-    $pester = [pscustomobject]@{ Suite = 'pester tests/pester'; Passed = 0; Failed = 0; Skipped = 0; Note = '' }
+    $pester = [pscustomobject]@{ Suite = 'pester tests/pester'; Passed = 0; Failed = 0; Skipped = 0; Note = ''; FailedTests = @() }
     try {
         $run = Invoke-Pester -Configuration $configuration
         $pester.Passed = $run.PassedCount
         $pester.Failed = $run.FailedCount
         $pester.Skipped = $run.SkippedCount + $run.NotRunCount
+        $pester.FailedTests = @($run.Failed | ForEach-Object {
+                $message = "$($_.ErrorRecord | Select-Object -First 1)".Trim() -split "`n" | Select-Object -First 1
+                "$($_.ExpandedPath): $message"
+            })
         # A file that fails to load or a failing BeforeAll/AfterAll is a failure even when no test says so.
         $broken = $run.FailedContainersCount + $run.FailedBlocksCount
         if ($broken -gt 0) {
@@ -319,6 +330,9 @@ function Invoke-TestTask {
         $line = "Suite {0}: passed {1}, failed {2}, skipped {3}" -f $suite.Suite, $suite.Passed, $suite.Failed, $suite.Skipped
         if ($suite.Note) { $line += " ($($suite.Note))" }
         Write-Host $line
+        foreach ($failure in $suite.FailedTests) {
+            Write-Host "  failed: $failure"
+        }
     }
     $passed = ($suites | Measure-Object -Property Passed -Sum).Sum
     $failed = ($suites | Measure-Object -Property Failed -Sum).Sum

@@ -271,11 +271,7 @@ public sealed partial class ImageService
         }
         finally
         {
-            Native.Libc.Close(lockFd);
-            if (Directory.Exists(temp))
-            {
-                Directory.Delete(temp, recursive: true);
-            }
+            Snapshots.EndTemp(temp, lockFd);
         }
 
         var now = DateTimeOffset.UtcNow;

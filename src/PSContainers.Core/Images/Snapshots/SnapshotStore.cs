@@ -130,6 +130,24 @@ public sealed class SnapshotStore
         }
     }
 
+    /// <summary>Deletes what is left of a temporary snapshot (nothing after a commit), then releases its lock.</summary>
+    internal void EndTemp(string tempPath, int lockFd)
+    {
+        try
+        {
+            // Deleted while the lock is still held: once it is released, a concurrent CleanStale may claim the
+            // directory and delete it at the same time, and each then fails on the other's half-deleted tree.
+            if (Directory.Exists(tempPath))
+            {
+                Directory.Delete(tempPath, recursive: true);
+            }
+        }
+        finally
+        {
+            Libc.Close(lockFd);
+        }
+    }
+
     /// <summary>Renames a finished temporary snapshot into place; false when another process committed the same layer first.</summary>
     internal bool Commit(string tempPath, Digest chainId, SnapshotInfo info)
     {
