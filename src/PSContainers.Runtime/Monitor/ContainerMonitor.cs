@@ -132,6 +132,11 @@ public sealed class ContainerMonitor
         stdio.Dispose();
         if (over)
         {
+            // Reaped here, blocking: the pidfd turns readable a moment before the zombie can be waited for, and
+            // the SIGCHLD may have gone to a runtime thread of this image that does not block it, never to reach
+            // the loop's signalfd. The loop then goes on as after pscmon's wait.
+            h.ExitCode = ReapInit(h.InitPid);
+            h.Phase = "exited";
             return new MonitorLoop(_o with { Handoff = h }, h, _runtime, _log).Run();
         }
 
@@ -249,6 +254,23 @@ public sealed class ContainerMonitor
         {
             Libc.Close(fd);
         }
+    }
+
+    /// <summary>Waits for the init, which has exited, and returns its exit code as a shell reports it.</summary>
+    private static unsafe int ReapInit(int pid)
+    {
+        int status;
+        while (Libc.WaitPid(pid, &status, 0) < 0)
+        {
+            if (Libc.LastErrno != Errno.EINTR)
+            {
+                // ECHILD: someone else reaped it; its code is lost, as docker reports a lost exit code.
+                return -1;
+            }
+        }
+
+        var signal = status & 0x7f;
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal;
     }
 
     private void OnStopSignal(PosixSignalContext ctx)
