@@ -173,6 +173,39 @@ public sealed partial class MonitorTests : IClassFixture<PscrunFixture>
     }
 
     [Fact]
+    public void EveryThreadOfTheSetUpImageBlocksTheStopSignalsAndAHookStillRuns()
+    {
+        // A poststart hook holds the set-up image (the .NET runtime's threads and all) for a second. Without a
+        // pid namespace sleep is not an init, which would ignore the SIGTERM below.
+        var run = NewRun(new[] { "sleep", "100" }, spec =>
+        {
+            spec.Hooks = new Hooks { Poststart = [new Hook { Path = "/bin/sleep", Args = ["sleep", "1"] }] };
+            spec.Linux!.Namespaces!.RemoveAll(n => n.Type == LinuxNamespaceType.Pid);
+        });
+        try
+        {
+            StartMonitor(run);
+            var tasks = Directory.GetDirectories($"/proc/{run.MonitorPid}/task");
+            Assert.True(tasks.Length > 1, "the set-up image runs .NET's threads besides the main one");
+            const ulong wanted = (1UL << (Consts.SIGTERM - 1)) | (1UL << (Consts.SIGINT - 1));
+            foreach (var task in tasks)
+            {
+                var blocked = File.ReadLines(Path.Combine(task, "status")).Single(l => l.StartsWith("SigBlk:", StringComparison.Ordinal));
+                Assert.Equal(wanted, Convert.ToUInt64(blocked["SigBlk:".Length..].Trim(), 16) & wanted);
+            }
+
+            // And a SIGTERM sent now reaches the container once it runs.
+            Assert.Equal(0, Libc.Kill(run.MonitorPid, Consts.SIGTERM));
+            var status = WaitForFinalStatus(run);
+            Assert.Equal(143, status.GetProperty("exitCode").GetInt32());
+        }
+        finally
+        {
+            Cleanup(run);
+        }
+    }
+
+    [Fact]
     public void SigtermToTheMonitorStopsTheContainerAndCleansUp()
     {
         // Without a pid namespace sleep is not an init, which ignores signals it has no handler for.
