@@ -140,7 +140,7 @@ public sealed partial class ContainerService : IContainerService
                 Directory.CreateDirectory(dir);
             }
 
-            AtomicFile.WriteAllText(Path.Combine(Paths.BundleDir(id), SpecLoader.ConfigFileName), JsonSerializer.Serialize(spec, SpecJsonContext.Default.Spec));
+            AtomicFile.WriteAllText(Path.Combine(Paths.BundleDir(id), SpecLoader.ConfigFileName), JsonSerializer.Serialize(spec, SpecJsonContext.Default.Spec), ContainerStore.Durable(record));
         }
         catch
         {

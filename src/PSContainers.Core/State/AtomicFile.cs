@@ -3,7 +3,8 @@ namespace PSContainers.Core.State;
 /// <summary>Writes files so a reader (or a crash) sees the old content or the new, never a torn one.</summary>
 public static class AtomicFile
 {
-    public static void WriteAllText(string path, string text)
+    /// <summary>Replaces path with text atomically; durable (fsync before the rename) unless the caller says the file need not survive a power cut.</summary>
+    public static void WriteAllText(string path, string text, bool durable = true)
     {
         var temp = $"{path}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
         try
@@ -13,8 +14,12 @@ public static class AtomicFile
             {
                 writer.Write(text);
                 writer.Flush();
-                // Durable before it becomes visible: after a power cut the record is whole or absent.
-                stream.Flush(flushToDisk: true);
+                // Durable before it becomes visible: after a power cut the record is whole or absent. A
+                // kill -9 needs only the rename; the fsync (a journal commit) is for power cuts.
+                if (durable)
+                {
+                    stream.Flush(flushToDisk: true);
+                }
             }
 
             File.Move(temp, path, overwrite: true);

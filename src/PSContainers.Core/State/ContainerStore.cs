@@ -85,13 +85,20 @@ public sealed partial class ContainerStore
             }
         }
 
-        AtomicFile.WriteAllText(NameFile(record.Name), record.Id);
+        AtomicFile.WriteAllText(NameFile(record.Name), record.Id, Durable(record));
         Directory.CreateDirectory(Paths.ContainerDir(record.Id));
         Save(record);
         return record;
     }
 
-    public void Save(StoredContainer record) => AtomicFile.WriteAllText(Paths.RecordFile(record.Id), JsonSerializer.Serialize(record, Json));
+    public void Save(StoredContainer record) => AtomicFile.WriteAllText(Paths.RecordFile(record.Id), JsonSerializer.Serialize(record, Json), Durable(record));
+
+    /// <summary>
+    /// A -Remove container deletes itself when it exits and is garbage after a power cut anyway: its files skip the
+    /// fsync (a journal commit each; docker run --rm and podman's --rm use volatile storage the same way). Every
+    /// other record is synced before it becomes visible.
+    /// </summary>
+    public static bool Durable(StoredContainer record) => record.Config?.AutoRemove != true;
 
     public StoredContainer? TryLoad(string id)
     {

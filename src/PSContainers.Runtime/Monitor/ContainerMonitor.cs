@@ -171,7 +171,7 @@ public sealed class ContainerMonitor
         WriteStatus(_o, _status);
         try
         {
-            _runtime.Value.Start(_o.Id);
+            _runtime.Value.Start(record);
         }
         catch
         {
