@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PSContainers.Core.Containers;
 using PSContainers.Core.Images;
+using PSContainers.Core.Images.Content;
 using PSContainers.Core.Images.Oci;
 using PSContainers.Core.State;
 
@@ -204,16 +205,7 @@ public sealed class RegistryService
                 else
                 {
                     progress?.Report(new TransferProgress(blob.Digest, 0, blob.Size, TransferState.Waiting));
-                    await slots.WaitAsync(failed.Token).ConfigureAwait(false);
-                    try
-                    {
-                        await DownloadBlobAsync(repository, name, blob, pending.Count > 0 ? pending[0] : null, progress, failed.Token).ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        slots.Release();
-                    }
-
+                    await DownloadBlobAsync(repository, name, blob, pending.Count > 0 ? pending[0] : null, slots, progress, failed.Token).ConfigureAwait(false);
                     pending = pending.Skip(1).ToList();
                 }
 
@@ -260,37 +252,58 @@ public sealed class RegistryService
     /// DigestMismatch whatever they did to the unpack; the blob is stored and the snapshot committed only when both
     /// checks pass, otherwise neither is kept.
     /// </summary>
+    /// <remarks>A transfer slot is held for the download only: the end of an unpack (a small layer of many files may take
+    /// longer than its transfer) must not keep the next blob waiting.</remarks>
     private async Task DownloadBlobAsync(RegistryRepository repository, ImageReference name, OciDescriptor blob, LayerToUnpack? layer,
-        IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+        SemaphoreSlim slots, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
     {
-        using var writer = Images.Content.OpenWriter(blob.ParsedDigest, blob.Size);
-        using var unpack = layer is null ? null : Images.BeginStreamedUnpack(layer, cancellationToken);
-        Stream destination = unpack is null ? writer : new LayerTeeStream(writer, unpack);
-        await repository.DownloadBlobAsync(blob.Digest, blob.Size, destination, verify: false, progress, cancellationToken).ConfigureAwait(false);
-        progress?.Report(new TransferProgress(blob.Digest, blob.Size, blob.Size, TransferState.Verifying));
+        await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        ContentWriter? writer = null;
+        StreamedLayerUnpack? unpack = null;
         try
         {
-            writer.Verify();
-        }
-        catch (ContainerEngineException e) when (e.ErrorId is "DigestMismatch" or "ContentSizeMismatch")
-        {
-            throw new ContainerEngineException("DigestMismatch",
-                $"The blob {blob.Digest} of {name.Repository} from {repository.Domain} is corrupt: {e.Message}", ContainerErrorKind.InvalidData, name.ToString(), e);
-        }
+            try
+            {
+                writer = Images.Content.OpenWriter(blob.ParsedDigest, blob.Size);
+                unpack = layer is null ? null : Images.BeginStreamedUnpack(layer, cancellationToken);
+                Stream destination = unpack is null ? writer : new LayerTeeStream(writer, unpack);
+                await repository.DownloadBlobAsync(blob.Digest, blob.Size, destination, verify: false, progress, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                slots.Release();
+            }
 
-        if (unpack is not null)
-        {
-            progress?.Report(new TransferProgress(blob.Digest, unpack.Consumed, blob.Size, TransferState.Unpacking));
-            var result = await unpack.CompleteAsync().ConfigureAwait(false);
-            writer.Commit();
-            unpack.Commit(result);
-        }
-        else
-        {
-            writer.Commit();
-        }
+            progress?.Report(new TransferProgress(blob.Digest, blob.Size, blob.Size, TransferState.Verifying));
+            try
+            {
+                writer.Verify();
+            }
+            catch (ContainerEngineException e) when (e.ErrorId is "DigestMismatch" or "ContentSizeMismatch")
+            {
+                throw new ContainerEngineException("DigestMismatch",
+                    $"The blob {blob.Digest} of {name.Repository} from {repository.Domain} is corrupt: {e.Message}", ContainerErrorKind.InvalidData, name.ToString(), e);
+            }
 
-        progress?.Report(new TransferProgress(blob.Digest, blob.Size, blob.Size, TransferState.Complete));
+            if (unpack is not null)
+            {
+                progress?.Report(new TransferProgress(blob.Digest, unpack.Consumed, blob.Size, TransferState.Unpacking));
+                var result = await unpack.CompleteAsync().ConfigureAwait(false);
+                writer.Commit();
+                unpack.Commit(result);
+            }
+            else
+            {
+                writer.Commit();
+            }
+
+            progress?.Report(new TransferProgress(blob.Digest, blob.Size, blob.Size, TransferState.Complete));
+        }
+        finally
+        {
+            unpack?.Dispose();
+            writer?.Dispose();
+        }
     }
 
     /// <summary>
