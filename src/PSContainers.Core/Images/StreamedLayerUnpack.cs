@@ -35,8 +35,8 @@ internal sealed class StreamedLayerUnpack : IDisposable
     {
         _snapshots = snapshots;
         _layer = layer;
-        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         (_temp, _lockFd) = snapshots.BeginTemp();
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var target = Path.Combine(_temp, "fs");
         var consumed = new InlineProgress(n => Volatile.Write(ref _consumed, n));
         _worker = Task.Factory.StartNew(
