@@ -111,6 +111,23 @@ public static unsafe partial class Libc
     [LibraryImport(L, EntryPoint = "waitpid", SetLastError = true)]
     public static partial int WaitPid(int pid, int* status, int options);
 
+    [LibraryImport(L, EntryPoint = "waitid", SetLastError = true)]
+    public static partial int Waitid(int idtype, int id, void* infop, int options);
+
+    /// <summary>True when the child pid has exited and waits to be reaped; it is left unreaped (WNOWAIT).</summary>
+    public static bool ChildHasExited(int pid)
+    {
+        // siginfo_t is 128 bytes; si_pid (offset 16) stays 0 when WNOHANG finds no change.
+        var info = stackalloc byte[128];
+        new Span<byte>(info, 128).Clear();
+        return Waitid(P_PID, pid, info, WEXITED | WNOHANG | WNOWAIT) == 0 && *(int*)(info + 16) == pid;
+    }
+
+    private const int P_PID = 1;
+    private const int WNOHANG = 1;
+    private const int WEXITED = 4;
+    private const int WNOWAIT = 0x01000000;
+
     [LibraryImport(L, EntryPoint = "setsid", SetLastError = true)]
     public static partial int Setsid();
 

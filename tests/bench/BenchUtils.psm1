@@ -81,4 +81,23 @@ function New-BenchPodman {
     $podman
 }
 
+# Waits (bounded) until no process whose command line mentions Pattern is left, then a short pause: a contender's
+# work that goes on after its command returned (podman's conmon and 'container cleanup') would otherwise land on
+# the next contender's clock.
+function Wait-BenchQuiet {
+    param([Parameter(Mandatory)][string]$Pattern, [double]$TimeoutSeconds = 3, [int]$PauseMilliseconds = 50)
+    $deadline = [datetime]::UtcNow.AddSeconds($TimeoutSeconds)
+    do {
+        $busy = $false
+        foreach ($dir in [System.IO.Directory]::EnumerateDirectories('/proc')) {
+            $name = [System.IO.Path]::GetFileName($dir)
+            if ($name -notmatch '^\d+$' -or [int]$name -eq $PID) { continue }
+            try { $cmdline = [System.IO.File]::ReadAllText("$dir/cmdline") } catch { continue }
+            if ($cmdline.Contains($Pattern)) { $busy = $true; break }
+        }
+        if ($busy) { Start-Sleep -Milliseconds 10 }
+    } while ($busy -and [datetime]::UtcNow -lt $deadline)
+    Start-Sleep -Milliseconds $PauseMilliseconds
+}
+
 Export-ModuleMember -Function *-*

@@ -9,8 +9,10 @@
       podman  podman run --rm --network none IMG /bin/true    (IMG: the rootfs imported, own --root/--runroot,
                                                                 crun, overlay storage, the peers' containers.conf)
       crun    crun run on a bundle of the rootfs               (the runtime floor, as pscrun-vs-crun.ps1)
-    A Stopwatch times the cmdlet call and the whole podman and crun processes. Prints the medians and the
-    ratios engine/podman and engine/crun. Not part of the test command: a benchmark never fails the build.
+    A Stopwatch times the cmdlet call and the whole podman and crun processes. After each run the bench waits
+    until no process of that run is left (podman's conmon and cleanup go on after the CLI returned) so that no
+    contender pays for another's tail. Prints the medians and the ratios engine/podman and engine/crun.
+    Not part of the test command: a benchmark never fails the build.
 .EXAMPLE
     ./tests/bench/invoke-vs-podman.ps1 -Iterations 30
 #>
@@ -101,6 +103,7 @@ try {
         $order = @($contenders[$shift..($contenders.Count - 1)]) + @(if ($shift) { $contenders[0..($shift - 1)] })
         foreach ($entry in $order) {
             $run = & $entry.Measure @('/bin/true')
+            Wait-BenchQuiet -Pattern $work
             if ($i -lt 0) { continue }
             if (-not $run.Ok) { $entry.Failures++ }
             $entry.Samples.Add($run.Milliseconds)

@@ -257,8 +257,12 @@ public sealed partial class ContainerService : IContainerService
         }
 
         var record = Store.Load(id);
-        record.MonitorLost = null;
-        Store.Save(record);
+        if (record.MonitorLost is not null)
+        {
+            record.MonitorLost = null;
+            Store.Save(record);
+        }
+
         Directory.CreateDirectory(Paths.RuntimeRoot);
         var args = new List<string>
         {

@@ -6,10 +6,11 @@ namespace PSContainers.Core.Containers;
 
 /// <summary>Starts `pscrun monitor` detached from pwsh and waits for its ready report on a pipe.</summary>
 /// <remarks>
-/// The monitor gets the pipe's write end as --ready-fd and answers "1" or "error: MESSAGE". It is started
-/// through /bin/sh so its stdio is /dev/null from the first instruction: nothing ties it to this pwsh. Its
-/// standard streams are redirected for .NET too: a child that shares the terminal makes .NET switch the
-/// terminal's modes while it lives and again when it exits, which would break a terminal relay in raw mode.
+/// The monitor gets the pipe's write end as --ready-fd and answers "1" or "error: MESSAGE". Its standard
+/// streams are pipes whose ends this process closes at once (the monitor puts /dev/null on them as it detaches),
+/// so nothing ties it to this pwsh; and a child that shares the terminal would make .NET switch the terminal's
+/// modes while it lives and again when it exits, which would break a terminal relay in raw mode. It is started
+/// directly, not through a shell: a shell costs a few milliseconds on every container start.
 /// An attach socket given to Launch becomes the monitor's first client (--attach-fd).
 /// </remarks>
 public sealed class MonitorLauncher
@@ -45,13 +46,10 @@ public sealed class MonitorLauncher
         var writeEnd = fds[1];
         try
         {
-            var start = new ProcessStartInfo("/bin/sh")
+            var start = new ProcessStartInfo(PscrunPath)
             {
                 UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
             };
-            start.ArgumentList.Add("-c");
-            start.ArgumentList.Add("exec \"$0\" \"$@\" </dev/null >/dev/null 2>&1");
-            start.ArgumentList.Add(PscrunPath);
             start.ArgumentList.Add("monitor");
             foreach (var a in monitorArgs)
             {
@@ -76,7 +74,7 @@ public sealed class MonitorLauncher
 
                 try
                 {
-                    using var process = Process.Start(start) ?? throw new InvalidOperationException("/bin/sh did not start");
+                    using var process = StartProcess(start);
                     process.StandardInput.Close();
                     process.StandardOutput.Close();
                     process.StandardError.Close();
@@ -121,6 +119,19 @@ public sealed class MonitorLauncher
             }
 
             Libc.Close(readEnd);
+        }
+    }
+
+    private Process StartProcess(ProcessStartInfo start)
+    {
+        try
+        {
+            return Process.Start(start) ?? throw new InvalidOperationException($"{PscrunPath} did not start");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new ContainerEngineException("ContainerStartFailed", $"The runtime binary {PscrunPath} cannot be started: {e.Message}; rebuild the module or set $env:PSCRUN.",
+                ContainerErrorKind.OperationFailed, PscrunPath, e);
         }
     }
 

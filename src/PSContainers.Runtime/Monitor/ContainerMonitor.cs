@@ -16,6 +16,9 @@ public sealed class ContainerMonitor
 {
     private const int FailedExitCode = 127;
 
+    // How long the set-up image waits for a short command to end before it hands over to the waiting image.
+    private const int LingerMs = 25;
+
     private readonly MonitorOptions _o;
     private readonly Lazy<LinuxContainerRuntime> _runtime;
     private readonly Lazy<ILogger> _log;
@@ -23,6 +26,7 @@ public sealed class ContainerMonitor
     private volatile int _initPid;
     private volatile int _stopSignal;
     private int _readyFd;
+    private volatile MonitorHandoff? _handoff;
 
     public ContainerMonitor(MonitorOptions options, Lazy<LinuxContainerRuntime> runtime, Lazy<ILogger> logger)
     {
@@ -104,6 +108,13 @@ public sealed class ContainerMonitor
 
         SignalReady("1");
 
+        // A short command (most `run --rm` in scripts) is over within moments: then this image finishes it. A
+        // waiting image would only start, find the exit and hand back to pscrun (two execs and a runtime start).
+        // Its output waits in the pipes meanwhile; the loop drains them as it records the exit. Stop signals are
+        // still handled here while it waits.
+        _handoff = h;
+        var over = ExitsWithin(h.InitPid, LingerMs);
+
         // Blocked from here on, these signals wait for the waiting image's signalfd: execve keeps the mask and what is pending.
         var blocked = SigSet.Of(Consts.SIGCHLD, Consts.SIGTERM, Consts.SIGINT, Consts.SIGHUP, Consts.SIGPIPE);
         unsafe
@@ -119,6 +130,16 @@ public sealed class ContainerMonitor
         h.Phase = "wait";
         stdio.HandOver(h);
         stdio.Dispose();
+        if (over)
+        {
+            // Reaped here, blocking: the pidfd turns readable a moment before the zombie can be waited for, and
+            // the SIGCHLD may have gone to a runtime thread of this image that does not block it, never to reach
+            // the loop's signalfd. The loop then goes on as after pscmon's wait.
+            h.ExitCode = ReapInit(h.InitPid);
+            h.Phase = "exited";
+            return new MonitorLoop(_o with { Handoff = h }, h, _runtime, _log).Run();
+        }
+
         MonitorImage.ReplaceWithWaiter(_o, h);
         MonitorImage.Replace(_o, h);
 
@@ -133,13 +154,17 @@ public sealed class ContainerMonitor
         Libc.Setsid();
         Libc.Check(Libc.Prctl(Consts.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl", "PR_SET_CHILD_SUBREAPER");
 
-        // A caller that closed fds 0-2 would otherwise let the stdio pipes land on them and be overwritten by the swap.
-        for (var fd = 0; fd < 3; fd++)
+        // Its own stdio is /dev/null: the engine starts it on pipes it closes at once, so nothing ties it to the
+        // caller; and a caller that closed fds 0-2 would otherwise let the stdio pipes land on them.
+        var devNull = Libc.Open("/dev/null", Consts.O_RDWR | Consts.O_CLOEXEC, 0);
+        if (devNull >= 0)
         {
-            if (Libc.Fcntl(fd, Consts.F_GETFD, 0) < 0)
+            for (var fd = 0; fd < 3; fd++)
             {
-                Libc.Open("/dev/null", Consts.O_RDWR, 0);
+                Libc.Dup2(devNull, fd);
             }
+
+            Libc.Close(devNull);
         }
 
         // The caller's working directory could be a mount someone wants to unmount while the container runs for days.
@@ -191,11 +216,75 @@ public sealed class ContainerMonitor
         }
     }
 
+    /// <summary>Waits up to ms for the child to exit, leaving it unreaped; true when it did.</summary>
+    private static unsafe bool ExitsWithin(int pid, int ms)
+    {
+        var fd = Libc.PidfdOpen(pid);
+        if (fd < 0)
+        {
+            return Libc.ChildHasExited(pid);
+        }
+
+        try
+        {
+            var pfd = new PollFd { Fd = fd, Events = Consts.POLLIN };
+            var deadline = Environment.TickCount64 + ms;
+            while (true)
+            {
+                var left = deadline - Environment.TickCount64;
+                if (left <= 0)
+                {
+                    return false;
+                }
+
+                pfd.REvents = 0;
+                var rc = Libc.Poll(&pfd, 1, (int)left);
+                if (rc > 0)
+                {
+                    return true;
+                }
+
+                if (rc < 0 && Libc.LastErrno != Errno.EINTR)
+                {
+                    return Libc.ChildHasExited(pid);
+                }
+            }
+        }
+        finally
+        {
+            Libc.Close(fd);
+        }
+    }
+
+    /// <summary>Waits for the init, which has exited, and returns its exit code as a shell reports it.</summary>
+    private static unsafe int ReapInit(int pid)
+    {
+        int status;
+        while (Libc.WaitPid(pid, &status, 0) < 0)
+        {
+            if (Libc.LastErrno != Errno.EINTR)
+            {
+                // ECHILD: someone else reaped it; its code is lost, as docker reports a lost exit code.
+                return -1;
+            }
+        }
+
+        var signal = status & 0x7f;
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal;
+    }
+
     private void OnStopSignal(PosixSignalContext ctx)
     {
         ctx.Cancel = true;
         var signal = ctx.Signal == PosixSignal.SIGINT ? Consts.SIGINT : Consts.SIGTERM;
         _stopSignal = signal;
+
+        // A loop running in this image (a short command's, or when execve failed) decides on restarts by the handoff.
+        if (_handoff is { StopSignal: 0 } h)
+        {
+            h.StopSignal = signal;
+        }
+
         var pid = _initPid;
         if (pid > 0)
         {

@@ -21,6 +21,13 @@ public sealed record OverlayMount(IReadOnlyList<string> Lowers, string Upper, st
 
     public string Data => $"lowerdir={string.Join(':', Lowers)},upperdir={Upper},workdir={Work}";
 
+    /// <summary>
+    /// Mount with overlayfs' "volatile" option (Linux 5.10+): no sync of the upper filesystem, on writes or at
+    /// unmount. For containers whose writable layer is thrown away when they exit (-Remove, as podman does for
+    /// --rm): there, a journal commit at every unmount is pure cost. Ignored where the kernel lacks it.
+    /// </summary>
+    public bool Volatile { get; init; }
+
     /// <summary>The kernel copies mount data into one page: longer option strings fail with EINVAL.</summary>
     public const int MaxDataLength = 4095;
 
@@ -35,6 +42,14 @@ public sealed record OverlayMount(IReadOnlyList<string> Lowers, string Upper, st
         if (IsMountPoint(Merged))
         {
             return;
+        }
+
+        // A volatile mount leaves this marker; the kernel refuses to mount the pair again while it is there (after
+        // a crash the upper directory may have lost writes, which a removable container's layer can afford).
+        var marker = Path.Combine(Work, "work", "incompat", "volatile");
+        if (Directory.Exists(marker))
+        {
+            Directory.Delete(marker, recursive: true);
         }
 
         if (Data.Length <= MaxDataLength)
@@ -59,6 +74,11 @@ public sealed record OverlayMount(IReadOnlyList<string> Lowers, string Upper, st
 
     private void MountClassic(string data)
     {
+        if (Volatile && Libc.Mount("overlay", Merged, "overlay", 0, data + ",volatile") == 0)
+        {
+            return;
+        }
+
         if (Libc.Mount("overlay", Merged, "overlay", 0, data) == 0)
         {
             return;
@@ -152,6 +172,12 @@ public sealed record OverlayMount(IReadOnlyList<string> Lowers, string Upper, st
             if (indexOff && Set("index", "off") is var i and not 0)
             {
                 return i;
+            }
+
+            // A kernel without it says EINVAL here; the overlay then syncs as usual.
+            if (Volatile)
+            {
+                Set("volatile", null);
             }
 
             if (Libc.Syscall(fsconfig, fs, cmdCreate, 0, 0, 0) < 0)

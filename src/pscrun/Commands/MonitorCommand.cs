@@ -67,7 +67,7 @@ internal static class MonitorCommand
             var options = new MonitorOptions
             {
                 RuntimeRoot = Path.GetFullPath(runtimeRoot), Bundle = Path.GetFullPath(bundle), Id = id, StateDir = Path.GetFullPath(stateDir),
-                Overlay = flags.TryGetValue("--overlay", out var overlay) ? OverlayMount.Parse(overlay) : null,
+                Overlay = flags.TryGetValue("--overlay", out var overlay) ? OverlayMount.Parse(overlay) with { Volatile = flags.ContainsKey("--remove-on-exit") } : null,
                 Restart = flags.TryGetValue("--restart", out var restart) ? RestartPolicy.Parse(restart) : RestartPolicy.No,
                 RemoveOnExit = flags.ContainsKey("--remove-on-exit"), Tty = flags.ContainsKey("--tty"), OpenStdin = flags.ContainsKey("--stdin"),
                 ReadyFd = readyFd,

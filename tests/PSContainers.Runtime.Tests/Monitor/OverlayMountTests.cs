@@ -43,6 +43,33 @@ public sealed class OverlayMountTests : IDisposable
         return new OverlayMount(lowers, Path.Combine(_dir, "upper"), Path.Combine(_dir, "work"), Path.Combine(_dir, "merged"));
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(100)]
+    public void AVolatileOverlaySaysSoInMountinfoAndMountsAgainAfterItsMarkerWasLeft(int layers)
+    {
+        // The marker stays in the work directory after a volatile mount; the kernel refuses the pair while it is there.
+        var overlay = Make(layers) with { Volatile = true };
+        for (var round = 0; round < 2; round++)
+        {
+            overlay.Mount();
+            try
+            {
+                var line = File.ReadLines("/proc/self/mountinfo").Single(l => l.Split(' ')[4] == overlay.Merged);
+                Assert.Contains("volatile", line, StringComparison.Ordinal);
+                File.WriteAllText(Path.Combine(overlay.Merged, "written"), round.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            finally
+            {
+                overlay.Unmount();
+            }
+
+            Assert.False(OverlayMount.IsMountPoint(overlay.Merged));
+            Assert.True(Directory.Exists(Path.Combine(overlay.Work, "work", "incompat", "volatile")));
+            Assert.Equal(round.ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllText(Path.Combine(overlay.Upper, "written")));
+        }
+    }
+
     [Fact]
     public void MountsAHundredLayersWhoseOptionsExceedAPage()
     {
