@@ -142,6 +142,19 @@ Describe 'Invoke-Container' {
         Get-Container -All | Where-Object { $_.Command -contains 'echo one; echo two >&2; exit 7' } | Should -BeNullOrEmpty
     }
 
+    It 'sets $LASTEXITCODE as docker run does when the container cannot start: 127 <Command> not found, 126 not runnable' -TestCases @(
+        @{ Command = '/no-such-command'; Code = 127; Reason = 'executable file not found' }
+        @{ Command = '/etc'; Code = 126; Reason = 'directory' }
+    ) {
+        param($Command, $Code, $Reason)
+        $global:LASTEXITCODE = 0
+        Invoke-Container $rootfs -Remove -Name cannotstart -ErrorVariable err -ErrorAction SilentlyContinue -- $Command | Should -BeNullOrEmpty
+        $LASTEXITCODE | Should -Be $Code
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ContainerStartFailed,*'
+        "$($err[0])" | Should -BeLike "*$Reason*"
+        Get-Container -All | Where-Object Name -EQ cannotstart | Should -BeNullOrEmpty -Because '-Remove removes a container that failed to start'
+    }
+
     It 'writes each line when the container writes it, not at the end' {
         $arrivals = Invoke-Container $rootfs -Remove -- sh -c 'echo first; sleep 2; echo second' |
             ForEach-Object { [pscustomobject]@{ Text = $_.Text; At = [DateTime]::UtcNow } }

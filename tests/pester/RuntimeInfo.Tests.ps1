@@ -51,6 +51,14 @@ function Split-Streams($records) {
         $r.Version | Should -Be '0.1.0'
     }
 
+    It 'asks the runtime the engine uses: $env:PSCRUN when it is set' {
+        # runc, as crun 1.8 has no 'features' command.
+        $runc = (Get-Command -Name runc -CommandType Application | Select-Object -First 1).Source
+        $r = Invoke-ModuleScript "$summarize; `$env:PSCRUN = '$runc'; Split-Streams (Get-ContainerRuntimeInfo)"
+        $r.Path | Should -Be $runc
+        $r.Namespaces | Should -Contain 'pid'
+    }
+
     It 'writes a RuntimeInfoUnavailable error for a runtime that does not exist' {
         $r = Invoke-ModuleScript @'
 $null = Get-ContainerRuntimeInfo -Path /nonexistent/pscrun -ErrorAction SilentlyContinue -ErrorVariable failures

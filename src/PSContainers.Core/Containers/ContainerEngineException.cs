@@ -18,6 +18,9 @@ public sealed class ContainerEngineException : Exception
     /// <summary>The container reference the failure is about, when there is one.</summary>
     public string? Target { get; }
 
+    /// <summary>For ContainerStartFailed: the exit code recorded for the container (127 command not found, 126 not runnable, 128 other).</summary>
+    public int? ExitCode { get; init; }
+
     public static ContainerEngineException NotFound(string reference) =>
         new("ContainerNotFound", $"No container has the id or name \"{reference}\". Get-Container -All lists the containers.", ContainerErrorKind.NotFound, reference);
 

@@ -298,8 +298,12 @@ public sealed partial class ContainerService : IContainerService
             if (e is ContainerEngineException engine)
             {
                 // A monitor that died before answering may still have said why in status.json.
-                var reason = MonitorStatus.TryRead(Path.Combine(sdir, StatusFile))?.Error ?? engine.Message;
-                throw new ContainerEngineException(engine.ErrorId, $"Container {Store.TryLoad(id)?.Name ?? id} failed to start: {reason}", engine.Kind, id, engine);
+                var status = MonitorStatus.TryRead(Path.Combine(sdir, StatusFile));
+                var reason = status?.Error ?? engine.Message;
+                throw new ContainerEngineException(engine.ErrorId, $"Container {Store.TryLoad(id)?.Name ?? id} failed to start: {reason}", engine.Kind, id, engine)
+                {
+                    ExitCode = status?.Error is null ? null : status.ExitCode,
+                };
             }
 
             throw;

@@ -388,7 +388,10 @@ public sealed class LinuxContainerRuntime
             var errno = int.Parse(parts[1], CultureInfo.InvariantCulture);
             if (plan is not null && step >= ChildSpawner.StepPlanBase)
             {
-                throw new ContainerException(plan.Describe(step - ChildSpawner.StepPlanBase, errno));
+                throw new ContainerException(plan.Describe(step - ChildSpawner.StepPlanBase, errno))
+                {
+                    StartExitCode = plan.StartExitCode(step - ChildSpawner.StepPlanBase, errno),
+                };
             }
 
             var what = step switch

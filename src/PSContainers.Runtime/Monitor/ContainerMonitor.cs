@@ -14,7 +14,8 @@ namespace PSContainers.Runtime.Monitor;
 /// </remarks>
 public sealed class ContainerMonitor
 {
-    private const int FailedExitCode = 127;
+    // A start that failed for another reason than the command (docker records 128 too).
+    private const int FailedExitCode = 128;
 
     // How long the set-up image waits for a short command to end before it hands over to the waiting image.
     private const int LingerMs = 25;
@@ -23,10 +24,7 @@ public sealed class ContainerMonitor
     private readonly Lazy<LinuxContainerRuntime> _runtime;
     private readonly Lazy<ILogger> _log;
     private readonly MonitorStatus _status = new();
-    private volatile int _initPid;
-    private volatile int _stopSignal;
     private int _readyFd;
-    private volatile MonitorHandoff? _handoff;
 
     public ContainerMonitor(MonitorOptions options, Lazy<LinuxContainerRuntime> runtime, Lazy<ILogger> logger)
     {
@@ -67,11 +65,8 @@ public sealed class ContainerMonitor
         _status.RestartCount = h.RestartCount;
 
         // Stop signals go to the container; the monitor itself stays until the container is gone and cleaned up.
-        // A restart image was started with these signals blocked: they wait for the next waiting image's signalfd.
-        using var term = first ? PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnStopSignal) : null;
-        using var intr = first ? PosixSignalRegistration.Create(PosixSignal.SIGINT, OnStopSignal) : null;
-        using var hup = first ? PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx => ctx.Cancel = true) : null;
-
+        // They are blocked in every thread (MonitorSignals, from the start of the command or inherited through
+        // execve): what comes while the container is made waits for the signalfd below or the next image's.
         MonitorStdio? stdio = null;
         try
         {
@@ -110,31 +105,16 @@ public sealed class ContainerMonitor
 
         // A short command (most `run --rm` in scripts) is over within moments: then this image finishes it. A
         // waiting image would only start, find the exit and hand back to pscrun (two execs and a runtime start).
-        // Its output waits in the pipes meanwhile; the loop drains them as it records the exit. Stop signals are
-        // still handled here while it waits.
-        _handoff = h;
-        var over = ExitsWithin(h.InitPid, LingerMs);
-
-        // Blocked from here on, these signals wait for the waiting image's signalfd: execve keeps the mask and what is pending.
-        var blocked = SigSet.Of(Consts.SIGCHLD, Consts.SIGTERM, Consts.SIGINT, Consts.SIGHUP, Consts.SIGPIPE);
-        unsafe
-        {
-            Libc.PthreadSigmask(Libc.SIG_BLOCK, &blocked, null);
-        }
-
-        if (h.StopSignal == 0)
-        {
-            h.StopSignal = _stopSignal;
-        }
-
+        // Its output waits in the pipes meanwhile; the loop drains them as it records the exit. A stop signal
+        // that came meanwhile, or while the container was made, reaches it now.
+        var over = ExitsWithin(h, LingerMs);
         h.Phase = "wait";
         stdio.HandOver(h);
         stdio.Dispose();
         if (over)
         {
             // Reaped here, blocking: the pidfd turns readable a moment before the zombie can be waited for, and
-            // the SIGCHLD may have gone to a runtime thread of this image that does not block it, never to reach
-            // the loop's signalfd. The loop then goes on as after pscmon's wait.
+            // its SIGCHLD came before the loop's signalfd exists. The loop then goes on as after pscmon's wait.
             h.ExitCode = ReapInit(h.InitPid);
             h.Phase = "exited";
             return new MonitorLoop(_o with { Handoff = h }, h, _runtime, _log).Run();
@@ -208,51 +188,60 @@ public sealed class ContainerMonitor
         h.StartedAt = _status.StartedAt;
         h.RunStartedTicks = now.Ticks;
 
-        // A stop signal that came while the container was being made reaches it now.
-        _initPid = record.Pid;
-        if (_stopSignal is var signal and not 0)
-        {
-            Libc.Kill(record.Pid, signal);
-        }
+        // A stop signal that came while the container was being made is pending: ExitsWithin passes it on.
     }
 
-    /// <summary>Waits up to ms for the child to exit, leaving it unreaped; true when it did.</summary>
-    private static unsafe bool ExitsWithin(int pid, int ms)
+    /// <summary>
+    /// Waits up to ms for the init to exit, leaving it unreaped; true when it did. Stop signals read meanwhile
+    /// (SIGTERM, SIGINT) go to the init and are recorded in the handoff, so no restart follows.
+    /// </summary>
+    private static unsafe bool ExitsWithin(MonitorHandoff h, int ms)
     {
-        var fd = Libc.PidfdOpen(pid);
-        if (fd < 0)
-        {
-            return Libc.ChildHasExited(pid);
-        }
-
+        var wanted = SigSet.Of(Consts.SIGTERM, Consts.SIGINT);
+        var signals = Libc.SignalFd(-1, &wanted, Libc.SFD_NONBLOCK | Libc.SFD_CLOEXEC);
+        var pidfd = Libc.PidfdOpen(h.InitPid);
         try
         {
-            var pfd = new PollFd { Fd = fd, Events = Consts.POLLIN };
+            var pfds = stackalloc PollFd[2];
+            pfds[0] = new PollFd { Fd = pidfd, Events = Consts.POLLIN };
+            pfds[1] = new PollFd { Fd = signals, Events = Consts.POLLIN };
             var deadline = Environment.TickCount64 + ms;
             while (true)
             {
-                var left = deadline - Environment.TickCount64;
-                if (left <= 0)
+                SignalFdInfo info;
+                while (signals >= 0 && Libc.Read(signals, (byte*)&info, sizeof(SignalFdInfo)) == sizeof(SignalFdInfo))
                 {
-                    return false;
+                    h.StopSignal = (int)info.Signo;
+                    Libc.Kill(h.InitPid, (int)info.Signo);
                 }
 
-                pfd.REvents = 0;
-                var rc = Libc.Poll(&pfd, 1, (int)left);
-                if (rc > 0)
+                if (pidfd < 0 ? Libc.ChildHasExited(h.InitPid) : false)
                 {
                     return true;
                 }
 
-                if (rc < 0 && Libc.LastErrno != Errno.EINTR)
+                var left = deadline - Environment.TickCount64;
+                if (left <= 0)
                 {
-                    return Libc.ChildHasExited(pid);
+                    return Libc.ChildHasExited(h.InitPid);
+                }
+
+                pfds[0].REvents = pfds[1].REvents = 0;
+                if (Libc.Poll(pfds, 2, (int)Math.Min(left, pidfd < 0 ? 1 : left)) > 0 && pfds[0].REvents != 0)
+                {
+                    return true;
                 }
             }
         }
         finally
         {
-            Libc.Close(fd);
+            foreach (var fd in new[] { pidfd, signals })
+            {
+                if (fd >= 0)
+                {
+                    Libc.Close(fd);
+                }
+            }
         }
     }
 
@@ -273,28 +262,18 @@ public sealed class ContainerMonitor
         return signal == 0 ? (status >> 8) & 0xff : 128 + signal;
     }
 
-    private void OnStopSignal(PosixSignalContext ctx)
-    {
-        ctx.Cancel = true;
-        var signal = ctx.Signal == PosixSignal.SIGINT ? Consts.SIGINT : Consts.SIGTERM;
-        _stopSignal = signal;
-
-        // A loop running in this image (a short command's, or when execve failed) decides on restarts by the handoff.
-        if (_handoff is { StopSignal: 0 } h)
-        {
-            h.StopSignal = signal;
-        }
-
-        var pid = _initPid;
-        if (pid > 0)
-        {
-            Libc.Kill(pid, signal);
-        }
-    }
-
     private int Fail(Exception e, MonitorStdio? stdio, MonitorHandoff h)
     {
         _log.Value.LogError("{Error}", e.Message);
+        _status.Status = MonitorStatus.Exited;
+        _status.Pid = 0;
+        _status.ExitCode = e is ContainerException { StartExitCode: var code } ? code : FailedExitCode;
+        _status.Error = e.Message;
+        _status.Restarting = false;
+        _status.FinishedAt = MonitorStatus.FormatTime(DateTime.UtcNow);
+
+        // The status first: the engine reads its exit code as soon as it hears the error.
+        WriteStatus(_o, _status);
         if (_readyFd >= 0)
         {
             ReportNotReady(_readyFd, e.Message);
@@ -306,12 +285,6 @@ public sealed class ContainerMonitor
             DeleteQuietly(_runtime.Value, _o.Id, _log.Value);
         }
 
-        _status.Status = MonitorStatus.Exited;
-        _status.Pid = 0;
-        _status.ExitCode = FailedExitCode;
-        _status.Error = e.Message;
-        _status.Restarting = false;
-        _status.FinishedAt = MonitorStatus.FormatTime(DateTime.UtcNow);
         stdio?.Dispose();
         foreach (var fd in new[] { h.OutRead, h.OutWrite, h.ErrRead, h.ErrWrite, h.StdinWrite, h.PtyMaster }.Where(fd => fd >= 0 && stdio is null))
         {

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using PSContainers.Core.Containers;
 using PSContainers.Core.OciRuntime;
 
 namespace PSContainers.Cmdlets;
@@ -15,9 +16,8 @@ public sealed class GetContainerRuntimeInfoCommand : CmdletBase
 
     protected override void ProcessRecord()
     {
-        var path = Path is null
-            ? System.IO.Path.Join(System.IO.Path.GetDirectoryName(typeof(GetContainerRuntimeInfoCommand).Assembly.Location), "pscrun")
-            : GetUnresolvedProviderPathFromPSPath(Path);
+        // The engine's runtime unless told otherwise: $env:PSCRUN, else the module's own pscrun.
+        var path = Path is null ? MonitorLauncher.DefaultPscrunPath() : GetUnresolvedProviderPathFromPSPath(Path);
         try
         {
             WriteObject(RunWithLogging((log, ct) => RuntimeInfoReader.Read(path, log, ct)));

@@ -18,6 +18,8 @@ namespace PSContainers.Cmdlets;
 [OutputType(typeof(ContainerLogEntry), typeof(ContainerInfo))]
 public sealed class InvokeContainerCommand : ContainerCreateCmdletBase
 {
+    private int? _startExitCode;
+
     [Parameter]
     public SwitchParameter Detach { get; set; }
 
@@ -63,6 +65,10 @@ public sealed class InvokeContainerCommand : ContainerCreateCmdletBase
             {
                 WriteObject(started);
             }
+            else
+            {
+                SetStartFailedExitCode();
+            }
 
             return;
         }
@@ -70,6 +76,7 @@ public sealed class InvokeContainerCommand : ContainerCreateCmdletBase
         var attachment = Engine(created.Name, (engine, ct) => StartOrRemove(engine, created.Id, () => engine.StartAttached(created.Id, ct)));
         if (attachment is null)
         {
+            SetStartFailedExitCode();
             return;
         }
 
@@ -179,10 +186,18 @@ public sealed class InvokeContainerCommand : ContainerCreateCmdletBase
         {
             return start();
         }
-        catch when (Remove)
+        catch (Exception e)
         {
-            engine.Remove(id, force: true, CancellationToken.None);
+            _startExitCode = (e as ContainerEngineException)?.ExitCode;
+            if (Remove)
+            {
+                engine.Remove(id, force: true, CancellationToken.None);
+            }
+
             throw;
         }
     }
+
+    /// <summary>$LASTEXITCODE of a run whose container did not start, as docker run exits: 127 command not found, 126 not runnable, else 125.</summary>
+    private void SetStartFailedExitCode() => SetLastExitCode(_startExitCode is 126 or 127 ? _startExitCode.Value : 125);
 }

@@ -10,6 +10,9 @@ internal static class MonitorCommand
 {
     public static int Monitor(ArgReader reader, string? log, string? logFormat, bool debug)
     {
+        // Before anything can start a thread: the monitor's signals must wait for its signalfd in every thread.
+        MonitorSignals.BlockInEveryThread();
+
         // Flags are collected first, so a bad value can still be reported on the engine's ready fd.
         var flags = new Dictionary<string, string>(StringComparer.Ordinal);
         reader.ReadFlags((name, value) =>

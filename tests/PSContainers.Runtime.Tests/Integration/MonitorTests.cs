@@ -269,8 +269,29 @@ public sealed partial class MonitorTests : IClassFixture<PscrunFixture>
 
             var status = WaitForFinalStatus(run);
             Assert.Equal("exited", status.GetProperty("status").GetString());
-            Assert.Equal(127, status.GetProperty("exitCode").GetInt32());
+            Assert.Equal(128, status.GetProperty("exitCode").GetInt32());
             Assert.Contains(missing, status.GetProperty("error").GetString());
+            AssertContainerGone(run);
+        }
+        finally
+        {
+            Cleanup(run);
+        }
+    }
+
+    [Theory]
+    [InlineData("/no-such-command", 127, "executable file not found")]
+    [InlineData("/etc", 126, "EISDIR")]
+    public void ACommandThatCannotRunGetsDockersExitCodeInTheStatus(string command, int code, string reason)
+    {
+        var run = NewRun(new[] { command });
+        try
+        {
+            var ready = StartMonitorWithReadyFd(run);
+            Assert.StartsWith("error: ", ready);
+            Assert.Contains(reason, ready);
+            var status = WaitForFinalStatus(run);
+            Assert.Equal(code, status.GetProperty("exitCode").GetInt32());
             AssertContainerGone(run);
         }
         finally
@@ -292,7 +313,7 @@ public sealed partial class MonitorTests : IClassFixture<PscrunFixture>
             Assert.StartsWith("error: ", ready);
             Assert.Contains("already exists", ready);
             var status = WaitForFinalStatus(run);
-            Assert.Equal(127, status.GetProperty("exitCode").GetInt32());
+            Assert.Equal(128, status.GetProperty("exitCode").GetInt32());
 
             Assert.NotNull(ProcStat.StartTime(pid));
             Assert.Equal("running", _f.State(run.Id).Status);

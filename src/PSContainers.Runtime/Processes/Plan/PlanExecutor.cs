@@ -483,6 +483,8 @@ internal static unsafe class PlanExecutor
             var mode = *(uint*)(st + 24);
             if ((mode & 0xF000) != Consts.S_IFREG)
             {
+                // execve would refuse it (EACCES); a directory gets the plainer word.
+                result = (mode & 0xF000) == 0x4000 ? Errno.EISDIR : Errno.EACCES;
                 continue;
             }
 

@@ -92,6 +92,17 @@ internal sealed unsafe class SetupPlan : IDisposable
         return $"{what}: {Errno.Describe(errno)}";
     }
 
+    /// <summary>The exit code docker gives a container whose start failed at this step: 127 command not found, 126 not runnable, else 128.</summary>
+    public int StartExitCode(int step, int errno)
+    {
+        if (step < 0 || step >= _ops.Count || _ops[step].Code is not (PlanOpCode.CheckExecutable or PlanOpCode.Exec))
+        {
+            return 128;
+        }
+
+        return errno is Errno.ENOENT or Errno.ENOTDIR ? 127 : 126;
+    }
+
     /// <summary>Runs the plan in this process (the exec path, after the image joined the container).</summary>
     public void RunHere()
     {
