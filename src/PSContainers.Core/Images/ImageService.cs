@@ -249,7 +249,7 @@ public sealed partial class ImageService
             : image;
     }
 
-    /// <summary>Every image once, newest first (docker image ls --no-trunc --format of ids).</summary>
+    /// <summary>Every image once, newest first, standing for its first name (Get-ContainerImage lists <see cref="ListNames"/>).</summary>
     public IReadOnlyList<ContainerImage> List()
     {
         var records = Store.Load();
