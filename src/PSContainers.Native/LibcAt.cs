@@ -84,6 +84,12 @@ public static unsafe partial class LibcAt
     [LibraryImport(L, EntryPoint = "fsync", SetLastError = true)]
     public static partial int Fsync(int fd);
 
+    /// <summary>sync_file_range's flag that starts writeback of the range's dirty pages without waiting for it.</summary>
+    public const uint SYNC_FILE_RANGE_WRITE = 2;
+
+    [LibraryImport(L, EntryPoint = "sync_file_range", SetLastError = true)]
+    public static partial int SyncFileRange(int fd, long offset, long nbytes, uint flags);
+
     [LibraryImport(L, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 

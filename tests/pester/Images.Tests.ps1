@@ -143,6 +143,29 @@ Describe 'Images: export and import with the peers' {
         (Invoke-Container localhost/from-podman:1 -Remove).Text | Should -Be 'hello from /app'
     }
 
+    It 'keeps an image exported and imported again as one image (its id), listed once per name' {
+        $id = (Get-ContainerImage psc-busybox:extra).Id
+        $archive = Join-Path $work 'export-again.tar'
+        $file = Export-ContainerImage psc-busybox:extra $archive -PassThru
+        # The file as Get-Item shows it: mode and size in the file table, not empty columns.
+        $file.PSPath | Should -Not -BeNullOrEmpty
+        ($file | Format-Table | Out-String) | Should -Match ("-rw\S*\s.*\s{0}\s+export-again\.tar" -f (Get-Item -LiteralPath $archive).Length)
+        # Uncompressed layers in the archive: another manifest, the same config.
+        $again = Import-ContainerImage $archive -Tag reimported:1
+        $again.Id | Should -Be $id
+        @($again.Digests).Count | Should -BeGreaterThan 1
+        @(Get-ContainerImage | Where-Object Id -EQ $id | Select-Object -ExpandProperty Id -Unique).Count | Should -Be 1
+        $rows = @(Get-ContainerImage | Where-Object Id -EQ $id)
+        $rows.Name | Should -Contain 'psc-busybox:extra'
+        $rows.Name | Should -Contain 'localhost/psc-busybox:v1'
+        $rows.Name | Should -Contain 'reimported:1'
+        $rows.Count | Should -Be @($rows[0].RepoTags).Count
+        $table = Get-ContainerImage | Format-Table | Out-String
+        $table | Should -Match ('reimported\s+1\s+{0}' -f $rows[0].ShortId)
+        $table | Should -Match ('psc-busybox\s+extra\s+{0}' -f $rows[0].ShortId)
+        (Get-ContainerImage reimported:1).Tag | Should -Be '1'
+    }
+
     It 'imports a root filesystem tarball as a one-layer image with -Change, as docker import does' {
         $rootfs = New-TestBusyboxRootfs -Path (Join-Path $work 'rootfs-import')
         $tarball = Join-Path $work 'rootfs.tar.gz'
@@ -164,6 +187,26 @@ Describe 'Images: removal and prune' {
         $result = Remove-ContainerImage imported:1 -PassThru
         $result.Action | Should -Contain 'Deleted'
         Get-ContainerImage imported:1 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'untags one of several names and keeps the image; by id it needs -Force; piped rows untag their own names' {
+        $id = (Get-ContainerImage psc-busybox:extra).Id
+        Add-ContainerImageTag psc-busybox:extra rmtest:1, rmtest:2
+        $result = @(Remove-ContainerImage rmtest:1 -PassThru)
+        $result.Count | Should -Be 1
+        $result[0].Action | Should -Be 'Untagged'
+        $result[0].Target | Should -Be 'rmtest:1'
+        (Get-ContainerImage $id).RepoTags | Should -Not -Contain 'rmtest:1'
+
+        Remove-ContainerImage $id.Substring(7, 12) -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Match '^ImageReferencedByMultipleNames'
+        $err[0].CategoryInfo.Category | Should -Be 'ResourceUnavailable'
+        (Get-ContainerImage $id).RepoTags | Should -Contain 'rmtest:2'
+
+        # A row stands for its name: piping it untags that name only.
+        $piped = @(Get-ContainerImage rmtest:2 | Remove-ContainerImage -PassThru)
+        ($piped | ForEach-Object { "$($_.Action) $($_.Target)" }) | Should -Be 'Untagged rmtest:2'
+        (Get-ContainerImage $id).Id | Should -Be $id
     }
 
     It 'keeps nothing of an import killed with -9 but temporary files, which the next prune deletes' {

@@ -3,8 +3,14 @@ using PSContainers.Core.Images.Oci;
 namespace PSContainers.Core.Images;
 
 /// <summary>An image as Get-ContainerImage shows it (PSContainers.ContainerImage): docker images' columns plus docker inspect's config.</summary>
+/// <remarks>
+/// Get-ContainerImage writes one object per name, as docker images lists one row per repository:tag: the objects of
+/// one image differ only in <see cref="Name"/> (and the Repository and Tag taken from it).
+/// </remarks>
 public sealed class ContainerImage
 {
+    private string? _name;
+
     /// <summary>The config digest ("sha256:..."), the image id docker shows.</summary>
     public string Id { get; init; } = "";
 
@@ -19,9 +25,19 @@ public sealed class ContainerImage
     /// <summary>Normalized full references: docker.io/library/busybox:latest.</summary>
     public IReadOnlyList<string> Names { get; init; } = [];
 
+    /// <summary>The manifest the image is read and pushed from.</summary>
     public string ManifestDigest { get; init; } = "";
 
     public string? IndexDigest { get; init; }
+
+    /// <summary>Every manifest and index digest the image was stored under (another registry's, a re-import's), ManifestDigest first.</summary>
+    public IReadOnlyList<string> Digests { get; init; } = [];
+
+    /// <summary>The name (repository:tag as docker shows it) this object stands for; null for an image without one.</summary>
+    public string? Name { get => _name; init => _name = value; }
+
+    /// <summary>What identifies this object to other cmdlets: its Name, or the id of an image without one (Remove-ContainerImage binds it).</summary>
+    public string Reference => Name ?? Id;
 
     public DateTimeOffset? Created { get; init; }
 
@@ -48,10 +64,20 @@ public sealed class ContainerImage
     /// <summary>Containers created from it (any state).</summary>
     public int Containers { get; init; }
 
-    /// <summary>The first name's repository as docker images shows it, or &lt;none&gt;.</summary>
-    public string Repository => RepoTags.Count == 0 ? "<none>" : RepoTags[0][..RepoTags[0].LastIndexOf(':')];
+    /// <summary>The repository of Name as docker images shows it; for an image without a name, the repository it was pulled from by digest, or &lt;none&gt;.</summary>
+    public string Repository => Name is not null ? Name[..Name.LastIndexOf(':')]
+        : RepoDigests.Count > 0 && RepoDigests[0].IndexOf('@') is > 0 and var at ? RepoDigests[0][..at]
+        : "<none>";
 
-    public string Tag => RepoTags.Count == 0 ? "<none>" : RepoTags[0][(RepoTags[0].LastIndexOf(':') + 1)..];
+    public string Tag => Name is null ? "<none>" : Name[(Name.LastIndexOf(':') + 1)..];
 
-    public override string ToString() => RepoTags.Count > 0 ? RepoTags[0] : ShortId;
+    /// <summary>This image standing for another of its names (null: for none, as a dangling row).</summary>
+    internal ContainerImage WithName(string? name)
+    {
+        var copy = (ContainerImage)MemberwiseClone();
+        copy._name = name;
+        return copy;
+    }
+
+    public override string ToString() => Name ?? ShortId;
 }

@@ -320,7 +320,7 @@ public sealed partial class ImageService
             var asked = ImageReference.TryParse(reference, out var r, out _) && r.Digest is null && image.Record.Names.Contains(r.ToString())
                 ? [r.ToString()]
                 : image.Record.Names.ToList();
-            var existing = images.FindIndex(i => i.Image.Record.Manifest == image.Record.Manifest);
+            var existing = images.FindIndex(i => i.Image.Record.Config == image.Record.Config);
             if (existing >= 0)
             {
                 images[existing].Names.AddRange(asked.Where(n => !images[existing].Names.Contains(n)));

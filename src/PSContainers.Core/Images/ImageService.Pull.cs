@@ -1,25 +1,51 @@
 using Microsoft.Extensions.Logging;
 using PSContainers.Core.Containers;
 using PSContainers.Core.Images.Oci;
+using PSContainers.Core.Images.Snapshots;
 using PSContainers.Core.State;
 
 namespace PSContainers.Core.Images;
 
-/// <summary>What the registry client needs beyond Register: one layer unpacked at a time, and clean-up after a failed pull.</summary>
+/// <summary>What the registry client needs beyond Register: the layers to unpack, each unpacked while it downloads or from its blob, and clean-up after a failed pull.</summary>
 public sealed partial class ImageService
 {
     /// <summary>
-    /// Unpacks one layer of an image unless its snapshot exists. A snapshot depends only on its own layer and its
-    /// chainID (computed from the diffIDs), not on the lower layers' contents, so layers may be unpacked in any
-    /// order and at once; the pull unpacks each as soon as its blob is stored.
+    /// The layers of manifest that have no snapshot yet, with the diffIDs and chainIDs its config (already stored)
+    /// gives; null when the manifest lists blobs that are not layers, which Register sorts out on its own. A snapshot
+    /// holds only its own layer and is named by its chainID, so layers can be unpacked in any order and at once.
     /// </summary>
-    internal void UnpackLayerAt(OciDescriptor layer, Digest diffId, Digest chainId, int index, int count, IProgress<ImageProgress>? progress, CancellationToken cancellationToken)
+    internal IReadOnlyList<LayerToUnpack>? LayersToUnpack(OciManifest manifest)
     {
-        if (!Snapshots.Exists(chainId))
+        if (manifest.Layers.Any(l => !(MediaTypes.IsLayer(l.MediaType) || string.IsNullOrEmpty(l.MediaType))))
         {
-            UnpackLayer(layer, diffId, chainId, index, count, progress, cancellationToken);
+            return null;
+        }
+
+        var config = ReadConfig(manifest);
+        var diffIds = config.RootFs.DiffIds.Select(d => Digest.TryParse(d, out var parsed, out var error) ? parsed
+            : throw new ContainerEngineException("InvalidManifest", $"The image config has an invalid diffID: {error}", ContainerErrorKind.InvalidArgument, d)).ToList();
+        var chainIds = SnapshotStore.ChainIds(diffIds);
+        return manifest.Layers
+            .Select((layer, i) => new LayerToUnpack(layer, diffIds[i], chainIds[i], i, chainIds.Count))
+            .Where(l => !Snapshots.Exists(l.ChainId))
+            .ToList();
+    }
+
+    /// <summary>Unpacks one layer from its stored blob unless its snapshot exists by now.</summary>
+    internal void UnpackLayerAt(LayerToUnpack layer, IProgress<ImageProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (!Snapshots.Exists(layer.ChainId))
+        {
+            UnpackLayer(layer.Layer, layer.DiffId, layer.ChainId, layer.Index, layer.Count, progress, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// Starts unpacking a layer from the bytes of its blob as a download delivers them (see <see cref="StreamedLayerUnpack"/>).
+    /// Hold <see cref="AcquireLease"/> until the image is registered: the snapshot is not referenced before that.
+    /// </summary>
+    internal StreamedLayerUnpack BeginStreamedUnpack(LayerToUnpack layer, CancellationToken cancellationToken) =>
+        new(Snapshots, layer, _log, cancellationToken);
 
     /// <summary>
     /// Deletes the given blobs and snapshots (what a failed or cancelled pull stored) that no image or container

@@ -30,39 +30,61 @@ public sealed partial class ImageService
                 record.Names.Add(name);
             }
 
-            return record.Manifest;
+            return record.Config;
         });
         return Get(manifest);
     }
 
     /// <summary>
-    /// docker rmi: a name is untagged, and the image goes with its last name; an id removes the image with all its names
-    /// (several names need force). An image a container uses stays unless force; one a running container uses always stays.
-    /// Unused blobs and snapshots are swept afterwards.
+    /// docker rmi. A name (repository:tag, or repository@digest) is untagged; when no tag of that repository is left,
+    /// its digest references go with it; the image itself goes only with its last reference. An id (or id prefix, or
+    /// manifest digest) removes the image with all its references, which needs force when they span several
+    /// repositories or tags. An image a container uses stays unless force (the containers keep their layers); one a
+    /// running container uses always stays. The results say what was untagged and deleted (the image id, then each of
+    /// its layers (chainIDs) nothing else uses).
     /// </summary>
     public IReadOnlyList<ImageDeleteResult> Remove(string reference, bool force, CancellationToken cancellationToken = default)
     {
         var results = new List<ImageDeleteResult>();
         var users = ContainerRecords().ToList();
+        ImageRecord? deleted = null;
         Store.Update(records =>
         {
             var record = FindRecord(records, reference) ?? throw NotFound(reference);
-            var byName = ImageReference.TryParse(reference, out var parsed, out _) && parsed.Digest is null && record.Names.Contains(parsed.ToString());
-            if (byName && record.Names.Count > 1)
+            var asked = NamedReference(record, reference);
+            List<string> untag;
+            if (asked is not null)
             {
-                record.Names.Remove(parsed!.ToString());
-                results.Add(new ImageDeleteResult("Untagged", parsed.FamiliarName));
-                return 0;
+                untag = [asked];
+                if (!asked.Contains('@'))
+                {
+                    // The repository's digest references go with its last tag (they would name an image no tag of it has).
+                    var repository = RepositoryOf(asked);
+                    if (!record.Names.Any(n => n != asked && RepositoryOf(n) == repository))
+                    {
+                        untag.AddRange(record.RepoDigests.Where(d => RepositoryOf(d) == repository));
+                    }
+                }
+
+                if (record.Names.Concat(record.RepoDigests).Any(r => !untag.Contains(r)))
+                {
+                    Untag(record, untag, results);
+                    return 0;
+                }
+            }
+            else
+            {
+                untag = record.Names.Concat(record.RepoDigests).ToList();
+                var repositories = untag.Select(RepositoryOf).Distinct().Count();
+                if ((record.Names.Count > 1 || repositories > 1) && !force)
+                {
+                    throw new ContainerEngineException("ImageReferencedByMultipleNames",
+                        $"Image {ShortOf(record)} is referenced in {(repositories > 1 ? "several repositories" : "several tags")} ({string.Join(", ", untag.Select(Familiar))}); remove them by name or use -Force.",
+                        ContainerErrorKind.InvalidState, reference);
+                }
             }
 
-            if (!byName && record.Names.Count > 1 && !force)
-            {
-                throw new ContainerEngineException("ImageReferencedByMultipleNames",
-                    $"Image {ShortOf(record)} has {record.Names.Count} names ({string.Join(", ", record.Names.Select(Familiar))}); remove them by name or use -Force.",
-                    ContainerErrorKind.InvalidState, reference);
-            }
-
-            var using_ = users.Where(c => c.Config.ImageManifest == record.Manifest).ToList();
+            var using_ = users.Where(c => ImageIdOf(c, records) == record.Config).ToList();
             if (using_.Count > 0)
             {
                 var running = using_.Where(c => IsRunning(c.Id)).ToList();
@@ -80,26 +102,64 @@ public sealed partial class ImageService
                 }
             }
 
-            foreach (var name in record.Names)
-            {
-                results.Add(new ImageDeleteResult("Untagged", Familiar(name)));
-            }
-
-            foreach (var d in record.RepoDigests)
-            {
-                results.Add(new ImageDeleteResult("Untagged", Familiar(d)));
-            }
-
+            Untag(record, record.Names.Concat(record.RepoDigests).ToList(), results);
             records.Remove(record);
             results.Add(new ImageDeleteResult("Deleted", record.Config));
+            deleted = record;
             return 0;
         }, cancellationToken);
-        if (results.Any(r => r.Action == "Deleted"))
+        if (deleted is not null)
         {
-            Sweep(wait: false, cancellationToken);
+            var swept = Sweep(wait: false, cancellationToken).RemovedSnapshots;
+            // Top layer first, as docker lists them.
+            foreach (var chainId in Enumerable.Reverse(deleted.ChainIds).Where(swept.Contains))
+            {
+                results.Add(new ImageDeleteResult("Deleted", chainId));
+            }
         }
 
         return results;
+    }
+
+    /// <summary>The reference as one of record's names (a tag in Names or a repository@digest in RepoDigests), or null when it names the image otherwise (id, prefix, digest).</summary>
+    private static string? NamedReference(ImageRecord record, string reference)
+    {
+        if (Digest.TryParse(reference.Trim(), out _) || !ImageReference.TryParse(reference.Trim(), out var parsed, out _))
+        {
+            return null;
+        }
+
+        if (parsed.Digest is not null)
+        {
+            var repoDigest = parsed.Repository + "@" + parsed.Digest;
+            return record.RepoDigests.Contains(repoDigest) ? repoDigest : null;
+        }
+
+        var name = parsed.ToString();
+        return record.Names.Contains(name) ? name : null;
+    }
+
+    private static void Untag(ImageRecord record, IReadOnlyCollection<string> references, List<ImageDeleteResult> results)
+    {
+        foreach (var reference in references)
+        {
+            if (record.Names.Remove(reference) | record.RepoDigests.Remove(reference))
+            {
+                results.Add(new ImageDeleteResult("Untagged", Familiar(reference)));
+            }
+        }
+    }
+
+    /// <summary>The repository of a stored tag (docker.io/library/busybox:1) or repository digest (REPO@sha256:...).</summary>
+    private static string RepositoryOf(string reference)
+    {
+        var at = reference.IndexOf('@');
+        if (at > 0)
+        {
+            return reference[..at];
+        }
+
+        return ImageReference.TryParse(reference, out var parsed, out _) ? parsed.Repository : reference;
     }
 
     /// <summary>docker history: the config's history steps, newest first, with each layer's size.</summary>
@@ -151,10 +211,11 @@ public sealed partial class ImageService
     /// </summary>
     public ImagePruneResult Prune(bool allUnused, CancellationToken cancellationToken = default)
     {
-        var inUse = ContainerRecords().Select(c => c.Config.ImageManifest).Where(m => m is not null).ToHashSet();
+        var containers = ContainerRecords().ToList();
         var deleted = Store.Update(records =>
         {
-            var gone = records.Where(r => !inUse.Contains(r.Manifest) && (allUnused || r.Names.Count == 0)).ToList();
+            var inUse = containers.Select(c => ImageIdOf(c, records)).OfType<string>().ToHashSet();
+            var gone = records.Where(r => !inUse.Contains(r.Config) && (allUnused || r.Names.Count == 0)).ToList();
             foreach (var r in gone)
             {
                 records.Remove(r);
@@ -162,12 +223,12 @@ public sealed partial class ImageService
 
             return gone.Select(r => r.Config).ToList();
         }, cancellationToken);
-        var (blobs, snapshots, temps, bytes) = Sweep(wait: true, cancellationToken);
-        return new ImagePruneResult(deleted, blobs, snapshots, temps, bytes);
+        var (blobs, removed, temps, bytes) = Sweep(wait: true, cancellationToken);
+        return new ImagePruneResult(deleted, blobs, removed.Count, temps, bytes);
     }
 
     /// <summary>Deletes blobs and snapshots nothing references, under the exclusive GC lock (skipped if a pull holds it and wait is false).</summary>
-    private (int Blobs, int Snapshots, int Temporary, long Bytes) Sweep(bool wait, CancellationToken cancellationToken)
+    private (int Blobs, HashSet<string> RemovedSnapshots, int Temporary, long Bytes) Sweep(bool wait, CancellationToken cancellationToken)
     {
         FileLock gc;
         try
@@ -177,7 +238,7 @@ public sealed partial class ImageService
         catch (TimeoutException)
         {
             _log.LogDebug("a pull or import is under way: unused layers stay until the next prune");
-            return (0, 0, 0, 0);
+            return (0, [], 0, 0);
         }
 
         using (gc)
@@ -213,7 +274,8 @@ public sealed partial class ImageService
                 snapshotsKept.UnionWith(container.Config.ImageLayers ?? []);
             }
 
-            int blobs = 0, snapshots = 0;
+            var blobs = 0;
+            var snapshots = new HashSet<string>(StringComparer.Ordinal);
             long bytes = 0;
             foreach (var blob in Content.List().ToList())
             {
@@ -233,13 +295,13 @@ public sealed partial class ImageService
                 {
                     bytes += Snapshots.Info(snapshot)?.Size ?? 0;
                     Snapshots.Remove(snapshot);
-                    snapshots++;
+                    snapshots.Add(snapshot.ToString());
                 }
             }
 
             var temps = Content.CleanStale() + Snapshots.CleanStale();
             Snapshots.CleanLinks();
-            _log.LogDebug("swept {Blobs} blobs and {Snapshots} snapshots ({Bytes} bytes), {Temps} leftovers", blobs, snapshots, bytes, temps);
+            _log.LogDebug("swept {Blobs} blobs and {Snapshots} snapshots ({Bytes} bytes), {Temps} leftovers", blobs, snapshots.Count, bytes, temps);
             return (blobs, snapshots, temps, bytes);
         }
     }
@@ -249,9 +311,9 @@ public sealed partial class ImageService
     {
         var records = Store.Load();
         var containers = ContainerRecords().ToList();
-        var inUse = containers.Select(c => c.Config.ImageManifest).Where(m => m is not null).ToHashSet();
+        var inUse = containers.Select(c => ImageIdOf(c, records)).OfType<string>().ToHashSet();
         var usedSnapshots = containers.SelectMany(c => c.Config.ImageLayers ?? []).ToHashSet();
-        usedSnapshots.UnionWith(records.Where(r => inUse.Contains(r.Manifest)).SelectMany(r => r.ChainIds));
+        usedSnapshots.UnionWith(records.Where(r => inUse.Contains(r.Config)).SelectMany(r => r.ChainIds));
         long snapshotBytes = 0, reclaimable = 0;
         foreach (var s in Snapshots.List())
         {
@@ -281,7 +343,7 @@ public sealed partial class ImageService
 
         return
         [
-            new DiskUsageItem { Type = "Images", Total = records.Count, Active = records.Count(r => inUse.Contains(r.Manifest)), Size = snapshotBytes, Reclaimable = reclaimable },
+            new DiskUsageItem { Type = "Images", Total = records.Count, Active = records.Count(r => inUse.Contains(r.Config)), Size = snapshotBytes, Reclaimable = reclaimable },
             new DiskUsageItem { Type = "Containers", Total = containers.Count, Active = running, Size = containerBytes, Reclaimable = 0 },
             new DiskUsageItem { Type = "Blobs", Total = blobCount, Active = blobCount, Size = blobBytes, Reclaimable = 0 },
         ];

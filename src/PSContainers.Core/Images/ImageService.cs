@@ -84,22 +84,38 @@ public sealed partial class ImageService
             }
         }
 
-        var key = manifestDigest.ToString();
+        // Keyed by the image id (the config digest), as docker keys images: the same image under another manifest
+        // (another registry's, other layer compression, re-imported from an archive) is the same record.
+        var key = manifest.Config.Digest;
+        var manifestKey = manifestDigest.ToString();
         Store.Update(records =>
         {
-            foreach (var other in records.Where(r => r.Manifest != key))
+            foreach (var other in records.Where(r => r.Config != key))
             {
                 other.Names.RemoveAll(tags.Contains);
             }
 
-            var record = records.FirstOrDefault(r => r.Manifest == key);
+            var record = records.FirstOrDefault(r => r.Config == key);
             if (record is null)
             {
-                record = new ImageRecord { Manifest = key, Config = manifest.Config.Digest, Added = DateTimeOffset.UtcNow };
+                record = new ImageRecord { Config = key, Manifest = manifestKey, Index = indexDigest?.ToString(), Added = DateTimeOffset.UtcNow };
                 records.Add(record);
             }
+            else if (record.Manifest == manifestKey)
+            {
+                record.Index ??= indexDigest?.ToString();
+            }
+            else
+            {
+                foreach (var other in new[] { manifestKey, indexDigest?.ToString() })
+                {
+                    if (other is not null && !record.HasManifest(other))
+                    {
+                        record.OtherManifests.Add(other);
+                    }
+                }
+            }
 
-            record.Index ??= indexDigest?.ToString();
             record.ChainIds = chainIds.Select(c => c.ToString()).ToList();
             foreach (var tag in tags.Where(t => !record.Names.Contains(t)))
             {
@@ -113,7 +129,7 @@ public sealed partial class ImageService
 
             return record;
         }, cancellationToken);
-        _log.LogDebug("registered {Manifest} as {Names}", key, string.Join(", ", tags));
+        _log.LogDebug("registered {Id} ({Manifest}) as {Names}", key, manifestKey, string.Join(", ", tags));
         return Get(key);
     }
 
@@ -219,19 +235,39 @@ public sealed partial class ImageService
 
     public ResolvedImage Resolve(string reference) => TryResolve(reference) ?? throw NotFound(reference);
 
-    public ContainerImage Get(string reference) => ToImage(Resolve(reference), ContainerUsage());
-
-    /// <summary>Every image, newest first; dangling ones (no name) only with all or dangling.</summary>
-    public IReadOnlyList<ContainerImage> List(bool all = true)
+    /// <summary>
+    /// An image as docker image inspect shows it. Asked by one of its names, the object stands for that name (its
+    /// Name, Repository and Tag), as the row of docker images NAME would; otherwise for its first name.
+    /// </summary>
+    public ContainerImage Get(string reference)
     {
-        var usage = ContainerUsage();
-        return Store.Load()
+        var records = Store.Load();
+        var record = FindRecord(records, reference) ?? throw NotFound(reference);
+        var image = ToImage(Load(record), ContainerUsage(records));
+        return ImageReference.TryParse(reference, out var parsed, out _) && parsed.Digest is null && record.Names.Contains(parsed.ToString())
+            ? image.WithName(parsed.FamiliarName)
+            : image;
+    }
+
+    /// <summary>Every image once, newest first, standing for its first name (Get-ContainerImage lists <see cref="ListNames"/>).</summary>
+    public IReadOnlyList<ContainerImage> List()
+    {
+        var records = Store.Load();
+        var usage = ContainerUsage(records);
+        return records
             .Select(r => TryLoad(r))
             .Where(r => r is not null)
             .Select(r => ToImage(r!, usage))
             .OrderByDescending(i => i.Created ?? DateTimeOffset.MinValue)
             .ToList();
     }
+
+    /// <summary>
+    /// docker images: one entry per name (repository:tag), newest image first, so an image with three names shows three
+    /// times; an image without a name shows once, as &lt;none&gt;.
+    /// </summary>
+    public IReadOnlyList<ContainerImage> ListNames() =>
+        List().SelectMany(i => i.RepoTags.Count == 0 ? [i.WithName(null)] : i.RepoTags.Select(i.WithName)).ToList();
 
     private ResolvedImage Load(ImageRecord record)
     {
@@ -263,14 +299,14 @@ public sealed partial class ImageService
         if (Digest.TryParse(text, out var digest))
         {
             var d = digest.ToString();
-            return records.FirstOrDefault(r => r.Config == d) ?? records.FirstOrDefault(r => r.Manifest == d || r.Index == d);
+            return records.FirstOrDefault(r => r.Config == d) ?? records.FirstOrDefault(r => r.HasManifest(d));
         }
 
         if (ImageReference.TryParse(text, out var parsed, out _))
         {
             if (parsed.Digest is not null)
             {
-                return records.FirstOrDefault(r => r.Manifest == parsed.Digest || r.Index == parsed.Digest || r.RepoDigests.Contains(parsed.Repository + "@" + parsed.Digest));
+                return records.FirstOrDefault(r => r.RepoDigests.Contains(parsed.Repository + "@" + parsed.Digest)) ?? records.FirstOrDefault(r => r.HasManifest(parsed.Digest));
             }
 
             var name = parsed.ToString();
@@ -313,6 +349,7 @@ public sealed partial class ImageService
             RepoDigests = record.RepoDigests.Select(Familiar).ToList(),
             ManifestDigest = record.Manifest,
             IndexDigest = record.Index,
+            Digests = new[] { record.Manifest, record.Index }.Concat(record.OtherManifests).OfType<string>().ToList(),
             Created = image.Config.Created,
             Size = size,
             Architecture = image.Config.Architecture,
@@ -322,30 +359,42 @@ public sealed partial class ImageService
             Config = image.Config.Config ?? new ImageRunConfig(),
             Layers = image.Config.RootFs.DiffIds.ToList(),
             Labels = image.Config.Config?.Labels ?? new Dictionary<string, string>(),
-            Containers = usage.GetValueOrDefault(record.Manifest),
-        };
+            Containers = usage.GetValueOrDefault(record.Config),
+        }.WithName(record.Names.Count == 0 ? null : ImageReference.Parse(record.Names[0]).FamiliarName);
     }
 
-    private static string Familiar(string repoDigest)
+    /// <summary>A stored reference (repository:tag or repository@digest) in docker's short form.</summary>
+    private static string Familiar(string reference)
     {
-        var at = repoDigest.IndexOf('@');
-        return at > 0 && ImageReference.TryParse(repoDigest, out var r, out _) ? r.FamiliarRepository + repoDigest[at..] : repoDigest;
+        if (!ImageReference.TryParse(reference, out var r, out _))
+        {
+            return reference;
+        }
+
+        var at = reference.IndexOf('@');
+        return at > 0 ? r.FamiliarRepository + reference[at..] : r.FamiliarName;
     }
 
-    /// <summary>How many containers use each image (by manifest digest).</summary>
-    private Dictionary<string, int> ContainerUsage()
+    /// <summary>How many containers use each image, by image id.</summary>
+    private Dictionary<string, int> ContainerUsage(IReadOnlyList<ImageRecord> records)
     {
         var usage = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var record in ContainerRecords())
+        foreach (var container in ContainerRecords())
         {
-            if (record.Config.ImageManifest is { } m)
+            if (ImageIdOf(container, records) is { } id)
             {
-                usage[m] = usage.GetValueOrDefault(m) + 1;
+                usage[id] = usage.GetValueOrDefault(id) + 1;
             }
         }
 
         return usage;
     }
+
+    /// <summary>The id of the image a container was made from (containers recorded before ImageId, by their manifest).</summary>
+    private static string? ImageIdOf(StoredContainer container, IReadOnlyList<ImageRecord> records) =>
+        container.Config.ImageId is { Length: > 0 } id ? id
+        : container.Config.ImageManifest is { } manifest ? records.FirstOrDefault(r => r.HasManifest(manifest))?.Config
+        : null;
 
     private IEnumerable<StoredContainer> ContainerRecords()
     {

@@ -21,14 +21,43 @@ public sealed class ImageStore
 
     public IReadOnlyList<ImageRecord> Load()
     {
+        List<ImageRecord> records;
         try
         {
-            return JsonSerializer.Deserialize<List<ImageRecord>>(System.IO.File.ReadAllText(File), Json) ?? [];
+            records = JsonSerializer.Deserialize<List<ImageRecord>>(System.IO.File.ReadAllText(File), Json) ?? [];
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return [];
         }
+
+        return MergeById(records);
+    }
+
+    /// <summary>
+    /// One record per image id: stores written while records were keyed by manifest digest may hold the same image
+    /// twice (pulled from two registries, exported and imported again); the oldest record takes the others in.
+    /// </summary>
+    private static List<ImageRecord> MergeById(List<ImageRecord> records)
+    {
+        if (records.Select(r => r.Config).Distinct(StringComparer.Ordinal).Count() == records.Count)
+        {
+            return records;
+        }
+
+        var merged = new List<ImageRecord>();
+        foreach (var group in records.GroupBy(r => r.Config, StringComparer.Ordinal))
+        {
+            var ordered = group.OrderBy(r => r.Added).ToList();
+            foreach (var other in ordered.Skip(1))
+            {
+                ordered[0].Absorb(other);
+            }
+
+            merged.Add(ordered[0]);
+        }
+
+        return merged;
     }
 
     /// <summary>Runs change on the records under the lock and writes the result atomically; returns change's value.</summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PSContainers.Core.Containers;
 using PSContainers.Core.Images;
+using PSContainers.Core.Images.Content;
 using PSContainers.Core.Images.Oci;
 using PSContainers.Core.State;
 
@@ -54,8 +55,7 @@ public sealed class RegistryService
         var lease = Images.AcquireLease(cancellationToken);
         try
         {
-            var unpacker = new UnpackPipeline(Images, unpackProgress);
-            fetched = await FetchAsync(reference, platform, credential, allPlatforms, progress, unpacker, cancellationToken).ConfigureAwait(false);
+            fetched = await FetchAsync(reference, platform, credential, allPlatforms, progress, unpack: true, unpackProgress, cancellationToken).ConfigureAwait(false);
             var names = new List<string> { fetched.Name.Digest is null ? fetched.Name.ToString() : fetched.Name.Repository + "@" + fetched.Name.Digest };
             if (fetched.Name.Digest is not null && fetched.Name.Tag is not null)
             {
@@ -86,10 +86,10 @@ public sealed class RegistryService
     /// </summary>
     public Task<FetchedImage> FetchAsync(string reference, PlatformSpec? platform = null, RegistryCredential? credential = null, bool allPlatforms = false,
         IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        FetchAsync(reference, platform, credential, allPlatforms, progress, null, cancellationToken);
+        FetchAsync(reference, platform, credential, allPlatforms, progress, unpack: false, null, cancellationToken);
 
     private async Task<FetchedImage> FetchAsync(string reference, PlatformSpec? platform, RegistryCredential? credential, bool allPlatforms,
-        IProgress<TransferProgress>? progress, UnpackPipeline? unpacker, CancellationToken cancellationToken)
+        IProgress<TransferProgress>? progress, bool unpack, IProgress<ImageProgress>? unpackProgress, CancellationToken cancellationToken)
     {
         var wanted = ImageReference.Parse(reference);
         var candidates = Registries.ResolveShortName(wanted);
@@ -102,7 +102,7 @@ public sealed class RegistryService
             {
                 try
                 {
-                    return await FetchFromAsync(client, candidate, source, platform ?? PlatformSpec.Default, credential, allPlatforms, progress, unpacker, cancellationToken)
+                    return await FetchFromAsync(client, candidate, source, platform ?? PlatformSpec.Default, credential, allPlatforms, progress, unpack, unpackProgress, cancellationToken)
                         .ConfigureAwait(false);
                 }
                 catch (ContainerEngineException e) when (source.IsMirror || candidates.Count > 1 && e.ErrorId is "ImageNotFound" or "RegistryUnavailable" or "RegistryAuthenticationFailed")
@@ -124,7 +124,7 @@ public sealed class RegistryService
     }
 
     private async Task<FetchedImage> FetchFromAsync(RegistryClient client, ImageReference name, PullSource source, PlatformSpec platform, RegistryCredential? credential,
-        bool allPlatforms, IProgress<TransferProgress>? progress, UnpackPipeline? unpacker, CancellationToken cancellationToken)
+        bool allPlatforms, IProgress<TransferProgress>? progress, bool unpack, IProgress<ImageProgress>? unpackProgress, CancellationToken cancellationToken)
     {
         _log.LogInformation("Pulling {Reference} from {Source}", name, source.Reference);
         var repository = await client.OpenAsync(source.Reference, source.Insecure, push: false, credential, cancellationToken).ConfigureAwait(false);
@@ -163,92 +163,70 @@ public sealed class RegistryService
             .GroupBy(d => d.Digest, StringComparer.Ordinal)
             .Select(g => g.First())
             .ToList();
-        if (unpacker is null)
+        if (!unpack)
         {
-            await DownloadBlobsAsync(repository, name, blobs, progress, null, cancellationToken).ConfigureAwait(false);
+            await DownloadBlobsAsync(repository, name, blobs, progress, null, null, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            // Layers are unpacked bottom-up while the ones above them still download.
-            using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var unpacking = unpacker.RunAsync(manifests[0].Manifest, both.Token);
-            var downloading = DownloadBlobsAsync(repository, name, blobs, progress, unpacker.Stored, both.Token);
-            var first = await Task.WhenAny(downloading, unpacking).ConfigureAwait(false);
-            if (first.IsFaulted || first.IsCanceled)
-            {
-                await both.CancelAsync().ConfigureAwait(false);
-            }
-
-            await AwaitBothAsync(first, first == downloading ? unpacking : downloading).ConfigureAwait(false);
+            // The config first: its diffIDs name the snapshots (chainIDs), so every layer can then be unpacked while it
+            // downloads, all of them at once.
+            var main = manifests[0].Manifest;
+            await DownloadBlobsAsync(repository, name, [main.Config], progress, null, null, cancellationToken).ConfigureAwait(false);
+            var layers = Images.LayersToUnpack(main);
+            await DownloadBlobsAsync(repository, name, blobs.Where(b => b.Digest != main.Config.Digest).ToList(), progress, layers, unpackProgress, cancellationToken)
+                .ConfigureAwait(false);
         }
 
         return new FetchedImage(name, topDigest, manifests[0].Digest, indexDigest, source.Reference.ToString(), manifests.Select(m => m.Digest).ToList());
     }
 
-    /// <summary>Awaits two tasks; the first one's failure wins over the cancellation it caused in the other.</summary>
-    private static async Task AwaitBothAsync(Task first, Task second)
-    {
-        try
-        {
-            await first.ConfigureAwait(false);
-        }
-        finally
-        {
-            try
-            {
-                await second.ConfigureAwait(false);
-            }
-            catch (Exception) when (first.IsFaulted || first.IsCanceled)
-            {
-                // The other task stopped because this one failed: the first failure is the one to report.
-            }
-        }
-    }
-
+    /// <summary>
+    /// Downloads the blobs the store lacks, a few at once. A blob that is one of layers is unpacked while it downloads
+    /// (streamed into its snapshot); a layer whose blob is already stored, or a second layer with the same blob, is
+    /// unpacked from the stored blob. The first failure stops the rest and is the one reported.
+    /// </summary>
     private async Task DownloadBlobsAsync(RegistryRepository repository, ImageReference name, IReadOnlyList<OciDescriptor> blobs,
-        IProgress<TransferProgress>? progress, Action<string>? stored, CancellationToken cancellationToken)
+        IProgress<TransferProgress>? progress, IReadOnlyList<LayerToUnpack>? layers, IProgress<ImageProgress>? unpackProgress, CancellationToken cancellationToken)
     {
+        var toUnpack = (layers ?? []).GroupBy(l => l.Layer.Digest, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var slots = new SemaphoreSlim(Math.Max(1, Options.MaxParallelTransfers));
+        using var unpackSlots = new SemaphoreSlim(Math.Clamp(Environment.ProcessorCount, 1, 4));
         var tasks = blobs.Select(async blob =>
         {
-            var digest = blob.ParsedDigest;
-            if (Images.Content.Exists(digest))
-            {
-                progress?.Report(new TransferProgress(blob.Digest, blob.Size, blob.Size, TransferState.AlreadyExists));
-                stored?.Invoke(blob.Digest);
-                return;
-            }
-
-            progress?.Report(new TransferProgress(blob.Digest, 0, blob.Size, TransferState.Waiting));
-            await slots.WaitAsync(failed.Token).ConfigureAwait(false);
+            var pending = toUnpack.GetValueOrDefault(blob.Digest) ?? [];
             try
             {
-                using var writer = Images.Content.OpenWriter(digest, blob.Size);
-                await repository.DownloadBlobAsync(blob.Digest, blob.Size, writer, verify: false, progress, failed.Token).ConfigureAwait(false);
-                progress?.Report(new TransferProgress(blob.Digest, blob.Size, blob.Size, TransferState.Verifying));
-                try
+                if (Images.Content.Exists(blob.ParsedDigest))
                 {
-                    writer.Commit();
+                    progress?.Report(new TransferProgress(blob.Digest, blob.Size, blob.Size, TransferState.AlreadyExists));
                 }
-                catch (ContainerEngineException e) when (e.ErrorId is "DigestMismatch" or "ContentSizeMismatch")
+                else
                 {
-                    throw new ContainerEngineException("DigestMismatch",
-                        $"The blob {blob.Digest} of {name.Repository} from {repository.Domain} is corrupt: {e.Message}", ContainerErrorKind.InvalidData, name.ToString(), e);
+                    progress?.Report(new TransferProgress(blob.Digest, 0, blob.Size, TransferState.Waiting));
+                    await DownloadBlobAsync(repository, name, blob, pending.Count > 0 ? pending[0] : null, slots, progress, failed.Token).ConfigureAwait(false);
+                    pending = pending.Skip(1).ToList();
                 }
 
-                progress?.Report(new TransferProgress(blob.Digest, blob.Size, blob.Size, TransferState.Complete));
-                stored?.Invoke(blob.Digest);
+                foreach (var layer in pending)
+                {
+                    await unpackSlots.WaitAsync(failed.Token).ConfigureAwait(false);
+                    try
+                    {
+                        await Task.Run(() => Images.UnpackLayerAt(layer, unpackProgress, failed.Token), CancellationToken.None).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        unpackSlots.Release();
+                    }
+                }
             }
             catch
             {
-                // One broken blob fails the pull: the others stop instead of finishing for nothing.
+                // One broken blob or layer fails the pull: the others stop instead of finishing for nothing.
                 await failed.CancelAsync().ConfigureAwait(false);
                 throw;
-            }
-            finally
-            {
-                slots.Release();
             }
         }).ToList();
         try
@@ -265,6 +243,66 @@ public sealed class RegistryService
             }
 
             throw;
+        }
+    }
+
+    /// <summary>
+    /// One blob into the content store, verified; with layer set, unpacked into its snapshot from the same bytes as they
+    /// arrive. The blob digest is checked before the unpack's outcome counts, so corrupt bytes are reported as
+    /// DigestMismatch whatever they did to the unpack; the blob is stored and the snapshot committed only when both
+    /// checks pass, otherwise neither is kept.
+    /// </summary>
+    /// <remarks>A transfer slot is held for the download only: the end of an unpack (a small layer of many files may take
+    /// longer than its transfer) must not keep the next blob waiting.</remarks>
+    private async Task DownloadBlobAsync(RegistryRepository repository, ImageReference name, OciDescriptor blob, LayerToUnpack? layer,
+        SemaphoreSlim slots, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+    {
+        await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        ContentWriter? writer = null;
+        StreamedLayerUnpack? unpack = null;
+        try
+        {
+            try
+            {
+                writer = Images.Content.OpenWriter(blob.ParsedDigest, blob.Size);
+                unpack = layer is null ? null : Images.BeginStreamedUnpack(layer, cancellationToken);
+                Stream destination = unpack is null ? writer : new LayerTeeStream(writer, unpack);
+                await repository.DownloadBlobAsync(blob.Digest, blob.Size, destination, verify: false, progress, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                slots.Release();
+            }
+
+            progress?.Report(new TransferProgress(blob.Digest, blob.Size, blob.Size, TransferState.Verifying));
+            try
+            {
+                writer.Verify();
+            }
+            catch (ContainerEngineException e) when (e.ErrorId is "DigestMismatch" or "ContentSizeMismatch")
+            {
+                throw new ContainerEngineException("DigestMismatch",
+                    $"The blob {blob.Digest} of {name.Repository} from {repository.Domain} is corrupt: {e.Message}", ContainerErrorKind.InvalidData, name.ToString(), e);
+            }
+
+            if (unpack is not null)
+            {
+                progress?.Report(new TransferProgress(blob.Digest, unpack.Consumed, blob.Size, TransferState.Unpacking));
+                var result = await unpack.CompleteAsync().ConfigureAwait(false);
+                writer.Commit();
+                unpack.Commit(result);
+            }
+            else
+            {
+                writer.Commit();
+            }
+
+            progress?.Report(new TransferProgress(blob.Digest, blob.Size, blob.Size, TransferState.Complete));
+        }
+        finally
+        {
+            unpack?.Dispose();
+            writer?.Dispose();
         }
     }
 

@@ -57,7 +57,8 @@ public sealed class ExportContainerImageCommand : ImageCmdletBase
         });
         if (done && PassThru)
         {
-            WriteObject(new FileInfo(path));
+            // Through the provider, as Get-Item: a bare FileInfo lacks what the file table view shows (mode, owner, size).
+            WriteObject(InvokeProvider.Item.Get([path], force: false, literalPath: true), enumerateCollection: true);
         }
     }
 }

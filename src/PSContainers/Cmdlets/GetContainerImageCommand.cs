@@ -3,7 +3,7 @@ using PSContainers.Core.Images;
 
 namespace PSContainers.Cmdlets;
 
-/// <summary>Get-ContainerImage (docker images / docker image inspect): the stored images, newest first.</summary>
+/// <summary>Get-ContainerImage (docker images / docker image inspect): one object per image name (repository:tag), newest image first; an image without a name once, as &lt;none&gt;.</summary>
 [Cmdlet(VerbsCommon.Get, "ContainerImage")]
 [OutputType(typeof(ContainerImage))]
 public sealed class GetContainerImageCommand : ImageCmdletBase
@@ -25,7 +25,7 @@ public sealed class GetContainerImageCommand : ImageCmdletBase
 
     protected override void ProcessRecord()
     {
-        var images = Images("images", (service, _, _) => service.List());
+        var images = Images("images", (service, _, _) => service.ListNames());
         if (images is null)
         {
             return;
@@ -47,7 +47,9 @@ public sealed class GetContainerImageCommand : ImageCmdletBase
             List<ContainerImage> matches;
             if (pattern is not null)
             {
-                matches = images.Where(i => i.RepoTags.Any(t => pattern.IsMatch(t) || pattern.IsMatch(t[..t.LastIndexOf(':')])) || i.Names.Any(pattern.IsMatch)).ToList();
+                // The rows whose own name matches (busybox:*, *app*), by its short or full form or its repository.
+                matches = images.Where(i => i.Name is { } n && (pattern.IsMatch(n) || pattern.IsMatch(i.Repository)
+                    || i.Names.Any(full => ImageReference.TryParse(full, out var r, out _) && r.FamiliarName == n && pattern.IsMatch(full)))).ToList();
             }
             else
             {

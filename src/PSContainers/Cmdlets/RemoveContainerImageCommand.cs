@@ -8,9 +8,12 @@ namespace PSContainers.Cmdlets;
 [OutputType(typeof(ImageDeleteResult))]
 public sealed class RemoveContainerImageCommand : ImageCmdletBase
 {
-    /// <summary>A name (busybox:latest), an id or id prefix; piped images bind by Id.</summary>
+    /// <summary>
+    /// A name (busybox:latest, repository@digest), an id or id prefix. Objects from Get-ContainerImage bind by their
+    /// Reference: the name the object stands for (so each piped row untags its name), or the id of an image without one.
+    /// </summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Id", "Name")]
+    [Alias("Reference", "Id", "Name")]
     [ArgumentCompleter(typeof(Completers.ImageNameCompleter))]
     public string[] Image { get; set; } = [];
 

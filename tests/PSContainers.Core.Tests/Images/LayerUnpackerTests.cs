@@ -303,6 +303,11 @@ public sealed class LayerUnpackerTests : IDisposable
         Run("chmod", "2775", Path.Combine(src, "sgid"));
         File.WriteAllText(Path.Combine(src, "sgid/rootfile"), "r");
         Run("chown", "0:0", Path.Combine(src, "sgid/rootfile"));
+        // Symlinks: one of another owner, one of root's in the setgid directory (extraction must set both).
+        Run("ln", "-s", "rootfile", Path.Combine(src, "sgid/rootlink"));
+        Run("chown", "-h", "0:0", Path.Combine(src, "sgid/rootlink"));
+        Run("ln", "-s", "file", Path.Combine(src, "dir/owned-link"));
+        Run("chown", "-h", "1234:5678", Path.Combine(src, "dir/owned-link"));
         File.WriteAllText(Path.Combine(src, "plain"), "p");
         Run("chmod", "0664", Path.Combine(src, "plain"));
         Run("touch", "-h", "-d", "2001-02-03 04:05:06", Path.Combine(src, "sym"), Path.Combine(src, "dir/sub"), Path.Combine(src, "dir"), Path.Combine(src, "suid"));

@@ -46,7 +46,8 @@ public sealed class TestHttpServer : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
+        // Close alone: Stop and then Close remove the prefixes twice, and the second removal binds the port again
+        // (HttpListener's managed implementation), which fails once another test's listener has taken it.
         _listener.Close();
         try
         {

@@ -18,9 +18,9 @@ internal sealed class ChunkedDecoder : IChunkSource, IDisposable
     private const int Depth = 6;
 
     private readonly Stream _source;
-    private readonly IncrementalHash _compressedHash;
+    private readonly IncrementalHash? _compressedHash;
     private readonly IncrementalHash _tarHash;
-    private readonly string _compressedAlgorithm;
+    private readonly string? _compressedAlgorithm;
     private readonly string _tarAlgorithm;
     private readonly BlockingCollection<(byte[] Buffer, int Length)> _full = new(Depth);
     private readonly ConcurrentBag<byte[]> _free = [];
@@ -28,12 +28,13 @@ internal sealed class ChunkedDecoder : IChunkSource, IDisposable
     private readonly Thread _thread;
     private Exception? _error;
 
-    public ChunkedDecoder(Stream source, string compressedAlgorithm, string tarAlgorithm)
+    /// <param name="compressedAlgorithm">The blob digest's algorithm, or null when the caller hashes the blob itself (a pull's content writer does).</param>
+    public ChunkedDecoder(Stream source, string? compressedAlgorithm, string tarAlgorithm)
     {
         _source = source;
         _compressedAlgorithm = compressedAlgorithm;
         _tarAlgorithm = tarAlgorithm;
-        _compressedHash = Digest.CreateHasher(compressedAlgorithm);
+        _compressedHash = compressedAlgorithm is null ? null : Digest.CreateHasher(compressedAlgorithm);
         _tarHash = Digest.CreateHasher(tarAlgorithm);
         _thread = new Thread(Produce) { IsBackground = true, Name = "layer decoder" };
         _thread.Start();
@@ -144,7 +145,7 @@ internal sealed class ChunkedDecoder : IChunkSource, IDisposable
             {
             }
 
-            CompressedDigest = Digest.FromHash(_compressedAlgorithm, _compressedHash.GetHashAndReset());
+            CompressedDigest = _compressedHash is null ? null : Digest.FromHash(_compressedAlgorithm!, _compressedHash.GetHashAndReset());
             TarDigest = Digest.FromHash(_tarAlgorithm, _tarHash.GetHashAndReset());
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
@@ -163,6 +164,8 @@ internal sealed class ChunkedDecoder : IChunkSource, IDisposable
     public void Dispose()
     {
         _stop.Cancel();
+        // A pipe fed by a download may not end for a while: the decoder thread must not wait on it to stop.
+        (_source as ChunkPipe)?.Abort();
         // Unblock a producer waiting for room, then wait for it to finish before the hashes go.
         while (_thread.IsAlive)
         {
@@ -174,22 +177,22 @@ internal sealed class ChunkedDecoder : IChunkSource, IDisposable
         }
 
         _full.Dispose();
-        _compressedHash.Dispose();
+        _compressedHash?.Dispose();
         _tarHash.Dispose();
         _stop.Dispose();
     }
 
     internal void CountCompressed(int n) => CompressedBytes += n;
 
-    /// <summary>Passes reads through and hashes them.</summary>
-    private sealed class HashingReadStream(Stream inner, IncrementalHash hash, ChunkedDecoder owner) : Stream
+    /// <summary>Passes reads through, counts them and hashes them (when there is a hash).</summary>
+    private sealed class HashingReadStream(Stream inner, IncrementalHash? hash, ChunkedDecoder owner) : Stream
     {
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
             var n = inner.Read(buffer);
-            hash.AppendData(buffer[..n]);
+            hash?.AppendData(buffer[..n]);
             owner.CountCompressed(n);
             return n;
         }

@@ -7,10 +7,19 @@ namespace PSContainers.Core.Images.Archive;
 /// <remarks>The caller owns the directory: on any exception it must delete it, since a half-written layer is never used.</remarks>
 public static class LayerUnpacker
 {
+    /// <param name="hashBlob">
+    /// False when the caller verifies the blob digest itself (a pull hashes the bytes as they go to the content store):
+    /// expectedBlob is then taken as the blob's digest, and only the diffID is computed here.
+    /// </param>
     public static LayerUnpackResult Unpack(Stream blob, string targetDir, Digest? expectedBlob, Digest? expectedDiffId, ILogger log,
-        IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<long>? progress = null, CancellationToken cancellationToken = default, bool hashBlob = true)
     {
-        using var decoder = new ChunkedDecoder(blob, expectedBlob?.Algorithm ?? Digest.Sha256, expectedDiffId?.Algorithm ?? Digest.Sha256);
+        if (!hashBlob && expectedBlob is null)
+        {
+            throw new ArgumentException("A blob that is not hashed here needs its expected digest.", nameof(expectedBlob));
+        }
+
+        using var decoder = new ChunkedDecoder(blob, hashBlob ? expectedBlob?.Algorithm ?? Digest.Sha256 : null, expectedDiffId?.Algorithm ?? Digest.Sha256);
         using var writer = new LayerWriter(targetDir, log);
         var reader = new LayerTarReader(decoder, cancellationToken);
         var entry = new TarEntry();
@@ -28,7 +37,7 @@ public static class LayerUnpacker
         writer.Finish();
         reader.Drain();
         progress?.Report(decoder.CompressedBytes);
-        var blobDigest = decoder.CompressedDigest ?? throw new InvalidOperationException("the layer decoder finished without a digest");
+        var blobDigest = (hashBlob ? decoder.CompressedDigest : expectedBlob) ?? throw new InvalidOperationException("the layer decoder finished without a digest");
         var diffId = decoder.TarDigest!;
         if (expectedBlob is not null && blobDigest != expectedBlob)
         {

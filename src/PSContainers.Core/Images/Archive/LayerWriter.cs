@@ -112,7 +112,7 @@ internal sealed unsafe class LayerWriter : IDisposable
                 WriteDirectory(dir, name, full, entry);
                 break;
             case TarEntry.Symlink:
-                WriteSymlink(dir, name, entry);
+                WriteSymlink(dir, parent, name, entry);
                 break;
             case TarEntry.HardLink:
                 WriteHardLink(dir, name, entry);
@@ -354,7 +354,7 @@ internal sealed unsafe class LayerWriter : IDisposable
         Size += entry.RealSize;
     }
 
-    private void WriteSymlink(int dir, string name, TarEntry entry)
+    private void WriteSymlink(int dir, string parent, string name, TarEntry entry)
     {
         if (entry.LinkName.Contains('\0'))
         {
@@ -376,7 +376,12 @@ internal sealed unsafe class LayerWriter : IDisposable
                 Check(LibcAt.SymlinkAt(target, dir, p), "symlinkat", entry.Name);
             }
 
-            Check(LibcAt.FchownAt(dir, p, entry.Uid, entry.Gid, Consts.AT_SYMLINK_NOFOLLOW), "lchown", entry.Name);
+            // Made by us, so ours already (a setgid directory gives its group instead): lchown only when that differs.
+            if (entry.Uid != _euid || entry.Gid != _egid || _setgid.Contains(parent))
+            {
+                Check(LibcAt.FchownAt(dir, p, entry.Uid, entry.Gid, Consts.AT_SYMLINK_NOFOLLOW), "lchown", entry.Name);
+            }
+
             foreach (var (key, value) in entry.Xattrs)
             {
                 SetXattrThroughFd(dir, name, key, value, follow: false, entry.Name);

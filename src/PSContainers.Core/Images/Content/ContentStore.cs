@@ -28,17 +28,17 @@ public sealed class ContentStore : IContentStore
 
     public Stream OpenRead(Digest digest)
     {
-        try
+        var path = BlobPath(digest);
+        // open(2) itself: a FileStream by path takes a shared flock, and a writer that has just published this blob
+        // holds its exclusive one until its rename is done. Blobs never change: readers need no lock.
+        var fd = Libc.Open(path, Consts.O_RDONLY | Consts.O_CLOEXEC, 0);
+        if (fd < 0)
         {
-            return new FileStream(BlobPath(digest), new FileStreamOptions
-            {
-                Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete, BufferSize = 0,
-            });
+            var errno = Libc.LastErrno;
+            throw errno is Errno.ENOENT or Errno.ENOTDIR ? NotFound(digest) : new SyscallException("open", path, errno);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw NotFound(digest);
-        }
+
+        return new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true), FileAccess.Read, bufferSize: 0);
     }
 
     public byte[] ReadAllBytes(Digest digest)

@@ -148,24 +148,39 @@ public sealed class SnapshotStore
         }
     }
 
-    /// <summary>Renames a finished temporary snapshot into place; false when another process committed the same layer first.</summary>
+    /// <summary>Renames a finished temporary snapshot into place; false when another unpack committed the same layer first.</summary>
     internal bool Commit(string tempPath, Digest chainId, SnapshotInfo info)
     {
         File.WriteAllText(Path.Combine(tempPath, "meta.json"), JsonSerializer.Serialize(info, Json));
         var final = SnapshotDir(chainId);
         Directory.CreateDirectory(Path.GetDirectoryName(final)!);
-        if (Exists(chainId))
+        for (var attempt = 0; ; attempt++)
         {
-            return false;
+            if (Exists(chainId))
+            {
+                return false;
+            }
+
+            // rename(2) itself: it refuses a non-empty target, so two pulls committing the same layer at once cannot
+            // replace (or delete) each other's snapshot; the loser sees meta.json and keeps its copy out.
+            if (LibcAt.RenameAt(Consts.AT_FDCWD, tempPath, Consts.AT_FDCWD, final) == 0)
+            {
+                break;
+            }
+
+            var errno = Libc.LastErrno;
+            if (errno is not (Errno.ENOTEMPTY or Errno.EEXIST) || attempt > 0)
+            {
+                throw new SyscallException("rename", final, errno);
+            }
+
+            if (!Exists(chainId))
+            {
+                // A directory without meta.json is a half-deleted snapshot (Remove deletes meta.json first): nothing uses it.
+                Directory.Delete(final, recursive: true);
+            }
         }
 
-        if (Directory.Exists(final))
-        {
-            // A directory without meta.json is a half-deleted snapshot: nothing can be using it.
-            Directory.Delete(final, recursive: true);
-        }
-
-        Directory.Move(tempPath, final);
         ContentStore.FsyncDirectory(Path.GetDirectoryName(final)!);
         LowerDir(chainId);
         return true;
