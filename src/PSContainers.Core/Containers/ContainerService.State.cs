@@ -207,7 +207,13 @@ public sealed partial class ContainerService
     /// <summary>Waits for the monitor to finish its clean-up; one that hangs is killed (the engine started it).</summary>
     private void WaitForMonitorExit(string id, CancellationToken cancellationToken)
     {
-        ProcessExitWaiter.WaitForExit(MonitorPid(id), TimeSpan.FromSeconds(15), cancellationToken);
+        // The pidfd wakes once the monitor has exited: done. (A look at /proc then could still find it exiting, its
+        // command line already empty, and MonitorPid would wait for an exec that is not coming.)
+        if (ProcessExitWaiter.WaitForExit(MonitorPid(id), TimeSpan.FromSeconds(15), cancellationToken))
+        {
+            return;
+        }
+
         if (WaitUntil(() => !MonitorAlive(id), TimeSpan.FromSeconds(1), cancellationToken))
         {
             return;

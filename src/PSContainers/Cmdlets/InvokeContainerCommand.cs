@@ -153,7 +153,11 @@ public sealed class InvokeContainerCommand : ContainerCreateCmdletBase
             ContainerInfo? last = null;
             try
             {
-                last = engine.Get(created.Id);
+                // Only -PassThru or a lost exit frame needs the record; the exit frame has the code.
+                if (PassThru || attachment.ExitCode is null)
+                {
+                    last = engine.Get(created.Id);
+                }
             }
             catch (ContainerEngineException e) when (e.ErrorId == "ContainerNotFound")
             {
