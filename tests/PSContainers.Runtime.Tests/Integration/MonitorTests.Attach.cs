@@ -152,7 +152,10 @@ public sealed partial class MonitorTests
             Assert.EndsWith("/" + waitImage, File.ResolveLinkTarget($"/proc/{run.MonitorPid}/exe", false)!.FullName);
 
             // pscmon has no runtime, so one thread; pscrun has the runtime's finalizer thread besides: no log or signal threads.
-            Assert.Equal(waitImage == "pscmon" ? 1 : 2, Directory.GetDirectories($"/proc/{run.MonitorPid}/task").Length);
+            // The command line changes at execve, a moment before a fresh pscrun's runtime has started that thread.
+            var threads = waitImage == "pscmon" ? 1 : 2;
+            WaitFor(() => Directory.GetDirectories($"/proc/{run.MonitorPid}/task").Length == threads,
+                $"the waiting {waitImage} did not settle at {threads} thread(s)");
             var blocked = ulong.Parse(StatusField(run.MonitorPid, "SigBlk"), System.Globalization.NumberStyles.HexNumber);
             var stops = SigSet.Of(Consts.SIGCHLD, Consts.SIGTERM, Consts.SIGINT).Bits;
             Assert.Equal(stops, blocked & stops);
