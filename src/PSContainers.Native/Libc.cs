@@ -120,11 +120,10 @@ public static unsafe partial class Libc
         // siginfo_t is 128 bytes; si_pid (offset 16) stays 0 when WNOHANG finds no change.
         var info = stackalloc byte[128];
         new Span<byte>(info, 128).Clear();
-        return Waitid(P_PID, pid, info, WEXITED | WNOHANG | WNOWAIT) == 0 && *(int*)(info + 16) == pid;
+        return Waitid(P_PID, pid, info, WEXITED | Consts.WNOHANG | WNOWAIT) == 0 && *(int*)(info + 16) == pid;
     }
 
     private const int P_PID = 1;
-    private const int WNOHANG = 1;
     private const int WEXITED = 4;
     private const int WNOWAIT = 0x01000000;
 

@@ -877,6 +877,12 @@ public sealed class LinuxContainerRuntime
             }
         }
 
+        return ExitCodeOf(status);
+    }
+
+    /// <summary>A wait status as a shell reports it: the exit code, or 128 + the signal that killed the process.</summary>
+    public static int ExitCodeOf(int status)
+    {
         var signal = status & 0x7f;
         return signal == 0 ? (status >> 8) & 0xff : 128 + signal;
     }

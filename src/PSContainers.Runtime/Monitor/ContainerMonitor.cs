@@ -115,7 +115,16 @@ public sealed class ContainerMonitor
         {
             // Reaped here, blocking: the pidfd turns readable a moment before the zombie can be waited for, and
             // its SIGCHLD came before the loop's signalfd exists. The loop then goes on as after pscmon's wait.
-            h.ExitCode = ReapInit(h.InitPid);
+            try
+            {
+                h.ExitCode = LinuxContainerRuntime.WaitForExit(h.InitPid);
+            }
+            catch (SyscallException)
+            {
+                // ECHILD: someone else reaped it; its code is lost, as docker reports a lost exit code.
+                h.ExitCode = -1;
+            }
+
             h.Phase = "exited";
             return new MonitorLoop(_o with { Handoff = h }, h, _runtime, _log).Run();
         }
@@ -215,7 +224,7 @@ public sealed class ContainerMonitor
                     Libc.Kill(h.InitPid, (int)info.Signo);
                 }
 
-                if (pidfd < 0 ? Libc.ChildHasExited(h.InitPid) : false)
+                if (pidfd < 0 && Libc.ChildHasExited(h.InitPid))
                 {
                     return true;
                 }
@@ -243,23 +252,6 @@ public sealed class ContainerMonitor
                 }
             }
         }
-    }
-
-    /// <summary>Waits for the init, which has exited, and returns its exit code as a shell reports it.</summary>
-    private static unsafe int ReapInit(int pid)
-    {
-        int status;
-        while (Libc.WaitPid(pid, &status, 0) < 0)
-        {
-            if (Libc.LastErrno != Errno.EINTR)
-            {
-                // ECHILD: someone else reaped it; its code is lost, as docker reports a lost exit code.
-                return -1;
-            }
-        }
-
-        var signal = status & 0x7f;
-        return signal == 0 ? (status >> 8) & 0xff : 128 + signal;
     }
 
     private int Fail(Exception e, MonitorStdio? stdio, MonitorHandoff h)

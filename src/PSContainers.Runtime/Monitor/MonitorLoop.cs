@@ -303,8 +303,7 @@ public sealed unsafe class MonitorLoop
 
             if (pid == _h.InitPid)
             {
-                var signal = status & 0x7f;
-                _exitCode = signal == 0 ? (status >> 8) & 0xff : 128 + signal;
+                _exitCode = LinuxContainerRuntime.ExitCodeOf(status);
             }
         }
     }

@@ -13,7 +13,7 @@ namespace PSContainers.Core.Images.Archive;
 /// waiting for room that would never come, so the writer can still finish its own work (a download still verifies its
 /// blob digest).
 /// </remarks>
-internal sealed class ChunkPipe : Stream
+internal sealed class ChunkPipe : ForwardReadStream
 {
     private readonly Channel<(byte[] Buffer, int Length)> _queue;
     private readonly CancellationTokenSource _aborted = new();
@@ -73,8 +73,6 @@ internal sealed class ChunkPipe : Stream
         }
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         if (buffer.IsEmpty)
@@ -126,24 +124,4 @@ internal sealed class ChunkPipe : Stream
 
         base.Dispose(disposing);
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
