@@ -139,7 +139,7 @@ internal sealed class IgnorePattern
                 regex.Append("[^/]");
                 kind = Kind.Regex;
             }
-            else if (".+()|{}$^".Contains(ch))
+            else if (".+()|{}$".Contains(ch))
             {
                 regex.Append('\\').Append(ch);
             }
