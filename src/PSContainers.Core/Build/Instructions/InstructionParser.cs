@@ -563,7 +563,7 @@ public static partial class InstructionParser
                 throw Error("ONBUILD requires at least one argument");
             }
 
-            var nested = DockerfileParser.NewNode(Args, node.StartLine, node.EndLine, file)!;
+            var nested = DockerfileParser.NewNode(Args, node.StartLine, node.EndLine, file)! with { Heredocs = node.Heredocs };
             switch (nested.Keyword)
             {
                 case "ONBUILD":
@@ -575,7 +575,8 @@ public static partial class InstructionParser
             var trigger = ParseInstruction(nested, file, escape);
             return new OnBuildInstruction
             {
-                Expression = OnBuildPrefixRegex().Replace(node.Original, "").Trim(),
+                // With heredocs the trigger keeps their bodies, so it parses the same when the image is a base.
+                Expression = OnBuildPrefixRegex().Replace(node.Original, "").Trim() + (node.HeredocText.Length > 0 ? "\n" + node.HeredocText : ""),
                 Trigger = trigger,
                 Original = node.Original,
                 Line = node.StartLine,

@@ -129,7 +129,8 @@ public sealed class StageVariables
             return heredoc.Content;
         }
 
-        var expander = new ShellWordExpander(_expander.EscapeToken, processQuotes: false);
+        // BuildKit expands heredoc bodies with \ as the escape whatever "# escape=" says, and leaves quotes alone.
+        var expander = new ShellWordExpander('\\', processQuotes: false);
         return BuildArguments.Expand(expander, heredoc.Content, Scope, _file, line);
     }
 

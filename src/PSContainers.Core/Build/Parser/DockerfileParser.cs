@@ -103,9 +103,10 @@ public static partial class DockerfileParser
                 continue;
             }
 
-            if (HeredocKeywords.Contains(node.Keyword))
+            if (HeredocKeywords.Contains(node.Keyword) || (node.Keyword == "ONBUILD" && HeredocKeywords.Contains(FirstWord(node.Arguments))))
             {
                 var heredocs = new List<Heredoc>();
+                var bodyStart = index;
                 foreach (var start in HeredocsOf(node.Arguments, fileName, lineNumber))
                 {
                     var content = new StringBuilder();
@@ -131,7 +132,7 @@ public static partial class DockerfileParser
                     heredocs.Add(start with { Content = content.ToString() });
                 }
 
-                node = node with { EndLine = index, Heredocs = heredocs };
+                node = node with { EndLine = index, Heredocs = heredocs, HeredocText = string.Join("\n", lines.Skip(bodyStart).Take(index - bodyStart)) };
             }
 
             nodes.Add(node);
@@ -171,6 +172,17 @@ public static partial class DockerfileParser
             StartLine = startLine,
             EndLine = endLine,
         };
+    }
+
+    private static string FirstWord(string text)
+    {
+        var end = 0;
+        while (end < text.Length && !IsBlank(text[end]))
+        {
+            end++;
+        }
+
+        return text[..end].ToUpperInvariant();
     }
 
     private static bool IsBlank(char c) => c is ' ' or '\t' or '\v' or '\f' or '\r';
