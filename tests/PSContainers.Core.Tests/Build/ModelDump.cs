@@ -101,6 +101,11 @@ internal static class ModelDump
                             break;
                         case RunInstruction run:
                             output.Append($"  run env: {string.Join(" ", variables.RunEnvironment)}\n");
+                            if (run.MountSpecs.Count > 0)
+                            {
+                                output.Append(Line(variables.Expand(run)));
+                            }
+
                             break;
                         case FileCopyInstruction copy when copy.Heredocs.Count > 0:
                             output.Append(Line(variables.Expand(copy)));

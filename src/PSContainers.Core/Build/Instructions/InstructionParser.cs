@@ -226,6 +226,7 @@ public static partial class InstructionParser
                 Command = json ?? [Args],
                 PrependShell = json is null,
                 Mounts = mounts,
+                MountSpecs = flags.List("mount"),
                 Network = network,
                 Heredocs = node.Heredocs,
                 Original = node.Original,

@@ -117,9 +117,10 @@ public sealed class StageVariables
     }
 
     /// <summary>The instruction with its words expanded where docker expands them (ADD COPY ENV EXPOSE LABEL STOPSIGNAL USER VOLUME WORKDIR and the --from/--chown/--chmod flags);
-    /// RUN, CMD, ENTRYPOINT, SHELL, HEALTHCHECK, ONBUILD and MAINTAINER come back unchanged.</summary>
+    /// RUN comes back with its --mount values expanded and its command as written; CMD, ENTRYPOINT, SHELL, HEALTHCHECK, ONBUILD and MAINTAINER come back unchanged.</summary>
     public Instruction Expand(Instruction instruction) =>
-        InstructionExpander.Expand(instruction, word => Word(word, instruction.Line), word => Words(word, instruction.Line));
+        InstructionExpander.Expand(instruction, word => Word(word, instruction.Line), word => Words(word, instruction.Line),
+            reason => new DockerfileParseException(_file, instruction.Line, reason));
 
     /// <summary>A heredoc body with variables expanded and quotes left as they are (an unquoted delimiter); the body itself when its delimiter was quoted.</summary>
     public string ExpandHeredoc(Heredoc heredoc, int line)
