@@ -49,6 +49,18 @@ public sealed class DockerIgnoreTests
     }
 
     [Fact]
+    public void ParseNamesTheFileAndLineOfABadPattern()
+    {
+        var error = Assert.Throws<DockerfileParseException>(() => DockerIgnore.Parse("# ignore\nnode_modules\n\n[z-a]\n", "app.Dockerfile.dockerignore"));
+        Assert.Equal(("app.Dockerfile.dockerignore", 4), (error.File, error.Line));
+        Assert.Contains("[z-a]", error.Reason);
+        var lone = Assert.Throws<DockerfileParseException>(() => DockerIgnore.Parse("a\n  !  \n"));
+        Assert.Equal((".dockerignore", 2), (lone.File, lone.Line));
+        Assert.True(DockerIgnore.Parse("*.log\n!keep.log\n").IsExcluded("x.log"));
+        Assert.False(DockerIgnore.Parse("*.log\n!keep.log\n").IsExcluded("keep.log"));
+    }
+
+    [Fact]
     public void TheDockerfilesOwnIgnoreFileComesFirst()
     {
         Assert.Equal(["/ctx/build/app.Dockerfile.dockerignore", "/ctx/.dockerignore"], DockerIgnore.CandidatePaths("/ctx", "/ctx/build/app.Dockerfile"));

@@ -30,6 +30,40 @@ public sealed class DockerfileModelTests
     }
 
     [Fact]
+    public void EveryInstructionParsesAgainFromItsOriginalText()
+    {
+        var checkedCount = 0;
+        foreach (var dir in Directory.GetDirectories(DockerfileGoldenTests.TestDataDirectory()))
+        {
+            DockerfileModel model;
+            try
+            {
+                model = DockerfileModel.Parse(File.ReadAllText(Path.Combine(dir, "Dockerfile")));
+            }
+            catch (DockerfileParseException)
+            {
+                continue;
+            }
+
+            foreach (var instruction in model.Stages.SelectMany(s => s.Instructions.Prepend(s.From)).Concat(model.GlobalArgs))
+            {
+                // created_by and ONBUILD keep only Original: it must carry everything but the heredoc bodies.
+                var again = InstructionParser.ParseInstruction(DockerfileParser.NewNode(instruction.Original, instruction.Line, instruction.EndLine, "Dockerfile")!, "Dockerfile", model.EscapeToken);
+                if (instruction is RunInstruction { Heredocs.Count: > 0 } or FileCopyInstruction { Heredocs.Count: > 0 } or OnBuildInstruction)
+                {
+                    Assert.Equal(instruction.GetType(), again.GetType());
+                    continue;
+                }
+
+                Assert.Equal(System.Text.Json.JsonSerializer.Serialize(instruction, instruction.GetType()), System.Text.Json.JsonSerializer.Serialize(again, again.GetType()));
+                checkedCount++;
+            }
+        }
+
+        Assert.True(checkedCount > 100, $"only {checkedCount} instructions checked");
+    }
+
+    [Fact]
     public void FindsStagesByNameInAnyCaseOrByIndex()
     {
         var model = DockerfileModel.Parse("FROM busybox AS Build\nFROM scratch AS final\nCOPY --from=BUILD /a /a\n");

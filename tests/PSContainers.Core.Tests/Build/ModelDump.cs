@@ -56,6 +56,11 @@ internal static class ModelDump
         }
 
         output.Append($"escape: {model.EscapeToken}\n");
+        foreach (var warning in model.Warnings)
+        {
+            output.Append($"warning: {warning}\n");
+        }
+
         if (model.Syntax is not null)
         {
             output.Append($"syntax: {model.Syntax}\n");

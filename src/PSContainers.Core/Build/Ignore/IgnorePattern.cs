@@ -179,6 +179,7 @@ internal sealed class IgnorePattern
 
         try
         {
+            // Interpreted, not Compiled: compiling costs milliseconds per pattern on every build, more than a context walk saves.
             return (kind, new Regex(regex.Append('$').ToString(), RegexOptions.CultureInvariant | RegexOptions.Singleline));
         }
         catch (ArgumentException ex)

@@ -66,9 +66,13 @@ public static partial class InstructionParser
             throw new DockerfileParseException(ast.FileName, ast.Nodes[^1].EndLine, "dockerfile contains no stages to build");
         }
 
+        var warnings = ast.Warnings.ToList();
+        warnings.AddRange(stages.SelectMany(s => s.Instructions).OfType<MaintainerInstruction>()
+            .Select(m => $"{ast.FileName}:{m.Line}: MAINTAINER is deprecated; LABEL org.opencontainers.image.authors is its successor"));
         return new DockerfileModel
         {
             FileName = ast.FileName,
+            Warnings = warnings,
             EscapeToken = ast.EscapeToken,
             Syntax = ast.Syntax,
             GlobalArgs = globalArgs,

@@ -12,6 +12,7 @@ public sealed class StageVariables
     private readonly BuildArguments _arguments;
     private readonly List<KeyValuePair<string, string>> _env = [];
     private readonly List<KeyValuePair<string, string?>> _args = [];
+    private Dictionary<string, string>? _scope;
 
     internal StageVariables(string file, char escape, IReadOnlyDictionary<string, string> globals, BuildArguments arguments, IEnumerable<string> baseImageEnv)
     {
@@ -64,6 +65,12 @@ public sealed class StageVariables
     {
         get
         {
+            // Made again only after an ARG or ENV changed it: every word of every instruction looks here.
+            if (_scope is not null)
+            {
+                return _scope;
+            }
+
             var scope = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (key, value) in _args)
             {
@@ -78,7 +85,7 @@ public sealed class StageVariables
                 scope[key] = value;
             }
 
-            return scope;
+            return _scope = scope;
         }
     }
 
@@ -103,6 +110,7 @@ public sealed class StageVariables
 
             _args.RemoveAll(a => a.Key == declaration.Name);
             _args.Add(new(declaration.Name, value));
+            _scope = null;
         }
     }
 
@@ -151,6 +159,7 @@ public sealed class StageVariables
 
     private void SetEnv(string key, string value)
     {
+        _scope = null;
         var index = _env.FindIndex(p => p.Key == key);
         if (index >= 0)
         {

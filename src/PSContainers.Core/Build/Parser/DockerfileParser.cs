@@ -27,6 +27,7 @@ public static partial class DockerfileParser
         var seen = new HashSet<string>();
         var directivesDone = false;
         var nodes = new List<DockerfileNode>();
+        var warnings = new List<string>();
         var index = 0;
 
         void Directive(string raw, int lineNumber)
@@ -88,8 +89,14 @@ public static partial class DockerfileParser
             {
                 var next = lines[index++];
                 Directive(next, index);
-                if (next.TrimStart().StartsWith('#') || next.Trim().Length == 0)
+                if (next.TrimStart().StartsWith('#'))
                 {
+                    continue;
+                }
+
+                if (next.Trim().Length == 0)
+                {
+                    warnings.Add($"{fileName}:{index}: empty continuation line (BuildKit warns that these will become errors)");
                     continue;
                 }
 
@@ -143,7 +150,7 @@ public static partial class DockerfileParser
             throw new DockerfileParseException(fileName, 0, "file with no instructions");
         }
 
-        return new DockerfileAst { FileName = fileName, EscapeToken = escape, Syntax = syntax, Nodes = nodes };
+        return new DockerfileAst { FileName = fileName, EscapeToken = escape, Syntax = syntax, Nodes = nodes, Warnings = warnings };
     }
 
     /// <summary>Splits one instruction line (continuations already joined) into keyword, flags and arguments; null for a blank line.</summary>
