@@ -147,7 +147,7 @@ public sealed class VolumeService
             var running = users.Where(u => containers.Inspect(u.Id)?.Status is ContainerStatus.Running or ContainerStatus.Paused).ToList();
             if (running.Count > 0 || (!force && users.Count > 0))
             {
-                var list = string.Join(", ", (running.Count > 0 ? running : users).Select(u => u.Name));
+                var list = string.Join(", ", (running.Count > 0 ? running : users).Select(u => u.Name).Order(StringComparer.Ordinal));
                 throw new ContainerEngineException("VolumeInUse", running.Count > 0
                         ? $"Volume {name} is in use by running container(s) {list}; stop and remove them first."
                         : $"Volume {name} is in use by container(s) {list}; remove them first, or use -Force to remove it from under the stopped containers.",
