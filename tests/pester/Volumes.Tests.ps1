@@ -231,6 +231,21 @@ Describe 'Bind mounts' {
         Remove-ContainerVolume trapped
     }
 
+    It 'refuses a directory over a file of the image and a file over a directory, at create' -TestCases @(
+        @{ Params = @{ Volume = 'overfile:/etc/passwd' }; Pattern = 'volume overfile on /etc/passwd: the image has a file there' }
+        @{ Params = @{ Volume = "/tmp:/etc/hostname" }; Pattern = 'the image has a file there' }
+        @{ Params = @{ Volume = '/etc/hostname:/etc' }; Pattern = 'the image has a directory there' }
+        @{ Params = @{ Tmpfs = '/etc/passwd' }; Pattern = 'a tmpfs on /etc/passwd' }
+    ) {
+        param($Params, $Pattern)
+        $before = @(Get-Container -All).Count
+        New-Container $rootfs @Params -ErrorAction SilentlyContinue -ErrorVariable err -- true | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'MountTargetMismatch,*' -Because $err[0].Exception.Message
+        $err[0].Exception.Message | Should -Match $Pattern
+        @(Get-Container -All).Count | Should -Be $before
+        Get-ContainerVolume overfile -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
     It 'fails with BindSourceNotFound for a missing host path and leaves no container or volume' {
         $before = @(Get-Container -All).Count
         New-Container $rootfs -Name nobind -Volume "$work/missing:/m", 'notmade:/n' -ErrorAction SilentlyContinue -ErrorVariable err -- true | Should -BeNullOrEmpty

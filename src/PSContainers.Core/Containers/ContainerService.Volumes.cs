@@ -12,7 +12,7 @@ public sealed partial class ContainerService
 {
     /// <summary>Parses -Volume, -Mount, -Tmpfs and -VolumesFrom and the image's VOLUMEs into the request's MountPoints; writes nothing.</summary>
     /// <returns>The user's request behind each volume mount (driver options, labels for a volume made on first use), by destination.</returns>
-    private Dictionary<string, MountRequest> PlanMounts(ContainerCreateRequest request)
+    private Dictionary<string, MountRequest> PlanMounts(ContainerCreateRequest request, IReadOnlyList<string> layers)
     {
         var requests = new List<MountRequest>();
         var home = System.Environment.GetEnvironmentVariable("HOME");
@@ -76,8 +76,62 @@ public sealed partial class ContainerService
             });
         }
 
+        foreach (var m in mounts)
+        {
+            CheckTargetKind(m, layers);
+        }
+
         request.MountPoints = mounts.Count > 0 ? mounts : null;
         return byTarget;
+    }
+
+    /// <summary>
+    /// A directory cannot be mounted over a file the image has, nor a file over a directory: refused at create with the
+    /// paths the user knows, as docker does ("cannot mount volume over existing file"), rather than at start.
+    /// </summary>
+    private static void CheckTargetKind(ContainerMount m, IReadOnlyList<string> layers)
+    {
+        var sourceIsDirectory = m.Type != MountTypes.Bind || Directory.Exists(m.Source);
+        // The topmost layer that has the path decides; a whiteout there means the image has nothing.
+        foreach (var layer in layers)
+        {
+            string inLayer;
+            try
+            {
+                inLayer = SecurePath.Resolve(layer, m.Destination);
+            }
+            catch (IOException)
+            {
+                return;
+            }
+
+            if (!Native.LibcAt.Lstat(inLayer, out var st))
+            {
+                continue;
+            }
+
+            var type = st.Type;
+            if (type == Native.Consts.S_IFCHR && st.Rdev == 0)
+            {
+                return;
+            }
+
+            var isDirectory = type == Native.Consts.S_IFDIR;
+            if (isDirectory != sourceIsDirectory)
+            {
+                var what = m.Type switch
+                {
+                    MountTypes.Volume => $"volume {m.Name}",
+                    MountTypes.Tmpfs => "a tmpfs",
+                    _ => $"{(sourceIsDirectory ? "the directory" : "the file")} {m.Source}",
+                };
+                throw new ContainerEngineException("MountTargetMismatch",
+                    $"Cannot mount {what} on {m.Destination}: the image has a {(isDirectory ? "directory" : "file")} there and {(sourceIsDirectory ? "a directory" : "a file")} cannot be mounted over it.",
+                    ContainerErrorKind.InvalidArgument, m.Destination);
+            }
+
+            return;
+        }
     }
 
     private static ContainerMount Resolve(MountRequest r, VolumeStore volumes)

@@ -129,7 +129,7 @@ public sealed partial class ContainerService : IContainerService
         }
 
         var id = ContainerStore.NewId();
-        var mountRequests = PlanMounts(request);
+        var mountRequests = PlanMounts(request, layers);
         // Building the spec first validates every option before anything is written: bad input leaves nothing behind.
         var spec = ContainerSpecBuilder.Build(id, request, Paths.MergedDir(id), Path.Join(Path.GetDirectoryName(Launcher.PscrunPath), "psc-init"), layers);
         var record = new StoredContainer { Id = id, Name = request.Name ?? "", Created = DateTimeOffset.UtcNow, Config = request };
