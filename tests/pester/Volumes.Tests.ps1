@@ -104,6 +104,35 @@ Describe 'Named volumes' {
         Remove-ContainerVolume held
     }
 
+    It 'makes one volume when two pwsh processes create containers on a new name at once' {
+        $script = "`$ErrorActionPreference = 'Stop'; Import-Module '$moduleDir'; 1..3 | ForEach-Object { New-Container '$rootfs' -Volume race:/d -- true | Out-Null }"
+        $pwsh = [System.Environment]::ProcessPath
+        $hostArgs = if ((Split-Path -Leaf $pwsh) -eq 'dotnet') { @([System.Reflection.Assembly]::GetEntryAssembly().Location) } else { @() }
+        $processes = foreach ($n in 1..2) {
+            $startInfo = [System.Diagnostics.ProcessStartInfo]::new($pwsh)
+            foreach ($a in @($hostArgs) + @('-NoProfile', '-NonInteractive', '-Command', $script)) { $startInfo.ArgumentList.Add($a) }
+            $startInfo.UseShellExecute = $false
+            $startInfo.RedirectStandardInput = $true
+            $startInfo.RedirectStandardOutput = $true
+            $startInfo.RedirectStandardError = $true
+            $p = [System.Diagnostics.Process]::Start($startInfo)
+            $p.StandardInput.Close()
+            [pscustomobject]@{ Process = $p; StdErr = $p.StandardError.ReadToEndAsync(); StdOut = $p.StandardOutput.ReadToEndAsync() }
+        }
+        try {
+            foreach ($p in $processes) {
+                $p.Process.WaitForExit(120000) | Should -BeTrue
+                $p.Process.ExitCode | Should -Be 0 -Because $p.StdErr.Result
+            }
+        } finally {
+            $processes | Where-Object { -not $_.Process.HasExited } | ForEach-Object { $_.Process.Kill($true) }
+        }
+        @(Get-ContainerVolume race*).Count | Should -Be 1
+        @((Get-ContainerVolume race).UsedBy).Count | Should -Be 6
+        Get-Container -All | Where-Object { $_.Mounts.Name -contains 'race' } | Remove-Container
+        Remove-ContainerVolume race
+    }
+
     It 'gives VolumeNotFound for a missing name and completes volume names' {
         Get-ContainerVolume nosuchvolume -ErrorAction SilentlyContinue -ErrorVariable err | Should -BeNullOrEmpty
         $err[0].FullyQualifiedErrorId | Should -BeLike 'VolumeNotFound,*'
