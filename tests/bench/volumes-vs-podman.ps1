@@ -28,7 +28,7 @@ $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot 'BenchUtils.psm1') -Force
 
 $crunPath = Get-ReferenceRuntime
-$work = New-TestDirectory -Name 'bench-volumes'
+$work = New-TestDirectory -Name 'bench-vol'
 $savedEngine = $null
 $podman = $null
 try {
@@ -104,7 +104,9 @@ try {
     if (Get-Command -Name Get-ContainerVolume -ErrorAction Ignore) {
         Get-ContainerVolume -ErrorAction SilentlyContinue | Remove-ContainerVolume -Force -ErrorAction Continue
     }
-    Invoke-TestPodman $podman volume rm --all --force -TimeoutSeconds 60 | Out-Null
+    if ($podman) {
+        Invoke-TestPodman $podman volume rm --all --force -TimeoutSeconds 60 | Out-Null
+    }
     Remove-TestPodman -Podman $podman
     Remove-TestDirectory -Path $work
 }

@@ -133,6 +133,19 @@ Describe 'Named volumes' {
         Remove-ContainerVolume race
     }
 
+    It 'mounts a volume-subpath, and never follows a symlink in the volume out to the host' {
+        $v = New-ContainerVolume subvol
+        New-Item -ItemType Directory -Path (Join-Path $v.Mountpoint 'sub') | Out-Null
+        Set-Content -LiteralPath (Join-Path $v.Mountpoint 'sub/f') -Value 'in the subpath'
+        # What a container could leave in a volume it writes: a link to a host directory.
+        New-Item -ItemType SymbolicLink -Path (Join-Path $v.Mountpoint 'evil') -Target '/etc' | Out-Null
+        Invoke-Probe 'cat /s/f' -With @{ Mount = 'type=volume,source=subvol,target=/s,volume-subpath=sub' } | Should -Be 'in the subpath'
+        New-Container $rootfs -Mount 'type=volume,source=subvol,target=/s,volume-subpath=evil' -ErrorAction SilentlyContinue -ErrorVariable err -- ls /s |
+            Should -BeNullOrEmpty
+        $err[0].Exception.Message | Should -Match 'volume-subpath evil does not exist in volume subvol'
+        Remove-ContainerVolume subvol
+    }
+
     It 'gives VolumeNotFound for a missing name and completes volume names' {
         Get-ContainerVolume nosuchvolume -ErrorAction SilentlyContinue -ErrorVariable err | Should -BeNullOrEmpty
         $err[0].FullyQualifiedErrorId | Should -BeLike 'VolumeNotFound,*'

@@ -162,7 +162,8 @@ public sealed partial class ContainerService
                 var source = volumes.DataDir(name);
                 return new ContainerMount
                 {
-                    Type = MountTypes.Volume, Name = name, Source = r.SubPath is null ? source : Path.Combine(source, r.SubPath), Destination = r.Target,
+                    // A subpath is resolved inside the volume: a symlink a container left there cannot point the bind at the host.
+                    Type = MountTypes.Volume, Name = name, Source = r.SubPath is null ? source : SecurePath.Resolve(source, r.SubPath), Destination = r.Target,
                     Driver = VolumeService.LocalDriver, Mode = r.Mode, RW = !r.ReadOnly, Anonymous = anonymous, NoCopy = r.NoCopy, SubPath = r.SubPath,
                 };
         }
@@ -192,12 +193,18 @@ public sealed partial class ContainerService
             foreach (var m in volumeMounts)
             {
                 var volume = volumes.Store.TryLoad(m.Name!);
+                requests.TryGetValue(m.Destination, out var r);
                 if (volume is null)
                 {
-                    requests.TryGetValue(m.Destination, out var r);
                     volume = VolumeService.NewRecord(m.Name, r?.VolumeLabels, r?.VolumeOptions, null, m.Anonymous);
                     volumes.Store.Add(volume);
                     created.Add(volume.Name);
+                }
+                else if (r is { VolumeOptions.Count: > 0 } && !r.VolumeOptions.OrderBy(kv => kv.Key).SequenceEqual(volume.Options.OrderBy(kv => kv.Key)))
+                {
+                    throw new ContainerEngineException("VolumeNameInUse",
+                        $"Volume {volume.Name} exists with other options than the volume-opt of {r.Origin}; remove it first, or leave volume-opt out to use it as it is.",
+                        ContainerErrorKind.ResourceBusy, volume.Name);
                 }
 
                 records.Add((m, volume));
@@ -311,9 +318,14 @@ public sealed partial class ContainerService
             volumes.EnsureMounted(volume);
         }
 
-        foreach (var m in volumeMounts.Where(m => m.SubPath is not null && !Directory.Exists(m.Source)))
+        foreach (var m in volumeMounts.Where(m => m.SubPath is not null))
         {
-            throw ContainerEngineException.Invalid($"volume-subpath {m.SubPath} does not exist in volume {m.Name}.", m.SubPath);
+            // Containers write the volume: the subpath must still be the directory it was at create, not a symlink swapped in since.
+            var now = SecurePath.Resolve(volumes.Store.DataDir(m.Name!), m.SubPath!);
+            if (now != m.Source || !Directory.Exists(m.Source) || new DirectoryInfo(m.Source).LinkTarget is not null)
+            {
+                throw ContainerEngineException.Invalid($"volume-subpath {m.SubPath} of volume {m.Name} is no longer the directory it was when the container was created.", m.SubPath);
+            }
         }
     }
 
