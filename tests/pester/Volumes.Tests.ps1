@@ -27,7 +27,7 @@ BeforeAll {
     Invoke-Native umoci repack --image $ociRef $scratch | Assert-NativeSuccess | Out-Null
     Remove-TestDirectory -Path $scratch
     Invoke-Native umoci config --image $ociRef --config.volume /srv/content --config.cmd sh | Assert-NativeSuccess | Out-Null
-    $archive = Join-Path $work 'image.tar'
+    $script:archive = Join-Path $work 'image.tar'
     Invoke-Native skopeo copy "oci:$ociRef" "oci-archive:${archive}:localhost/psc-volumes:v1" | Assert-NativeSuccess | Out-Null
     Import-ContainerImage $archive | Out-Null
     $script:image = 'localhost/psc-volumes:v1'
@@ -351,5 +351,53 @@ Describe 'tmpfs, /dev/shm and -VolumesFrom' {
         Get-ContainerVolume fromvol | Should -Not -BeNullOrEmpty
         Remove-Container source
         Remove-ContainerVolume fromvol
+    }
+}
+
+Describe 'The same results as podman' {
+    BeforeAll {
+        # podman (with crun) runs the same image from the same archive: what a container sees must be the same.
+        $script:podman = New-TestPodman -WorkDirectory $work -Runtime (Get-ReferenceRuntime)
+        Invoke-TestPodman $podman load --input $archive -TimeoutSeconds 120 | Assert-NativeSuccess | Out-Null
+        $script:peerHost = Join-Path $work 'peerhost'
+        New-Item -ItemType Directory -Path $peerHost -Force | Out-Null
+        Set-Content -LiteralPath (Join-Path $peerHost 'in.txt') -Value 'host file'
+
+        function Invoke-Peer([string[]]$MountArgs, [string]$Script) {
+            $runArgs = @('run', '--rm', '--pull=never', '--network', 'none', '--cgroup-parent', $podman.CgroupParent) + $MountArgs + @($image, 'sh', '-c', $Script)
+            $result = Invoke-TestPodman $podman @runArgs -TimeoutSeconds 120
+            ($result.StdOut + $result.StdErr).Trim() -replace "`r", ''
+        }
+    }
+
+    AfterAll {
+        Remove-TestPodman -Podman $podman
+    }
+
+    It 'agrees on <Case>' -TestCases @(
+        @{ Case = 'copy-up of the image''s files into a new named volume'; Ours = @{ Volume = 'peercopy:/srv/content' }; Theirs = @('-v', 'peercopy:/srv/content')
+            Script = 'stat -c "%u:%g %a %s %n" /srv/content /srv/content/index.html; cat /srv/content/index.html' }
+        @{ Case = 'an anonymous volume at the image''s VOLUME'; Ours = @{}; Theirs = @()
+            Script = 'stat -c "%u:%g %a %n" /srv/content /srv/content/index.html; grep -c srv/content /proc/self/mountinfo' }
+        @{ Case = 'nocopy'; Ours = @{ Volume = 'peerbare:/srv/content:nocopy' }; Theirs = @('-v', 'peerbare:/srv/content:nocopy')
+            Script = 'ls -A /srv/content | wc -l' }
+        @{ Case = 'a write to a read-only bind'; Ours = @{ Volume = '/PEERHOST:/h:ro' }; Theirs = @('-v', '/PEERHOST:/h:ro')
+            Script = 'cat /h/in.txt; touch /h/new 2>&1 | sed "s/^.*: //"; echo rc=$?' }
+        # Only the size: podman 4 mounts --tmpfs without noexec, docker (and this engine) with it; see docs/volumes.md.
+        @{ Case = 'a tmpfs size'; Ours = @{ Tmpfs = '/t:size=1m' }; Theirs = @('--tmpfs', '/t:size=1m'); Script = 'df -k /t | tail -1 | tr -s " " | cut -d" " -f2' }
+        @{ Case = '-Mount tmpfs-size and tmpfs-mode'; Ours = @{ Mount = 'type=tmpfs,target=/t,tmpfs-size=2m,tmpfs-mode=1770' }; Theirs = @('--mount', 'type=tmpfs,target=/t,tmpfs-size=2m,tmpfs-mode=1770')
+            Script = 'df -k /t | tail -1 | tr -s " " | cut -d" " -f2; stat -c %a /t' }
+        @{ Case = 'a file bound where the image has nothing'; Ours = @{ Volume = '/PEERHOST/in.txt:/a/b/c.txt:ro' }; Theirs = @('-v', '/PEERHOST/in.txt:/a/b/c.txt:ro')
+            Script = 'cat /a/b/c.txt; stat -c %F /a/b /a/b/c.txt' }
+    ) {
+        param($Case, $Ours, $Theirs, $Script)
+        # PowerShell names are case-insensitive: $Ours is the parameter, the resolved copies need other names.
+        $engineParams = @{}
+        foreach ($key in $Ours.Keys) { $engineParams[$key] = $Ours[$key] -replace '/PEERHOST', $peerHost }
+        $podmanArgs = @($Theirs | ForEach-Object { $_ -replace '/PEERHOST', $peerHost })
+        $expected = Invoke-Peer -MountArgs $podmanArgs -Script $Script
+        $actual = Invoke-Probe -On $image $Script -With $engineParams
+        $actual | Should -Be $expected
+        Get-ContainerVolume -ErrorAction SilentlyContinue | Where-Object Name -Like 'peer*' | Remove-ContainerVolume
     }
 }
