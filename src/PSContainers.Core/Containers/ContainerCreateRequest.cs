@@ -80,4 +80,30 @@ public sealed class ContainerCreateRequest
 
     /// <summary>Ulimits as name=soft[:hard], e.g. nofile=1024:2048.</summary>
     public List<string> Ulimits { get; set; } = [];
+
+    // Volumes and mounts (docker run -v, --mount, --tmpfs, --volumes-from, --shm-size); the engine parses them at create.
+
+    /// <summary>-Volume values: [SOURCE:]DESTINATION[:MODE].</summary>
+    public List<string> Volumes { get; set; } = [];
+
+    /// <summary>-Mount values: type=bind|volume|tmpfs,source=…,target=…,… (docker's CSV syntax).</summary>
+    public List<string> Mounts { get; set; } = [];
+
+    /// <summary>-Tmpfs values: DESTINATION[:OPTIONS].</summary>
+    public List<string> Tmpfs { get; set; } = [];
+
+    /// <summary>-VolumesFrom values: CONTAINER[:ro|rw].</summary>
+    public List<string> VolumesFrom { get; set; } = [];
+
+    /// <summary>Size of /dev/shm in bytes (docker's default is 64 MB).</summary>
+    public long? ShmSize { get; set; }
+
+    /// <summary>What ./relative bind sources resolve against: the caller's current directory (PowerShell's location, not the process's).</summary>
+    public string? MountBaseDirectory { get; set; }
+
+    /// <summary>Set by the engine from the image: its VOLUME paths, each an anonymous volume unless a mount covers it.</summary>
+    public List<string>? ImageVolumes { get; set; }
+
+    /// <summary>Set by the engine: the container's mounts, resolved (volume names, host paths), as docker inspect's Mounts.</summary>
+    public List<Volumes.ContainerMount>? MountPoints { get; set; }
 }

@@ -44,6 +44,9 @@ public sealed class ContainerInfo
 
     public ContainerCreateRequest Config { get; init; } = new();
 
+    /// <summary>Volumes, binds and tmpfs mounts, as docker inspect's Mounts.</summary>
+    public IReadOnlyList<Volumes.ContainerMount> Mounts => Config.MountPoints ?? [];
+
     /// <summary>docker ps style: "Up 5 minutes", "Exited (0) 3 seconds ago", "Created".</summary>
     public string StatusText => Describe(DateTimeOffset.UtcNow);
 

@@ -27,6 +27,7 @@ public sealed partial class ContainerService
             CleanUpRun(id);
             DeleteDirectory(sdir);
             Store.Delete(id);
+            RemoveAnonymousVolumes(record.Config);
             return null;
         }
 
@@ -113,9 +114,15 @@ public sealed partial class ContainerService
             return false;
         }
 
+        var config = Store.TryLoad(id)?.Config;
         CleanUpRun(id);
         DeleteDirectory(Paths.StateDir(id));
         Store.Delete(id);
+        if (config is not null)
+        {
+            RemoveAnonymousVolumes(config);
+        }
+
         return true;
     }
 

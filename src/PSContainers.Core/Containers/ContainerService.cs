@@ -129,10 +129,11 @@ public sealed partial class ContainerService : IContainerService
         }
 
         var id = ContainerStore.NewId();
+        var mountRequests = PlanMounts(request, layers);
         // Building the spec first validates every option before anything is written: bad input leaves nothing behind.
         var spec = ContainerSpecBuilder.Build(id, request, Paths.MergedDir(id), Path.Join(Path.GetDirectoryName(Launcher.PscrunPath), "psc-init"), layers);
         var record = new StoredContainer { Id = id, Name = request.Name ?? "", Created = DateTimeOffset.UtcNow, Config = request };
-        Store.Add(record, cancellationToken);
+        AddWithVolumes(record, mountRequests, layers, cancellationToken);
         try
         {
             foreach (var dir in new[] { Paths.BundleDir(id), Paths.UpperDir(id), Paths.WorkDir(id), Paths.MergedDir(id) })
@@ -145,6 +146,7 @@ public sealed partial class ContainerService : IContainerService
         catch
         {
             Store.Delete(id);
+            RemoveAnonymousVolumes(request);
             throw;
         }
 
@@ -249,6 +251,7 @@ public sealed partial class ContainerService : IContainerService
     {
         // Whatever a previous run left (a monitor killed with -9) goes first: the runtime id and the mount point are reused.
         CleanUpRun(id);
+        PrepareVolumes(config, cancellationToken);
         var sdir = Paths.StateDir(id);
         Directory.CreateDirectory(sdir);
         foreach (var stale in new[] { StatusFile, MonitorPidFile, StopRequestedFile, RemovedByMonitorFile })
@@ -415,7 +418,9 @@ public sealed partial class ContainerService : IContainerService
         }
     }
 
-    public void Remove(string idOrName, bool force, CancellationToken cancellationToken = default)
+    public void Remove(string idOrName, bool force, CancellationToken cancellationToken = default) => Remove(idOrName, force, false, cancellationToken);
+
+    public void Remove(string idOrName, bool force, bool removeVolumes, CancellationToken cancellationToken)
     {
         var id = Store.Resolve(idOrName);
         using (Store.LockContainer(id, cancellationToken))
@@ -442,6 +447,11 @@ public sealed partial class ContainerService : IContainerService
             CleanUpRun(id);
             DeleteDirectory(Paths.StateDir(id));
             Store.Delete(id);
+            if (removeVolumes)
+            {
+                RemoveAnonymousVolumes(info.Config);
+            }
+
             _log.LogDebug("removed container {Id}", id);
         }
     }

@@ -123,6 +123,7 @@ public static class ContainerSpecBuilder
             process.Rlimits.Add(rlimit);
         }
 
+        Volumes.VolumeSpecMounts.Apply(spec, request);
         if (request.Labels.Count > 0)
         {
             spec.Annotations = new Dictionary<string, string>(request.Labels);

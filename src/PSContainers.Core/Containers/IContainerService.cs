@@ -32,6 +32,9 @@ public interface IContainerService
 
     void Remove(string idOrName, bool force, CancellationToken cancellationToken = default);
 
+    /// <summary>Removes the container; with removeVolumes, also its anonymous volumes that no other container uses (docker rm -v).</summary>
+    void Remove(string idOrName, bool force, bool removeVolumes, CancellationToken cancellationToken);
+
     ContainerInfo Get(string idOrName);
 
     IReadOnlyList<ContainerInfo> List(bool all);

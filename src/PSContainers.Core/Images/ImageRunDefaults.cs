@@ -61,5 +61,6 @@ public static class ImageRunDefaults
         }
 
         request.ExposedPorts = config.ExposedPorts?.Keys.OrderBy(p => p, StringComparer.Ordinal).ToList();
+        request.ImageVolumes = config.Volumes?.Keys.OrderBy(p => p, StringComparer.Ordinal).ToList();
     }
 }

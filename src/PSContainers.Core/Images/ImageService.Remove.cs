@@ -346,6 +346,7 @@ public sealed partial class ImageService
             new DiskUsageItem { Type = "Images", Total = records.Count, Active = records.Count(r => inUse.Contains(r.Config)), Size = snapshotBytes, Reclaimable = reclaimable },
             new DiskUsageItem { Type = "Containers", Total = containers.Count, Active = running, Size = containerBytes, Reclaimable = 0 },
             new DiskUsageItem { Type = "Blobs", Total = blobCount, Active = blobCount, Size = blobBytes, Reclaimable = 0 },
+            new Volumes.VolumeService(Paths, _log).DiskUsage(),
         ];
     }
 

@@ -44,6 +44,12 @@ public sealed class EnginePaths
     /// <summary>images.json (names and records of the images) and the image locks.</summary>
     public string ImagesDir => Path.Combine(Root, "images");
 
+    /// <summary>Named and anonymous volumes: VOLUMES/NAME/volume.json and VOLUMES/NAME/_data (docker's layout).</summary>
+    public string VolumesDir => Path.Combine(Root, "volumes");
+
+    /// <summary>Held while volumes are created, removed or checked for users, and while a new container claims its volumes.</summary>
+    public string VolumesLock => Path.Combine(LocksDir, "volumes.lock");
+
     public string ContainerDir(string id) => Path.Combine(ContainersDir, id);
 
     public string RecordFile(string id) => Path.Combine(ContainerDir(id), "config.json");

@@ -5,12 +5,20 @@ namespace PSContainers.Cmdlets;
 
 /// <summary>Clear-ContainerResource (docker image prune / system prune for images): removes dangling images, then every blob and layer nothing uses.</summary>
 [Cmdlet(VerbsCommon.Clear, "ContainerResource", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
-[OutputType(typeof(ImagePruneResult))]
+[OutputType(typeof(ImagePruneResult), typeof(Core.Volumes.VolumePruneResult))]
 public sealed class ClearContainerResourceCommand : ImageCmdletBase
 {
     /// <summary>Remove every image no container uses, not only the dangling ones (docker image prune -a).</summary>
     [Parameter]
     public SwitchParameter All { get; set; }
+
+    /// <summary>Also remove anonymous volumes no container uses (docker system prune --volumes).</summary>
+    [Parameter]
+    public SwitchParameter Volume { get; set; }
+
+    /// <summary>Also remove every volume no container uses, named ones too (docker volume prune -a).</summary>
+    [Parameter]
+    public SwitchParameter AllVolumes { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -22,6 +30,18 @@ public sealed class ClearContainerResourceCommand : ImageCmdletBase
         if (Images("prune", (service, _, ct) => service.Prune(All, ct)) is { } result)
         {
             WriteObject(result);
+        }
+
+        if ((Volume || AllVolumes) && ShouldProcess(AllVolumes ? "volumes no container uses" : "anonymous volumes no container uses", "Remove"))
+        {
+            try
+            {
+                WriteObject(RunWithLogging((log, ct) => new Core.Volumes.VolumeService(logger: log).Prune(AllVolumes, ct)));
+            }
+            catch (Exception e) when (ToErrorRecord(e, "volumes") is { } record)
+            {
+                WriteError(record);
+            }
         }
     }
 }

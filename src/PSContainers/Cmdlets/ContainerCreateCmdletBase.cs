@@ -127,6 +127,30 @@ public abstract class ContainerCreateCmdletBase : ContainerCmdletBase
     [Parameter]
     public string? Restart { get; set; }
 
+    // Volumes and mounts.
+
+    /// <summary>[SOURCE:]DESTINATION[:MODE] as docker run -v: a volume name, a host path (absolute or ./relative) or nothing (an anonymous volume).</summary>
+    [Parameter]
+    public string[] Volume { get; set; } = [];
+
+    /// <summary>type=bind|volume|tmpfs,source=…,target=…,… as docker run --mount.</summary>
+    [Parameter]
+    public string[] Mount { get; set; } = [];
+
+    /// <summary>DESTINATION[:OPTIONS] as docker run --tmpfs.</summary>
+    [Parameter]
+    public string[] Tmpfs { get; set; } = [];
+
+    /// <summary>CONTAINER[:ro|rw]: that container's volumes and binds at the same paths.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(Completers.ContainerNameCompleter))]
+    public string[] VolumesFrom { get; set; } = [];
+
+    /// <summary>Size of /dev/shm in bytes (64MB works); docker's default is 64 MB.</summary>
+    [Parameter]
+    [ValidateRange(1, long.MaxValue)]
+    public long ShmSize { get; set; }
+
     protected ContainerCreateRequest BuildRequest(bool autoRemove)
     {
         var request = new ContainerCreateRequest
@@ -149,6 +173,13 @@ public abstract class ContainerCreateCmdletBase : ContainerCmdletBase
             Restart = Restart,
             AutoRemove = autoRemove,
             Ulimits = [.. ULimit],
+            Volumes = [.. Volume],
+            Mounts = [.. Mount],
+            Tmpfs = [.. Tmpfs],
+            VolumesFrom = [.. VolumesFrom],
+            ShmSize = MyInvocation.BoundParameters.ContainsKey(nameof(ShmSize)) ? ShmSize : null,
+            // Relative bind sources mean PowerShell's current location, which is not the process's working directory.
+            MountBaseDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
         };
         if (ParameterSetName == RootFsSet || LooksLikePath(Image))
         {

@@ -130,7 +130,7 @@ public sealed class InvokeContainerCommand : ContainerCreateCmdletBase
                         engine.Stop(created.Id, null, null, CancellationToken.None);
                         if (Remove)
                         {
-                            engine.Remove(created.Id, force: true, CancellationToken.None);
+                            engine.Remove(created.Id, force: true, removeVolumes: true, CancellationToken.None);
                         }
                     }
                     catch (ContainerEngineException)
@@ -195,7 +195,7 @@ public sealed class InvokeContainerCommand : ContainerCreateCmdletBase
             _startExitCode = (e as ContainerEngineException)?.ExitCode;
             if (Remove)
             {
-                engine.Remove(id, force: true, CancellationToken.None);
+                engine.Remove(id, force: true, removeVolumes: true, CancellationToken.None);
             }
 
             throw;

@@ -11,6 +11,10 @@ public sealed class RemoveContainerCommand : ContainerIdentityCmdletBase
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>Also delete the container's anonymous volumes that no other container uses (docker rm -v); named volumes stay.</summary>
+    [Parameter]
+    public SwitchParameter Volumes { get; set; }
+
     protected override void ProcessRecord()
     {
         foreach (var id in Id)
@@ -19,7 +23,7 @@ public sealed class RemoveContainerCommand : ContainerIdentityCmdletBase
             {
                 Engine(id, (engine, ct) =>
                 {
-                    engine.Remove(id, Force, ct);
+                    engine.Remove(id, Force, Volumes, ct);
                     return true;
                 });
             }
