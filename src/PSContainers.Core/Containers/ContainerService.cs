@@ -128,9 +128,11 @@ public sealed partial class ContainerService : IContainerService
             throw ContainerEngineException.Invalid("-Remove cannot be combined with a restart policy other than 'no'.");
         }
 
+        PrepareNetworking(request, cancellationToken);
         var id = ContainerStore.NewId();
         // Building the spec first validates every option before anything is written: bad input leaves nothing behind.
         var spec = ContainerSpecBuilder.Build(id, request, Paths.MergedDir(id), Path.Join(Path.GetDirectoryName(Launcher.PscrunPath), "psc-init"), layers);
+        ApplyNetworkSpec(spec, id, request);
         var record = new StoredContainer { Id = id, Name = request.Name ?? "", Created = DateTimeOffset.UtcNow, Config = request };
         Store.Add(record, cancellationToken);
         try
@@ -285,6 +287,7 @@ public sealed partial class ContainerService : IContainerService
             args.Add("--stdin");
         }
 
+        SetUpNetworking(id, config, cancellationToken);
         _log.LogDebug("starting the monitor for {Id}: {Pscrun} monitor {Args}", id, Launcher.PscrunPath, string.Join(' ', args));
         try
         {
@@ -317,6 +320,11 @@ public sealed partial class ContainerService : IContainerService
         {
             var info = Inspect(id) ?? throw ContainerEngineException.NotFound(idOrName);
             StopLocked(id, info, signal, timeout, cancellationToken);
+            if (!MonitorAlive(id))
+            {
+                // docker releases a stopped container's address and rules; the next start makes them again.
+                TearDownNetworking(id);
+            }
         }
 
         return Inspect(id) ?? throw ContainerEngineException.NotFound(idOrName);

@@ -32,11 +32,6 @@ public static class ContainerSpecBuilder
             throw ContainerEngineException.Invalid($"-Init needs psc-init next to pscrun ({initBinary ?? "not given"} does not exist); rebuild the module.");
         }
 
-        if (request.Network is not ("none" or ""))
-        {
-            throw ContainerEngineException.Invalid($"Network \"{request.Network}\" is not supported yet; only 'none' (a private network namespace with no interfaces) is.");
-        }
-
         var hostname = string.IsNullOrEmpty(request.Hostname) ? id[..12] : request.Hostname;
         var spec = DefaultSpecs.ForEngine(mergedRoot, request.Command, hostname);
         var process = spec.Process!;

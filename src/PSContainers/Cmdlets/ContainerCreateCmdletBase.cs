@@ -5,7 +5,7 @@ using PSContainers.Core.Containers;
 namespace PSContainers.Cmdlets;
 
 /// <summary>The docker-run parameters New-Container and Invoke-Container share, and the create request they make.</summary>
-public abstract class ContainerCreateCmdletBase : ContainerCmdletBase
+public abstract partial class ContainerCreateCmdletBase : ContainerCmdletBase
 {
     public const string ImageSet = "Image";
     public const string RootFsSet = "RootFs";
@@ -200,6 +200,7 @@ public abstract class ContainerCreateCmdletBase : ContainerCmdletBase
             request.Labels[e.Key.ToString()!] = e.Value?.ToString() ?? "";
         }
 
+        ApplyNetworkParameters(request);
         return request;
     }
 }
