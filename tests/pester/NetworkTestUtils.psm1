@@ -49,6 +49,6 @@ function Get-TestFreePort {
 function Get-TestAptMirrorHost {
     $text = @(Get-ChildItem -Path '/etc/apt/sources.list', '/etc/apt/sources.list.d/*.sources', '/etc/apt/sources.list.d/*.list' -ErrorAction Ignore |
         ForEach-Object { Get-Content -Raw -LiteralPath $_.FullName }) -join "`n"
-    if ($text -match '(?m)https?://([^/\s]+)') { return $Matches[1] }
+    if ($text -match '(?m)^(?:URIs:\s*|deb\s+(?:\[[^\]]*\]\s+)?)https?://([^/\s:]+)') { return $Matches[1] }
     $null
 }

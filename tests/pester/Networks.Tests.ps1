@@ -18,12 +18,12 @@ BeforeAll {
     $script:rulesBefore = Get-TestIptablesRule
 
     # A web server that answers with /www/index.html and its own name.
-    function Start-WebServer([string]$Name, [string[]]$More = @()) {
+    function Start-WebServer([string]$Name, [hashtable]$More = @{}) {
         Invoke-Container $rootfs -Detach -Name $Name @More -- sh -c "echo $Name > /www/name; httpd -f -p 80 -h /www"
     }
 
     # Runs a one-off container and returns its output as text; its exit code is in $LASTEXITCODE.
-    function Invoke-Probe([string[]]$Options, [string]$Script) {
+    function Invoke-Probe([hashtable]$Options, [string]$Script) {
         ((Invoke-Container $rootfs -Remove @Options -- sh -c $Script) | ForEach-Object Text) -join "`n"
     }
 }
@@ -55,7 +55,7 @@ AfterAll {
 
 Describe 'The default network' {
     It 'is made on first use with a subnet that overlaps no route and not podman''s 10.88.0.0/16' {
-        $text = Invoke-Probe @() 'ip -4 addr show eth0; ip route; cat /etc/hosts /etc/hostname'
+        $text = Invoke-Probe @{} 'ip -4 addr show eth0; ip route; cat /etc/hosts /etc/hostname'
         $LASTEXITCODE | Should -Be 0
         $network = Get-ContainerNetwork bridge
         $network.IsDefault | Should -BeTrue
@@ -70,7 +70,7 @@ Describe 'The default network' {
     }
 
     It 'gives the container a loopback interface that is up' {
-        $text = Invoke-Probe @() 'httpd -p 127.0.0.1:8080 -h /www && wget -q -O - http://127.0.0.1:8080/'
+        $text = Invoke-Probe @{} 'httpd -p 127.0.0.1:8080 -h /www && wget -q -O - http://127.0.0.1:8080/'
         $text | Should -Be 'served by busybox'
     }
 
@@ -84,7 +84,7 @@ Describe 'The default network' {
             $net[0].IPAddress | Should -Match '^10\.'
             $net[0].Gateway | Should -Be (Get-ContainerNetwork bridge).Gateway
             $net[0].MacAddress | Should -Match '^([0-9a-f]{2}:){5}[0-9a-f]{2}$'
-            (Invoke-ContainerCommand shown -- cat /sys/class/net/eth0/address).Output | Should -Be $net[0].MacAddress
+            (Invoke-ContainerCommand shown -- cat /sys/class/net/eth0/address).Text | Should -Be $net[0].MacAddress
             $stopped = Stop-Container shown -PassThru
             $stopped.Networks | Should -BeNullOrEmpty
             Get-TestNetnsFile -RunRoot $env:PSCONTAINERS_RUNROOT | Should -Not -Contain $c.Id
@@ -97,13 +97,14 @@ Describe 'The default network' {
         $mirror = Get-TestAptMirrorHost
         $address = [System.Net.Dns]::GetHostAddresses($mirror) | Where-Object AddressFamily -EQ 'InterNetwork' | Select-Object -First 1
         $address | Should -Not -BeNullOrEmpty -Because "the apt mirror $mirror resolves on the host"
-        $text = Invoke-Probe @() "printf 'HEAD / HTTP/1.0\r\nHost: $mirror\r\n\r\n' | nc -w 10 $address 80"
+        # busybox nc stops reading the answer when its stdin ends: the sleep keeps it open.
+        $text = Invoke-Probe @{} "(printf 'HEAD / HTTP/1.0\r\nHost: $mirror\r\n\r\n'; sleep 5) | nc -w 10 $address 80 | head -1"
         $text | Should -Match '^HTTP/1\.[01] '
     }
 
     It 'refuses network options for -Network none and keeps its namespace with lo only' {
-        { New-Container $rootfs -Network none -Publish 8080:80 -- true -ErrorAction Stop } | Should -Throw '*-Publish need a container network*'
-        $text = Invoke-Probe @('-Network', 'none') 'ls /sys/class/net'
+        { New-Container $rootfs -Network none -Publish 8080:80 -ErrorAction Stop -- true } | Should -Throw '*-Publish need a container network*'
+        $text = Invoke-Probe @{ Network = 'none' } 'ls /sys/class/net'
         $text | Should -Be 'lo'
     }
 }
@@ -111,7 +112,7 @@ Describe 'The default network' {
 Describe 'Published ports' {
     It 'serves a busybox httpd on 127.0.0.1 to Invoke-WebRequest' {
         $port = Get-TestFreePort
-        Start-WebServer -Name web -More @('-Publish', "127.0.0.1:${port}:80") | Out-Null
+        Start-WebServer -Name web -More @{ Publish = "127.0.0.1:${port}:80" } | Out-Null
         try {
             (Get-ContainerPort web) | Should -Be @([PSContainers.Core.Network.ContainerPortMapping]::new('127.0.0.1', $port, 80, 'tcp'))
             $response = Invoke-WebRequest -Uri "http://127.0.0.1:$port/" -UseBasicParsing -TimeoutSec 20
@@ -123,10 +124,10 @@ Describe 'Published ports' {
 
     It 'is reachable from another container through the host port' {
         $port = Get-TestFreePort
-        Start-WebServer -Name hostport -More @('-Publish', "${port}:80") | Out-Null
+        Start-WebServer -Name hostport -More @{ Publish = "${port}:80" } | Out-Null
         try {
             $gateway = (Get-ContainerNetwork bridge).Gateway
-            Invoke-Probe @() "wget -q -O - http://${gateway}:$port/name" | Should -Be 'hostport'
+            Invoke-Probe @{} "wget -q -O - http://${gateway}:$port/name" | Should -Be 'hostport'
         } finally {
             Remove-Container hostport -Force
         }
@@ -139,14 +140,14 @@ Describe 'Published ports' {
         $tar = Join-Path $work 'exposing.tar'
         Invoke-Native tar -C $layout -cf $tar . | Assert-NativeSuccess | Out-Null
         Import-ContainerImage $tar -Tag psc-exposing:1 | Out-Null
-        Invoke-Container psc-exposing:1 -Detach -Name all -PublishAll -- sh -c 'echo everything > /tmp/i; httpd -f -p 80 -h /tmp' | Out-Null
+        Invoke-Container psc-exposing:1 -Detach -Name all -PublishAll -- sh -c 'echo everything > /tmp/index.html; httpd -f -p 80 -h /tmp' | Out-Null
         try {
             $ports = @(Get-ContainerPort all)
             $ports.Count | Should -Be 1
             $ports[0].ContainerPort | Should -Be 80
             $ports[0].HostPort | Should -BeGreaterThan 0
             (Get-ContainerPort all 80/tcp).HostPort | Should -Be $ports[0].HostPort
-            (Invoke-WebRequest -Uri "http://127.0.0.1:$($ports[0].HostPort)/i" -UseBasicParsing -TimeoutSec 20).Content.Trim() | Should -Be 'everything'
+            (Invoke-WebRequest -Uri "http://127.0.0.1:$($ports[0].HostPort)/index.html" -UseBasicParsing -TimeoutSec 20).Content.Trim() | Should -Be 'everything'
         } finally {
             Remove-Container all -Force
         }
@@ -158,7 +159,7 @@ Describe 'Published ports' {
         try {
             $port = $listener.LocalEndpoint.Port
             $before = @(Get-Container -All).Count
-            Invoke-Container $rootfs -Remove -Publish "127.0.0.1:${port}:80" -- true -ErrorVariable err -ErrorAction SilentlyContinue
+            Invoke-Container $rootfs -Remove -Publish "127.0.0.1:${port}:80" -ErrorVariable err -ErrorAction SilentlyContinue -- true
             $err[0].FullyQualifiedErrorId | Should -BeLike 'HostPortInUse*'
             "$($err[0])" | Should -BeLike "*host port 127.0.0.1:$port/tcp is already in use*"
             @(Get-Container -All).Count | Should -Be $before
@@ -169,7 +170,7 @@ Describe 'Published ports' {
     }
 
     It 'refuses a malformed -Publish with a message that names it' {
-        { New-Container $rootfs -Publish '80:tcp' -- true -ErrorAction Stop } | Should -Throw '*-Publish "80:tcp"*'
+        { New-Container $rootfs -Publish '80:tcp' -ErrorAction Stop -- true } | Should -Throw '*-Publish "80:tcp"*'
     }
 }
 
@@ -177,8 +178,8 @@ Describe 'User networks: names, aliases, isolation' {
     BeforeAll {
         New-ContainerNetwork app -Label @{ purpose = 'test' } | Out-Null
         New-ContainerNetwork other | Out-Null
-        Start-WebServer -Name alpha -More @('-Network', 'app') | Out-Null
-        Start-WebServer -Name beta -More @('-Network', 'app', '-NetworkAlias', 'web', 'www') | Out-Null
+        Start-WebServer -Name alpha -More @{ Network = 'app' } | Out-Null
+        Start-WebServer -Name beta -More @{ Network = 'app'; NetworkAlias = @('web', 'www') } | Out-Null
     }
 
     AfterAll {
@@ -197,22 +198,22 @@ Describe 'User networks: names, aliases, isolation' {
     }
 
     It 'lets containers on one network reach each other by name and by alias' {
-        Invoke-Probe @('-Network', 'app') 'wget -q -O - http://alpha/name; wget -q -O - http://beta/name; wget -q -O - http://web/name' |
+        Invoke-Probe @{ Network = 'app' } 'wget -q -O - http://alpha/name; wget -q -O - http://beta/name; wget -q -O - http://web/name' |
             Should -Be "alpha`nbeta`nbeta"
-        (Invoke-ContainerCommand alpha -- wget -q -O - http://www/name).Output | Should -Be 'beta'
+        (Invoke-ContainerCommand alpha -- wget -q -O - http://www/name).Text | Should -Be 'beta'
     }
 
     It 'keeps a container on another network from reaching them' {
         $ip = (Get-Container alpha).Networks[0].IPAddress
-        Invoke-Probe @('-Network', 'other') "nc -w 3 $ip 80 </dev/null && echo reached || echo blocked; grep -c alpha /etc/hosts" |
+        Invoke-Probe @{ Network = 'other' } "nc -w 3 $ip 80 </dev/null 2>/dev/null && echo reached || echo blocked; grep -c alpha /etc/hosts" |
             Should -Be "blocked`n0"
     }
 
     It 'updates the names as containers come and go' {
-        Start-WebServer -Name gamma -More @('-Network', 'app') | Out-Null
-        (Invoke-ContainerCommand alpha -- wget -q -O - http://gamma/name).Output | Should -Be 'gamma'
+        Start-WebServer -Name gamma -More @{ Network = 'app' } | Out-Null
+        (Invoke-ContainerCommand alpha -- wget -q -O - http://gamma/name).Text | Should -Be 'gamma'
         Remove-Container gamma -Force
-        (Invoke-ContainerCommand alpha -- cat /etc/hosts).Output | Should -Not -Match 'gamma'
+        ((Invoke-ContainerCommand alpha -- cat /etc/hosts).Text -join "`n") | Should -Not -Match 'gamma'
     }
 
     It 'refuses to remove a network in use' {
@@ -224,22 +225,22 @@ Describe 'User networks: names, aliases, isolation' {
 
     It 'shares a running container''s namespace with -Network container:NAME' {
         $ip = (Get-Container alpha).Networks[0].IPAddress
-        Invoke-Probe @('-Network', 'container:alpha') 'wget -q -O - http://127.0.0.1/name; ip -4 addr show eth0' | Should -Match "^alpha`n(.|\n)*inet $([regex]::Escape($ip))/"
+        Invoke-Probe @{ Network = 'container:alpha' } 'wget -q -O - http://127.0.0.1/name; ip -4 addr show eth0' | Should -Match "^alpha`n(.|\n)*inet $([regex]::Escape($ip))/"
     }
 
     It 'connects and disconnects a running container at once' {
-        Start-WebServer -Name delta -More @('-Network', 'other') | Out-Null
+        Start-WebServer -Name delta -More @{ Network = 'other' } | Out-Null
         try {
-            (Invoke-ContainerCommand delta -- sh -c 'nc -w 3 alpha 80 </dev/null && echo reached || echo blocked').Output | Should -Be 'blocked'
+            (Invoke-ContainerCommand delta -- sh -c 'nc -w 3 alpha 80 </dev/null 2>/dev/null && echo reached || echo blocked').Text | Should -Be 'blocked'
             $connected = Connect-ContainerNetwork app delta -Alias dee -PassThru
             @($connected.Networks.Network) | Should -Be @('other', 'app')
-            (Invoke-ContainerCommand delta -- wget -q -O - http://alpha/name).Output | Should -Be 'alpha'
-            (Invoke-ContainerCommand alpha -- wget -q -O - http://dee/name).Output | Should -Be 'delta'
+            (Invoke-ContainerCommand delta -- wget -q -O - http://alpha/name).Text | Should -Be 'alpha'
+            (Invoke-ContainerCommand alpha -- wget -q -O - http://dee/name).Text | Should -Be 'delta'
             (Get-ContainerNetwork app).Containers | Should -Contain 'delta'
 
             Disconnect-ContainerNetwork app delta
-            (Invoke-ContainerCommand delta -- sh -c 'ls /sys/class/net | sort | tr "\n" " "').Output | Should -Be 'eth0 lo '
-            (Invoke-ContainerCommand alpha -- cat /etc/hosts).Output | Should -Not -Match 'dee'
+            ((Invoke-ContainerCommand delta -- ls /sys/class/net).Text -join ' ').Trim() -split '\s+' | Sort-Object | Should -Be @('eth0', 'lo')
+            ((Invoke-ContainerCommand alpha -- cat /etc/hosts).Text -join "`n") | Should -Not -Match 'dee'
             @((Get-Container delta).Networks.Network) | Should -Be @('other')
         } finally {
             Remove-Container delta -Force
@@ -253,12 +254,12 @@ Describe 'Internal networks' {
         try {
             $net = Get-ContainerNetwork closed
             $net.Internal | Should -BeTrue
-            Start-WebServer -Name inside -More @('-Network', 'closed') | Out-Null
+            Start-WebServer -Name inside -More @{ Network = 'closed' } | Out-Null
             $ip = (Get-Container inside).Networks[0].IPAddress
             [int]($ip -split '\.')[3] | Should -BeGreaterOrEqual 128
             $mirror = Get-TestAptMirrorHost
             $address = [System.Net.Dns]::GetHostAddresses($mirror) | Where-Object AddressFamily -EQ 'InterNetwork' | Select-Object -First 1
-            Invoke-Probe @('-Network', 'closed') "ip route | grep -c default; nc -w 3 $address 80 </dev/null && echo out || echo no-way-out; wget -q -O - http://inside/name" |
+            Invoke-Probe @{ Network = 'closed' } "ip route | grep -c default; nc -w 3 $address 80 </dev/null 2>/dev/null && echo out || echo no-way-out; wget -q -O - http://inside/name" |
                 Should -Be "0`nno-way-out`ninside"
         } finally {
             Remove-Container inside -Force -ErrorAction SilentlyContinue
@@ -280,7 +281,7 @@ Describe 'Internal networks' {
 
 Describe 'Teardown on every path' {
     It 'releases the network of a container whose monitor was killed with -9 at the next Remove-Container -Force' {
-        $c = Start-WebServer -Name killed -More @('-Publish', "127.0.0.1:$(Get-TestFreePort):80")
+        $c = Start-WebServer -Name killed -More @{ Publish = "127.0.0.1:$(Get-TestFreePort):80" }
         $ip = $c.Networks[0].IPAddress
         Get-TestNetworkAddress -Root $env:PSCONTAINERS_ROOT | Should -Contain $ip
         $monitorPid = [int](Get-Content (Join-Path $env:PSCONTAINERS_RUNROOT "containers/$($c.Id)/monitor.pid"))
@@ -294,7 +295,7 @@ Describe 'Teardown on every path' {
     }
 
     It 'releases the address of a -Remove container when it exits' {
-        Invoke-Probe @() 'true' | Out-Null
+        Invoke-Probe @{} 'true' | Out-Null
         Get-TestNetworkAddress -Root $env:PSCONTAINERS_ROOT | Should -BeNullOrEmpty
         Get-TestNetnsFile -RunRoot $env:PSCONTAINERS_RUNROOT | Should -BeNullOrEmpty
     }
@@ -304,17 +305,19 @@ Describe 'Teardown on every path' {
         # takes away, together with every iptables rule; without NAT the simulation below is what a reboot leaves.
         New-ContainerNetwork rebootnet -Internal | Out-Null
         try {
-            $c = Start-WebServer -Name rebooted -More @('-Network', 'rebootnet')
+            $c = Start-WebServer -Name rebooted -More @{ Network = 'rebootnet' }
             $ip = $c.Networks[0].IPAddress
             $monitorPid = [int](Get-Content (Join-Path $env:PSCONTAINERS_RUNROOT "containers/$($c.Id)/monitor.pid"))
             # What a reboot does: every process ends, and the run root (a tmpfs) comes back empty.
             Stop-Process -Id $monitorPid -Force
             Stop-Process -Id $c.Pid -Force
             Wait-Process -Id $c.Pid -Timeout 10 -ErrorAction SilentlyContinue
-            foreach ($mount in @(Get-TestMountPoint -Path $env:PSCONTAINERS_RUNROOT) + @(Get-TestMountPoint -Path (Join-Path $env:PSCONTAINERS_ROOT "containers/$($c.Id)"))) {
+            # Only this container's run state goes: other containers of the suite may still run.
+            $runState = @('containers', 'pscrun', 'netns') | ForEach-Object { Join-Path $env:PSCONTAINERS_RUNROOT "$_/$($c.Id)" }
+            foreach ($mount in @($runState | ForEach-Object { Get-TestMountPoint -Path $_ }) + @(Get-TestMountPoint -Path (Join-Path $env:PSCONTAINERS_ROOT "containers/$($c.Id)"))) {
                 Invoke-Native umount '-l' $mount | Out-Null
             }
-            Get-ChildItem -LiteralPath $env:PSCONTAINERS_RUNROOT | Remove-Item -Recurse -Force
+            $runState | Where-Object { Test-Path -LiteralPath $_ } | Remove-Item -Recurse -Force
             Get-TestNetworkAddress -Root $env:PSCONTAINERS_ROOT | Should -Contain $ip
             Remove-Container rebooted -Force
             Get-TestNetworkAddress -Root $env:PSCONTAINERS_ROOT | Should -Not -Contain $ip

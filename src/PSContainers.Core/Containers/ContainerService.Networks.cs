@@ -348,7 +348,12 @@ public sealed partial class ContainerService : IContainerNetworkService
 
     private static void RemoveNetns(string path)
     {
-        for (var i = 0; i < 8 && File.Exists(path) && IsMountPoint(path); i++)
+        if (!File.Exists(path))
+        {
+            return;
+        }
+
+        for (var i = 0; i < 8 && IsMountPoint(path); i++)
         {
             Libc.Umount2(path, Consts.MNT_DETACH);
         }
@@ -470,8 +475,13 @@ public sealed partial class ContainerService : IContainerNetworkService
     }
 
     /// <summary>The ports published while the container runs (the mappings its primary network's portmap got).</summary>
-    private IReadOnlyList<ContainerPortMapping> PortsOf(string id)
+    private IReadOnlyList<ContainerPortMapping> PortsOf(string id, ContainerCreateRequest config)
     {
+        if (!UsesCni(config))
+        {
+            return [];
+        }
+
         var ports = new List<ContainerPortMapping>();
         foreach (var attachment in Networks.Cni.CachedAttachments(id))
         {

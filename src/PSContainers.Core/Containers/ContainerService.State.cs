@@ -101,7 +101,7 @@ public sealed partial class ContainerService
             Error = error,
             Config = record.Config,
             Networks = EndpointsOf(id, record.Config),
-            Ports = PortsOf(id),
+            Ports = PortsOf(id, record.Config),
         };
     }
 

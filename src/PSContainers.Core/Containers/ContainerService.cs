@@ -295,8 +295,9 @@ public sealed partial class ContainerService : IContainerService
         }
         catch (Exception e) when (e is ContainerEngineException or OperationCanceledException)
         {
-            // A half-started run must not linger: no init, no mount, no monitor.
+            // A half-started run must not linger: no init, no mount, no monitor (and no network: the clean-up waits for the monitor).
             KillEverything(id);
+            WaitForMonitorExit(id, CancellationToken.None);
             CleanUpRun(id);
             if (e is ContainerEngineException engine)
             {

@@ -93,7 +93,8 @@ public sealed class CniRuntime
         }
 
         var found = new List<CniCachedAttachment>();
-        foreach (var file in Directory.EnumerateFiles(CacheDir, "*.json"))
+        // Container ids are 64 hex: the file name finds a container's entries without parsing everyone's.
+        foreach (var file in Directory.EnumerateFiles(CacheDir, containerId is null ? "*.json" : $"*-{containerId}-*.json"))
         {
             if (TryReadCacheFile(file) is { } entry && (containerId is null || entry.ContainerId == containerId))
             {
