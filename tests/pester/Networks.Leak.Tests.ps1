@@ -45,7 +45,7 @@ for (`$i = 0; `$i -lt $cycles; `$i++) {
     Start-Container `$c.Id | Out-Null
     `$code = Wait-Container `$c.Id
     Remove-Container `$c.Id
-    if (`$code.ExitCode -ne 0) { throw "cycle `$i: the container had no address (exit `$(`$code.ExitCode))" }
+    if (`$code.ExitCode -ne 0) { throw "cycle `${i}: the container had no address (exit `$(`$code.ExitCode))" }
 }
 'cycles done'
 "@
