@@ -31,7 +31,7 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot 'BenchUtils.psm1') -Force
 
-$work = New-TestDirectory -Name 'bench-network'
+$work = New-TestDirectory -Name 'bench-net'
 $savedEngine = $null
 $podman = $null
 try {
@@ -46,7 +46,7 @@ try {
     $enginePort = & $free
     $podmanPort = & $free
 
-    function Measure-Engine([string[]]$Options, [string[]]$Command) {
+    function Measure-Engine([hashtable]$Options, [string[]]$Command) {
         $global:LASTEXITCODE = -1
         $stopwatch = [System.Diagnostics.Stopwatch]::StartNew()
         $failed = $false
@@ -65,11 +65,11 @@ try {
     }
 
     $contenders = @(
-        [pscustomobject]@{ Name = 'engine bridge'; Measure = { param($c) Measure-Engine @() $c } }
+        [pscustomobject]@{ Name = 'engine bridge'; Measure = { param($c) Measure-Engine @{} $c } }
         [pscustomobject]@{ Name = 'podman bridge'; Measure = { param($c) Measure-Podman @() $c } }
-        [pscustomobject]@{ Name = 'engine bridge+port'; Measure = { param($c) Measure-Engine @('-Publish', "127.0.0.1:${enginePort}:80") $c } }
+        [pscustomobject]@{ Name = 'engine bridge+port'; Measure = { param($c) Measure-Engine @{ Publish = "127.0.0.1:${enginePort}:80" } $c } }
         [pscustomobject]@{ Name = 'podman bridge+port'; Measure = { param($c) Measure-Podman @('-p', "127.0.0.1:${podmanPort}:80") $c } }
-        [pscustomobject]@{ Name = 'engine none'; Measure = { param($c) Measure-Engine @('-Network', 'none') $c } }
+        [pscustomobject]@{ Name = 'engine none'; Measure = { param($c) Measure-Engine @{ Network = 'none' } $c } }
     )
     foreach ($entry in $contenders) {
         $entry | Add-Member -NotePropertyName Samples -NotePropertyValue ([System.Collections.Generic.List[double]]::new())
