@@ -279,6 +279,26 @@ Describe 'Internal networks' {
     }
 }
 
+Describe 'Pruning' {
+    It 'removes unused networks but keeps the default one and those in use' {
+        New-ContainerNetwork unused1 | Out-Null
+        New-ContainerNetwork kept1 | Out-Null
+        New-Container $rootfs -Name holder -Network kept1 -- true | Out-Null
+        try {
+            $results = @(Clear-ContainerResource -Confirm:$false)
+            $pruned = $results | Where-Object { $_ -is [PSContainers.Core.Network.NetworkPruneResult] }
+            $pruned.NetworksDeleted | Should -Contain 'unused1'
+            $pruned.NetworksDeleted | Should -Not -Contain 'kept1'
+            (Get-ContainerNetwork).Name | Should -Contain 'bridge'
+            (Get-ContainerNetwork).Name | Should -Contain 'kept1'
+            (Get-ContainerNetwork).Name | Should -Not -Contain 'unused1'
+        } finally {
+            Remove-Container holder -Force
+            Remove-ContainerNetwork kept1, unused1 -ErrorAction SilentlyContinue
+        }
+    }
+}
+
 Describe 'Teardown on every path' {
     It 'releases the network of a container whose monitor was killed with -9 at the next Remove-Container -Force' {
         $c = Start-WebServer -Name killed -More @{ Publish = "127.0.0.1:$(Get-TestFreePort):80" }
