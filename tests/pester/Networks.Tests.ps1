@@ -85,7 +85,7 @@ Describe 'The default network' {
             $net[0].Gateway | Should -Be (Get-ContainerNetwork bridge).Gateway
             $net[0].MacAddress | Should -Match '^([0-9a-f]{2}:){5}[0-9a-f]{2}$'
             (Invoke-ContainerCommand shown -- cat /sys/class/net/eth0/address).Text | Should -Be $net[0].MacAddress
-            $stopped = Stop-Container shown -PassThru
+            $stopped = Stop-Container shown -Timeout 1 -PassThru
             $stopped.Networks | Should -BeNullOrEmpty
             Get-TestNetnsFile -RunRoot $env:PSCONTAINERS_RUNROOT | Should -Not -Contain $c.Id
         } finally {
