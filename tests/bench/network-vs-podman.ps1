@@ -114,10 +114,12 @@ try {
         Write-Host 'NOTICE: at least one contender failed the check run; the ratios are not container start-up figures.'
     }
 } finally {
-    Exit-BenchEngine -Saved $savedEngine
+    # The networks (and their bridges) go while the engine still points at the bench's roots.
     if (Get-Command -Name Get-ContainerNetwork -ErrorAction Ignore) {
+        Get-Container -All -ErrorAction SilentlyContinue | Remove-Container -Force -ErrorAction Continue
         Get-ContainerNetwork -ErrorAction SilentlyContinue | Remove-ContainerNetwork -ErrorAction Continue
     }
+    Exit-BenchEngine -Saved $savedEngine
     Remove-TestPodman -Podman $podman
     Remove-TestDirectory -Path $work
 }

@@ -21,10 +21,13 @@ BeforeAll {
 
 AfterAll {
     Get-Container -All -ErrorAction SilentlyContinue | Remove-Container -Force -ErrorAction Continue
+    $bridges = @(Get-ContainerNetwork -ErrorAction SilentlyContinue | ForEach-Object Bridge)
     Get-ContainerNetwork -ErrorAction SilentlyContinue | Remove-ContainerNetwork -ErrorAction Continue
+    $bridgesLeft = @($bridges | Where-Object { Test-Path -LiteralPath "/sys/class/net/$_" })
     Remove-TestDirectory -Path $work
     $env:PSCONTAINERS_ROOT = $savedEnv.Root
     $env:PSCONTAINERS_RUNROOT = $savedEnv.RunRoot
+    $bridgesLeft | Should -BeNullOrEmpty
 }
 
 Describe 'Network leak check' {

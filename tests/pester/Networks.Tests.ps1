@@ -34,8 +34,10 @@ AfterAll {
     $ports = @(Get-TestBridgePort -Root $env:PSCONTAINERS_ROOT)
     $netns = Get-TestNetnsFile -RunRoot $env:PSCONTAINERS_RUNROOT
     $cache = Get-TestCniCacheEntry -Root $env:PSCONTAINERS_ROOT
+    $bridges = @(Get-ContainerNetwork -ErrorAction SilentlyContinue | ForEach-Object Bridge)
     Get-ContainerNetwork -ErrorAction SilentlyContinue | Remove-ContainerNetwork -ErrorAction Continue
-    $bridgesLeft = @(Get-ChildItem -Path (Join-Path $env:PSCONTAINERS_ROOT 'networks/*.json') -ErrorAction Ignore)
+    $bridgesLeft = @(Get-ChildItem -Path (Join-Path $env:PSCONTAINERS_ROOT 'networks/*.json') -ErrorAction Ignore) +
+        @($bridges | Where-Object { Test-Path -LiteralPath "/sys/class/net/$_" })
     $rulesAfter = Get-TestIptablesRule
     $leftMounts = @(Get-TestMountPoint -Path $work)
     Remove-TestDirectory -Path $work

@@ -120,7 +120,17 @@ public sealed class CniRuntimeTests : IDisposable
         var list = CniConfigList.Parse(Encoding.UTF8.GetBytes(
             "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"plugins\":[{\"type\":\"bridge\",\"bridge\":\"psctestbr0\",\"ipam\":{}}]}"), "test");
         var rt = new CniRuntimeConf { ContainerId = "c1", NetNs = Path.Combine(_dir.Path, "no-netns"), IfName = "eth0" };
-        var e = Assert.Throws<CniException>(() => cni.AddNetworkList(list, rt));
+        CniException e;
+        try
+        {
+            e = Assert.Throws<CniException>(() => cni.AddNetworkList(list, rt));
+        }
+        finally
+        {
+            // The plugin makes its bridge before it looks at the namespace.
+            PSContainers.Native.NetLink.DeleteLinkIfExists("psctestbr0");
+        }
+
         Assert.Equal("bridge", e.Plugin);
         Assert.NotEqual(0, e.Code);
         Assert.Empty(cni.CachedAttachments());
