@@ -173,11 +173,13 @@ function Remove-TestNetworkBridge {
         if (Test-Path -LiteralPath "/sys/class/net/$bridge") {
             Invoke-Native ip link delete $bridge -TimeoutSeconds 20 | Out-Null
         }
-        $rules = (Invoke-Native -FilePath iptables-save -ArgumentList @('--table=filter') -TimeoutSeconds 30).StdOut -split "`n" | Where-Object { $_ -match "^-A .*-[io] $bridge( |$)" }
-        foreach ($rule in $rules) {
-            $words = @([regex]::Matches($rule.Substring(3), '"[^"]*"|\S+') | ForEach-Object { $_.Value.Trim('"') })
-            Invoke-Native -FilePath iptables -ArgumentList (@('--table=filter', '-D') + $words) -TimeoutSeconds 20 | Out-Null
-        }
+    }
+    # Rules for engine bridges that no longer exist (the test removed their networks) are garbage too.
+    $rules = (Invoke-Native -FilePath iptables-save -ArgumentList @('--table=filter') -TimeoutSeconds 30).StdOut -split "`n" |
+        Where-Object { $_ -match '^-A .*-[io] (psc[0-9a-f]{10})( |$)' -and -not (Test-Path -LiteralPath "/sys/class/net/$($Matches[1])") }
+    foreach ($rule in $rules) {
+        $words = @([regex]::Matches($rule.Substring(3), '"[^"]*"|\S+') | ForEach-Object { $_.Value.Trim('"') })
+        Invoke-Native -FilePath iptables -ArgumentList (@('--table=filter', '-D') + $words) -TimeoutSeconds 20 | Out-Null
     }
 }
 
