@@ -5,7 +5,7 @@
     The built module is imported once into this pwsh, with its storage and run roots in a temp directory,
     so the engine's figure is a warm cmdlet call (what a runbook sees after its first container), not pwsh
     start-up. The same busybox rootfs runs three ways, interleaved every iteration after a few warm-ups:
-      engine  Invoke-Container ROOTFS -Remove -- /bin/true   (network none is the engine's default)
+      engine  Invoke-Container ROOTFS -Remove -Network none -- /bin/true
       podman  podman run --rm --network none IMG /bin/true    (IMG: the rootfs imported, own --root/--runroot,
                                                                 crun, overlay storage, the peers' containers.conf)
       crun    crun run on a bundle of the rootfs               (the runtime floor, as pscrun-vs-crun.ps1)
@@ -51,7 +51,7 @@ try {
                 $stopwatch = [System.Diagnostics.Stopwatch]::StartNew()
                 $failed = $false
                 try {
-                    $lines = @(Invoke-Container $rootfs -Remove -- @Command)
+                    $lines = @(Invoke-Container $rootfs -Remove -Network none -- @Command)
                 } catch {
                     $failed = $true
                     $lines = @("$_")

@@ -233,7 +233,7 @@ Describe 'Invoke-Container' {
 
 Describe 'Networks none and host' {
     It 'gives a -Network none container an up loopback where a server on 127.0.0.1 answers' {
-        $out = Invoke-Container $rootfs -Remove -- sh -c '(echo pong | nc -l -p 7001 &); i=0; while [ $i -lt 50 ]; do r=$(nc 127.0.0.1 7001 </dev/null 2>/dev/null) && [ -n "$r" ] && break; i=$((i+1)); usleep 100000; done; echo "got:$r"; tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "'
+        $out = Invoke-Container $rootfs -Remove -Network none -- sh -c '(echo pong | nc -l -p 7001 &); i=0; while [ $i -lt 50 ]; do r=$(nc 127.0.0.1 7001 </dev/null 2>/dev/null) && [ -n "$r" ] && break; i=$((i+1)); usleep 100000; done; echo "got:$r"; tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "'
         $LASTEXITCODE | Should -Be 0
         @($out | ForEach-Object Text) | Should -Be @('got:pong', 'lo')
     }

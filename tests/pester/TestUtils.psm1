@@ -162,12 +162,34 @@ function Get-TestMountPoint {
         Sort-Object -Property Length -Descending
 }
 
+# The bridges of the engine's networks under a test directory go with it (containers default to a bridge
+# network now), and so do the isolation rules the CNI firewall plugin keeps per bridge.
+function Remove-TestNetworkBridge {
+    param([Parameter(Mandatory)][string]$Path)
+    $bridges = @(Get-ChildItem -Path (Join-Path $Path '*/networks/*.json'), (Join-Path $Path 'networks/*.json') -ErrorAction Ignore |
+        ForEach-Object { try { (Get-Content -Raw -LiteralPath $_.FullName | ConvertFrom-Json).Bridge } catch { $null } } |
+        Where-Object { $_ -match '^psc[0-9a-f]{10}$' })
+    foreach ($bridge in $bridges) {
+        if (Test-Path -LiteralPath "/sys/class/net/$bridge") {
+            Invoke-Native ip link delete $bridge -TimeoutSeconds 20 | Out-Null
+        }
+    }
+    # Rules for engine bridges that no longer exist (the test removed their networks) are garbage too.
+    $rules = (Invoke-Native -FilePath iptables-save -ArgumentList @('--table=filter') -TimeoutSeconds 30).StdOut -split "`n" |
+        Where-Object { $_ -match '^-A .*-[io] (psc[0-9a-f]{10})( |$)' -and -not (Test-Path -LiteralPath "/sys/class/net/$($Matches[1])") }
+    foreach ($rule in $rules) {
+        $words = @([regex]::Matches($rule.Substring(3), '"[^"]*"|\S+') | ForEach-Object { $_.Value.Trim('"') })
+        Invoke-Native -FilePath iptables -ArgumentList (@('--table=filter', '-D') + $words) -TimeoutSeconds 20 | Out-Null
+    }
+}
+
 # Unmounts whatever is left below a test directory, then deletes it.
 function Remove-TestDirectory {
     param([Parameter(Mandatory)][AllowEmptyString()][string]$Path)
     if (-not $Path -or -not (Test-Path -LiteralPath $Path)) {
         return
     }
+    Remove-TestNetworkBridge -Path $Path
     foreach ($mountPoint in Get-TestMountPoint -Path $Path) {
         $result = Invoke-Native umount $mountPoint -TimeoutSeconds 20
         if ($result.ExitCode -ne 0) {

@@ -73,8 +73,11 @@ public sealed class ContainerCreateRequest
 
     public ushort ConsoleColumns { get; set; }
 
-    /// <summary>"none" (a new empty network namespace) is the only network until CNI networks exist.</summary>
-    public string Network { get; set; } = "none";
+    /// <summary>A network name (empty: the default network), none (a namespace with only lo), host, or container:NAME.</summary>
+    public string Network { get; set; } = "";
+
+    /// <summary>Aliases, addresses, DNS, hosts entries and published ports (docker run's network options).</summary>
+    public Network.NetworkOptions? Networking { get; set; }
 
     public ContainerResources Resources { get; set; } = new();
 

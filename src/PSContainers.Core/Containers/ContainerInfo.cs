@@ -47,6 +47,12 @@ public sealed class ContainerInfo
     /// <summary>Volumes, binds and tmpfs mounts, as docker inspect's Mounts.</summary>
     public IReadOnlyList<Volumes.ContainerMount> Mounts => Config.MountPoints ?? [];
 
+    /// <summary>The networks it is attached to while it runs: address, gateway, MAC per network.</summary>
+    public IReadOnlyList<Network.ContainerNetworkEndpoint> Networks { get; init; } = [];
+
+    /// <summary>Its published ports while it runs (docker port).</summary>
+    public IReadOnlyList<Network.ContainerPortMapping> Ports { get; init; } = [];
+
     /// <summary>docker ps style: "Up 5 minutes", "Exited (0) 3 seconds ago", "Created".</summary>
     public string StatusText => Describe(DateTimeOffset.UtcNow);
 

@@ -101,6 +101,8 @@ public sealed partial class ContainerService
             Labels = record.Config.Labels,
             Error = error,
             Config = record.Config,
+            Networks = EndpointsOf(id, record.Config),
+            Ports = PortsOf(id, record.Config),
         };
     }
 
@@ -248,6 +250,7 @@ public sealed partial class ContainerService
             TryRuntime(() => _runtime.Delete(id, force: true));
         }
 
+        TearDownNetworking(id);
         var merged = Paths.MergedDir(id);
         for (var i = 0; i < 8 && IsMountPoint(merged); i++)
         {

@@ -128,10 +128,12 @@ public sealed partial class ContainerService : IContainerService
             throw ContainerEngineException.Invalid("-Remove cannot be combined with a restart policy other than 'no'.");
         }
 
+        PrepareNetworking(request, cancellationToken);
         var id = ContainerStore.NewId();
         var mountRequests = PlanMounts(request, layers);
         // Building the spec first validates every option before anything is written: bad input leaves nothing behind.
         var spec = ContainerSpecBuilder.Build(id, request, Paths.MergedDir(id), Path.Join(Path.GetDirectoryName(Launcher.PscrunPath), "psc-init"), layers);
+        ApplyNetworkSpec(spec, id, request);
         var record = new StoredContainer { Id = id, Name = request.Name ?? "", Created = DateTimeOffset.UtcNow, Config = request };
         AddWithVolumes(record, mountRequests, layers, cancellationToken);
         try
@@ -288,6 +290,7 @@ public sealed partial class ContainerService : IContainerService
             args.Add("--stdin");
         }
 
+        SetUpNetworking(id, config, cancellationToken);
         _log.LogDebug("starting the monitor for {Id}: {Pscrun} monitor {Args}", id, Launcher.PscrunPath, string.Join(' ', args));
         try
         {
@@ -295,8 +298,9 @@ public sealed partial class ContainerService : IContainerService
         }
         catch (Exception e) when (e is ContainerEngineException or OperationCanceledException)
         {
-            // A half-started run must not linger: no init, no mount, no monitor.
+            // A half-started run must not linger: no init, no mount, no monitor (and no network: the clean-up waits for the monitor).
             KillEverything(id);
+            WaitForMonitorExit(id, CancellationToken.None);
             CleanUpRun(id);
             if (e is ContainerEngineException engine)
             {
@@ -320,6 +324,11 @@ public sealed partial class ContainerService : IContainerService
         {
             var info = Inspect(id) ?? throw ContainerEngineException.NotFound(idOrName);
             StopLocked(id, info, signal, timeout, cancellationToken);
+            if (!MonitorAlive(id))
+            {
+                // docker releases a stopped container's address and rules; the next start makes them again.
+                TearDownNetworking(id);
+            }
         }
 
         return Inspect(id) ?? throw ContainerEngineException.NotFound(idOrName);

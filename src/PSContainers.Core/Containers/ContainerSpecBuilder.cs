@@ -34,12 +34,8 @@ public static class ContainerSpecBuilder
             throw ContainerEngineException.Invalid($"-Init needs psc-init next to pscrun ({initBinary ?? "not given"} does not exist); rebuild the module.");
         }
 
+        // none, a network name and container:NAME are the engine's to check (ContainerService.Networks).
         var hostNetwork = request.Network == "host";
-        if (request.Network is not ("none" or "" or "host"))
-        {
-            throw ContainerEngineException.Invalid($"Network \"{request.Network}\" is not supported yet; only 'none' (a private network namespace with only loopback) and 'host' (the host's network namespace) are.");
-        }
-
         // docker run --network host: the container's hostname is the host's unless one is given.
         var hostname = !string.IsNullOrEmpty(request.Hostname) ? request.Hostname : hostNetwork ? System.Net.Dns.GetHostName() : id[..12];
         var spec = DefaultSpecs.ForEngine(mergedRoot, request.Command, hostname);

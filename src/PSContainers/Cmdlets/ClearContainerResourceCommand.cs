@@ -1,11 +1,13 @@
 using System.Management.Automation;
+using PSContainers.Core.Containers;
 using PSContainers.Core.Images;
+using PSContainers.Core.Network;
 
 namespace PSContainers.Cmdlets;
 
 /// <summary>Clear-ContainerResource (docker image prune / system prune for images): removes dangling images, then every blob and layer nothing uses.</summary>
 [Cmdlet(VerbsCommon.Clear, "ContainerResource", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
-[OutputType(typeof(ImagePruneResult), typeof(Core.Volumes.VolumePruneResult))]
+[OutputType(typeof(ImagePruneResult), typeof(Core.Volumes.VolumePruneResult), typeof(NetworkPruneResult))]
 public sealed class ClearContainerResourceCommand : ImageCmdletBase
 {
     /// <summary>Remove every image no container uses, not only the dangling ones (docker image prune -a).</summary>
@@ -42,6 +44,12 @@ public sealed class ClearContainerResourceCommand : ImageCmdletBase
             {
                 WriteError(record);
             }
+        }
+
+        // docker system prune also removes the networks no container uses (the default one stays).
+        if (Engine("networks", (engine, ct) => ((IContainerNetworkService)engine).PruneNetworks(ct)) is { Count: > 0 } networks)
+        {
+            WriteObject(new NetworkPruneResult(networks));
         }
     }
 }

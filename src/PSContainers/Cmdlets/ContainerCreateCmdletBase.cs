@@ -5,7 +5,7 @@ using PSContainers.Core.Containers;
 namespace PSContainers.Cmdlets;
 
 /// <summary>The docker-run parameters New-Container and Invoke-Container share, and the create request they make.</summary>
-public abstract class ContainerCreateCmdletBase : ContainerCmdletBase
+public abstract partial class ContainerCreateCmdletBase : ContainerCmdletBase
 {
     public const string ImageSet = "Image";
     public const string RootFsSet = "RootFs";
@@ -94,11 +94,6 @@ public abstract class ContainerCreateCmdletBase : ContainerCmdletBase
     [Parameter]
     public SwitchParameter ReadOnly { get; set; }
 
-    /// <summary>none (a private network namespace with only loopback) or host (the host's network namespace).</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string Network { get; set; } = "none";
-
     [Parameter]
     public string[] CapAdd { get; set; } = [];
 
@@ -163,7 +158,6 @@ public abstract class ContainerCreateCmdletBase : ContainerCmdletBase
             User = User,
             Hostname = Hostname,
             ReadOnly = ReadOnly,
-            Network = Network,
             CapAdd = [.. CapAdd],
             CapDrop = [.. CapDrop],
             Privileged = Privileged,
@@ -237,6 +231,7 @@ public abstract class ContainerCreateCmdletBase : ContainerCmdletBase
             request.Labels[e.Key.ToString()!] = e.Value?.ToString() ?? "";
         }
 
+        ApplyNetworkParameters(request);
         return request;
     }
 }
