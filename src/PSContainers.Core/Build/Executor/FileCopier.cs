@@ -105,10 +105,11 @@ internal static unsafe class FileCopier
     }
 
     /// <summary>Copies the sources to dest (an absolute path in the image) under root.</summary>
-    public static void Copy(SourceTree tree, IReadOnlyList<CopySource> sources, string root, string dest, Options options, string instruction, CancellationToken cancellationToken)
+    public static void Copy(SourceTree tree, IReadOnlyList<CopySource> sources, string root, string dest, Options options, string instruction, CancellationToken cancellationToken,
+        int totalSources = 0)
     {
         var destIsDir = dest.EndsWith('/') || IsDirectory(root, dest);
-        if (sources.Count > 1 && !destIsDir)
+        if (Math.Max(sources.Count, totalSources) > 1 && !destIsDir)
         {
             throw new ContainerEngineException("BuildDestinationNotDirectory",
                 $"{instruction}: with more than one source file, the destination must be a directory and end with a /.", ContainerErrorKind.InvalidArgument, dest);
