@@ -88,6 +88,8 @@ public static class ContainerSpecBuilder
             });
         }
 
+        // The builder's RUN --mount targets: their sources were prepared by the engine, never by a user's text.
+        spec.Mounts!.AddRange(request.BuildMounts);
         ApplyCapabilities(process, request);
         if (request.Privileged)
         {

@@ -33,6 +33,16 @@ internal sealed partial class StageBuilder
         var runner = new BuildContainerRun(_session.Containers, _session.Images, _session.Log);
         var layers = _state.Layers.Select(l => Digest.Parse(l.ChainId)).ToList();
         var (temp, lockFd) = runner.Run(request, layers, step, line => _session.Output(new BuildOutputLine(step, line.Text, line.Stream)), cancellationToken);
+        try
+        {
+            RunMounts.RemoveMountPoints(Path.Combine(temp, "fs"), _state.Layers, mounts.Targets, new SnapshotLookup(_session.Images.Snapshots));
+        }
+        catch
+        {
+            _session.Images.Snapshots.EndTemp(temp, lockFd);
+            throw;
+        }
+
         CommitLayer(temp, lockFd, key, createdBy, step, cancellationToken);
     }
 
