@@ -35,7 +35,9 @@ internal sealed partial class StageBuilder
         var (temp, lockFd) = runner.Run(request, layers, step, line => _session.Output(new BuildOutputLine(step, line.Text, line.Stream)), cancellationToken);
         try
         {
-            RunMounts.RemoveMountPoints(Path.Combine(temp, "fs"), _state.Layers, mounts.Targets, new SnapshotLookup(_session.Images.Snapshots));
+            // With the host's network the runtime bind-mounts its resolv.conf and hosts: empty files made for them go too.
+            var targets = request.Network == "host" ? mounts.Targets.Concat(["/etc/resolv.conf", "/etc/hosts"]).ToList() : mounts.Targets;
+            RunMounts.RemoveMountPoints(Path.Combine(temp, "fs"), _state.Layers, targets, new SnapshotLookup(_session.Images.Snapshots));
         }
         catch
         {
