@@ -97,7 +97,36 @@ public sealed partial class BuildService
         }
         var context = new SourceTree(contextDir, LoadIgnore(contextDir, dockerfilePath), isContext: true);
 
-        using var lease = Images.AcquireLease(cancellationToken);
+        ContainerImage image;
+        using (Images.AcquireLease(cancellationToken))
+        {
+            image = BuildStages(request, output, progress, model, arguments, globals, target, stages, context, fileName, cancellationToken);
+        }
+
+        if (request.OutputPath is { } outputPath)
+        {
+            using (var file = File.Create(outputPath))
+            {
+                Images.Export([image.Id], request.OutputFormat, file, null, cancellationToken);
+            }
+
+            // The archive is the result, not the store: the nameless record goes (its layers stay in the build
+            // cache) unless another build stored the same image under a name. The lease is released first, so
+            // the removal's sweep does not wait for this build.
+            if (image.RepoTags.Count == 0)
+            {
+                Images.Remove(image.Id, force: false, cancellationToken);
+            }
+
+            output(new BuildOutputLine("", $"Wrote {outputPath}", "builder"));
+        }
+
+        return image;
+    }
+
+    private ContainerImage BuildStages(BuildRequest request, Action<BuildOutputLine> output, IProgress<BuildProgress>? progress, DockerfileModel model, BuildArguments arguments,
+        IReadOnlyDictionary<string, string> globals, Stage target, IReadOnlyList<Stage> stages, SourceTree context, string fileName, CancellationToken cancellationToken)
+    {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var session = new BuildSession
         {
@@ -173,18 +202,7 @@ public sealed partial class BuildService
             throw new ContainerEngineException("BuildEmptyImage", "The build made an image with no layers (FROM scratch and nothing copied); an image needs at least one layer.", ContainerErrorKind.InvalidArgument, fileName);
         }
 
-        var image = Store(state, request.OutputPath is null ? request.Tags : [], cancellationToken);
-        if (request.OutputPath is { } outputPath)
-        {
-            using (var file = File.Create(outputPath))
-            {
-                Images.Export([image.Id], request.OutputFormat, file, null, cancellationToken);
-            }
-
-            output(new BuildOutputLine("", $"Wrote {outputPath}", "builder"));
-        }
-
-        return image;
+        return Store(state, request.OutputPath is null ? request.Tags : [], cancellationToken);
     }
 
     private static ContainerEngineException ParseError(DockerfileParseException e) =>

@@ -62,7 +62,7 @@ public static class ContainerSpecBuilder
         if (!string.IsNullOrEmpty(request.User))
         {
             var (uid, gid, userHome) = UserResolver.Resolve(layers ?? [request.RootFs], request.User);
-            process.User = new User { Uid = uid, Gid = gid };
+            process.User = new User { Uid = uid, Gid = gid, AdditionalGids = UserResolver.SupplementaryGroups(layers ?? [request.RootFs], request.User, gid) };
             home = userHome ?? "/";
         }
 

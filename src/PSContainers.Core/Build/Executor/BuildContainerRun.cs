@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using PSContainers.Core.Containers;
 using PSContainers.Core.Images;
+using PSContainers.Native;
+using PSContainers.Runtime.Paths;
 
 namespace PSContainers.Core.Build.Executor;
 
@@ -33,6 +35,7 @@ internal sealed class BuildContainerRun
         var created = _containers.CreateOnLayers(request, layers, cancellationToken);
         try
         {
+            PrepareWorkingDirectory(created.Id, request, layers);
             int? exitCode;
             ContainerAttachment attachment;
             try
@@ -96,6 +99,59 @@ internal sealed class BuildContainerRun
             {
                 _log.LogWarning("could not remove the build container {Id}: {Error}", created.Id, e.Message);
             }
+        }
+    }
+
+    /// <summary>
+    /// A WORKDIR that does not exist yet is made before a non-root USER's step runs, owned by that user, as docker
+    /// and podman make it (the runtime would make it as root, and the user could not write in it). It is made through
+    /// an overlay on the container's own upper directory, so it lands in this step's layer.
+    /// </summary>
+    private void PrepareWorkingDirectory(string id, ContainerCreateRequest request, IReadOnlyList<Digest> layers)
+    {
+        if (string.IsNullOrEmpty(request.WorkingDirectory) || request.WorkingDirectory == "/" || string.IsNullOrEmpty(request.User) || layers.Count == 0)
+        {
+            return;
+        }
+
+        var lowers = layers.AsEnumerable().Reverse().Select(l => _images.Snapshots.FsDir(l)).ToList();
+        var (uid, gid, _) = UserResolver.Resolve(lowers, request.User);
+        if (uid == 0)
+        {
+            return;
+        }
+
+        var merged = Path.Combine(_containers.Paths.RunRoot, "build", $"workdir-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(merged);
+        try
+        {
+            var lower = string.Join(':', layers.AsEnumerable().Reverse().Select(l => _images.Snapshots.LowerDir(l)));
+            Libc.Check(Libc.Mount("overlay", merged, "overlay", Consts.MS_NODEV,
+                $"lowerdir={lower},upperdir={_containers.Paths.UpperDir(id)},workdir={_containers.Paths.WorkDir(id)}"), "mount", merged);
+            try
+            {
+                var parts = request.WorkingDirectory.Split('/', StringSplitOptions.RemoveEmptyEntries);
+                for (var i = 1; i <= parts.Length; i++)
+                {
+                    var path = "/" + string.Join('/', parts[..i]);
+                    var host = SecurePath.Resolve(merged, path);
+                    if (Directory.Exists(host))
+                    {
+                        continue;
+                    }
+
+                    host = SecurePath.MkdirAll(merged, path, (UnixFileMode)0x1ED);
+                    Libc.Check(Libc.Chown(host, uid, gid), "chown", host);
+                }
+            }
+            finally
+            {
+                Libc.Check(Libc.Umount2(merged, 0), "umount2", merged);
+            }
+        }
+        finally
+        {
+            Directory.Delete(merged);
         }
     }
 

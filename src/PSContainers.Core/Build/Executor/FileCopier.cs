@@ -15,7 +15,7 @@ namespace PSContainers.Core.Build.Executor;
 /// --chown says otherwise; --chmod replaces the mode. Every target resolves inside the image root (SecurePath), and
 /// a target's last component is replaced, never followed.
 /// </remarks>
-internal static unsafe class FileCopier
+internal static unsafe partial class FileCopier
 {
     public sealed record Options(uint Uid, uint Gid, bool Chown, uint? Mode, IgnoreMatcher? Exclude);
 
@@ -116,6 +116,7 @@ internal static unsafe class FileCopier
         }
 
         var directories = new List<(string Host, StatInfo Source)>();
+        var links = new Dictionary<(ulong, ulong), string>();
         foreach (var source in sources)
         {
             if (source.IsDirectory)
@@ -125,7 +126,7 @@ internal static unsafe class FileCopier
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     var path = relative.Length == 0 ? (target.Length == 0 ? "/" : target) : target + "/" + relative;
-                    CopyEntry(root, host, path, isDir, options, directories, top: relative.Length == 0);
+                    CopyEntry(root, host, path, isDir, options, directories, links, top: relative.Length == 0);
                 }
             }
             else
@@ -133,7 +134,7 @@ internal static unsafe class FileCopier
                 var path = destIsDir ? dest.TrimEnd('/') + "/" + source.Name : dest;
                 // A source named directly is the file its link points to, resolved inside its tree.
                 var resolved = SecurePath.Resolve(tree.Root, source.RelativePath);
-                CopyEntry(root, resolved, path, false, options, directories);
+                CopyEntry(root, resolved, path, false, options, directories, links);
             }
         }
 
@@ -151,7 +152,8 @@ internal static unsafe class FileCopier
     }
 
     /// <param name="top">The destination directory a directory source's contents go into: when it exists already it keeps its owner, mode and times unless --chown/--chmod say otherwise.</param>
-    private static void CopyEntry(string root, string sourceHost, string imagePath, bool isDir, Options options, List<(string, StatInfo)> directories, bool top = false)
+    private static void CopyEntry(string root, string sourceHost, string imagePath, bool isDir, Options options, List<(string, StatInfo)> directories,
+        Dictionary<(ulong, ulong), string> links, bool top = false)
     {
         if (!LibcAt.Lstat(sourceHost, out var st))
         {
@@ -187,6 +189,16 @@ internal static unsafe class FileCopier
             {
                 File.Delete(target);
                 existing = false;
+            }
+
+            if (!existing && top)
+            {
+                // The destination a directory's contents go into keeps the source directory's mode; --chmod is for what is copied into it.
+                Directory.CreateDirectory(target);
+                Check(Lchown(target, uid, gid), "lchown", target);
+                Libc.Check(Libc.Chmod(target, st.Mode & 0xFFF), "chmod", target);
+                directories.Add((target, st));
+                return;
             }
 
             if (!existing)
@@ -233,8 +245,17 @@ internal static unsafe class FileCopier
                 Check(Lchown(target, uid, gid), "lchown", target);
                 SetTimes(target, st, noFollow: true);
                 return;
+            case Consts.S_IFREG when st.Nlink > 1 && links.TryGetValue((st.Dev, st.Ino), out var first):
+                // Files hard-linked in the source stay one file, as docker and podman copy them.
+                Libc.Check(Link(first, target), "link", target);
+                return;
             case Consts.S_IFREG:
                 File.Copy(sourceHost, target, overwrite: false);
+                if (st.Nlink > 1)
+                {
+                    links[(st.Dev, st.Ino)] = target;
+                }
+
                 break;
             default:
                 throw new ContainerEngineException("BuildUnsupportedFileType", $"{sourceHost} is a device, fifo or socket; COPY copies files, directories and links.",
@@ -245,6 +266,9 @@ internal static unsafe class FileCopier
         Libc.Check(Libc.Chmod(target, mode), "chmod", target);
         SetTimes(target, st, noFollow: true);
     }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8)]
+    private static partial int Link(string existing, string newPath);
 
     private static int Lchown(string path, uint uid, uint gid)
     {

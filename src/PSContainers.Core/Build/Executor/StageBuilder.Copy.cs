@@ -122,7 +122,8 @@ internal sealed partial class StageBuilder
 
             var kind = total > 1 ? "multi" : groups.SelectMany(g => g.Sources).First().IsDirectory ? "dir" : "file";
             var hash = Digest.Compute(System.Text.Encoding.UTF8.GetBytes(checksum)).Hex;
-            var createdBy = $"/bin/sh -c #(nop) {keyword} {fromLabel}{kind}:{hash} in {instruction.Destination} ";
+            // podman's created_by leaves --from out; the key keeps it.
+            var createdBy = $"/bin/sh -c #(nop) {keyword} {kind}:{hash} in {instruction.Destination} ";
             var keyText = $"{keyword} chown={instruction.Chown} chmod={instruction.Chmod} link={instruction.Link} exclude={string.Join(',', instruction.Exclude)} {fromLabel}"
                 + string.Join(' ', instruction.Sources) + " heredocs=" + string.Join(',', instruction.Heredocs.Select(h => h.Name)) + " -> " + dest;
             var key = BuildCache.Key(_state.Key, keyText, [], checksum);

@@ -13,6 +13,8 @@ internal sealed partial class StageBuilder
         var args = _vars.CacheKeyArgs;
         // podman's (and docker's classic builder's) created_by: "|N K=V ... /bin/sh -c SCRIPT" when ARGs are in scope.
         var createdBy = (args.Count > 0 ? $"|{args.Count} {string.Join(' ', args)} " : "") + string.Join(' ', command);
+        // podman's created_by: the ARGs by name, the shell and the instruction's text as written (flags and exec form included).
+        var historyText = (args.Count > 0 ? $"|{args.Count} {string.Join(' ', args.Order(StringComparer.Ordinal))} " : "") + string.Join(' ', Shell()) + " " + RunText(run);
         var keyText = "RUN " + createdBy + MountsKey(run) + (run.Network == RunNetwork.Default ? "" : " --network=" + run.Network.ToString().ToLowerInvariant());
         var key = BuildCache.Key(_state.Key, keyText, args.Select(a => new KeyValuePair<string, string>(a[..a.IndexOf('=')], a[(a.IndexOf('=') + 1)..])), null);
         if (TryCached(key, step))
@@ -45,7 +47,14 @@ internal sealed partial class StageBuilder
             throw;
         }
 
-        CommitLayer(temp, lockFd, key, createdBy, step, cancellationToken);
+        CommitLayer(temp, lockFd, key, historyText, step, cancellationToken);
+    }
+
+    /// <summary>What follows the RUN keyword in the Dockerfile, continuations joined.</summary>
+    private static string RunText(RunInstruction run)
+    {
+        var text = run.Original.TrimStart();
+        return text.Length > 3 ? text[3..].TrimStart() : run.Command[0];
     }
 
     /// <summary>The argv of a RUN: exec form as written; shell form through SHELL, heredocs given to the shell as written (it expands them) or run as the script.</summary>

@@ -20,6 +20,7 @@ internal sealed partial class StageBuilder
     private StageState _state = null!;
     private StageVariables _vars = null!;
     private bool _cmdSet;
+    private string? _historyText;
     private int _stepInStage;
     private readonly int _stepsInStage;
 
@@ -84,7 +85,8 @@ internal sealed partial class StageBuilder
                 Config = new ImageConfig
                 {
                     Architecture = PlatformSpec.Default.Architecture, Os = "linux", Variant = PlatformSpec.Default.Variant,
-                    Config = new ImageRunConfig(), RootFs = new ImageRootFs(), History = [],
+                    // As docker and podman: an image from scratch gets the default PATH.
+                    Config = new ImageRunConfig { Env = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"] }, RootFs = new ImageRootFs(), History = [],
                 },
                 Layers = [],
                 Key = "scratch",
@@ -148,16 +150,29 @@ internal sealed partial class StageBuilder
     private void Execute(Instruction instruction, string step, CancellationToken cancellationToken)
     {
         _session.Output(new BuildOutputLine(step, step, "builder"));
+        // History shows the instruction as written (podman's created_by), unexpanded; cache keys use the expanded text.
+        _historyText = instruction.Original.Trim();
         switch (instruction)
         {
             case ArgInstruction arg:
                 _vars.Apply(arg);
+                // podman records every ARG of the stage that has a value so far, by name in order.
+                _historyText = "ARG " + string.Join(' ', _vars.CacheKeyArgs.Select(a => a[..a.IndexOf('=')]).Order(StringComparer.Ordinal));
                 Metadata(step, "ARG " + string.Join(' ', arg.Args.Select(a => a.Name)), _ => { });
                 break;
             case EnvInstruction env:
                 var expandedEnv = (EnvInstruction)_vars.Expand(env);
                 _vars.Apply(env);
-                Metadata(step, "ENV " + string.Join(' ', expandedEnv.Pairs.Select(p => $"{p.Key}={p.Value}")), run => run.Env = _vars.Environment.ToList());
+                Metadata(step, "ENV " + string.Join(' ', expandedEnv.Pairs.Select(p => $"{p.Key}={p.Value}")), run =>
+                {
+                    // A variable set again moves to the end of Env, as podman writes it.
+                    run.Env ??= [];
+                    foreach (var pair in expandedEnv.Pairs)
+                    {
+                        run.Env.RemoveAll(e => e == pair.Key || e.StartsWith(pair.Key + "=", StringComparison.Ordinal));
+                        run.Env.Add($"{pair.Key}={pair.Value}");
+                    }
+                });
                 break;
             case LabelInstruction label:
                 var labels = ((LabelInstruction)_vars.Expand(label)).Pairs;
@@ -347,7 +362,7 @@ internal sealed partial class StageBuilder
             throw;
         }
 
-        AddHistory(next, "/bin/sh -c #(nop) " + createdBy, emptyLayer: true);
+        AddHistory(next, "/bin/sh -c #(nop) " + (_historyText ?? createdBy), emptyLayer: true);
         Store(next, key, createdBy, 0);
         _session.Step(step, cached: false);
     }
