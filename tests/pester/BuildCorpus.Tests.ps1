@@ -9,6 +9,10 @@
 #   peerFile    the Dockerfile podman builds instead, for a feature podman 4.3.1 lacks (heredocs, COPY --link and
 #               --exclude, RUN --network): the same steps without it; the differences that causes are named deliberate
 #   peerNetwork the --network of podman's build (default host)
+#   labels      { NAME: value } for --label / -Label
+#   serve       a directory of the case that the test serves over HTTP on 127.0.0.1 (busybox httpd) while both
+#               build; its address goes to the build as the build arg URL_BASE (ADD of a URL)
+#   fails       true when both builders must refuse the Dockerfile: neither may make an image
 #   buildArgs   { NAME: value } for --build-arg / -BuildArg
 #   target      the stage for --target / -Target
 #   secrets     [ { id, src } ] for --secret / -Secret, src relative to the case directory
@@ -28,7 +32,12 @@ BeforeDiscovery {
     $script:cases = @(Get-ChildItem -LiteralPath $corpusRoot -Directory | Sort-Object Name | ForEach-Object {
             $expectPath = Join-Path $_.FullName 'expect.json'
             $expect = if (Test-Path -LiteralPath $expectPath) { Get-Content -LiteralPath $expectPath -Raw | ConvertFrom-Json } else { [pscustomobject]@{} }
-            @{ Name = $_.Name; Source = $_.FullName; Expect = $expect }
+            $fails = $expect.PSObject.Properties['fails'] -and $expect.fails
+            @{
+                Name = $_.Name; Source = $_.FullName; Expect = $expect
+                PeerTitle = if ($fails) { 'podman refuses it' } else { 'podman builds it' }
+                OurTitle = if ($fails) { 'Build-ContainerImage refuses it, names the cause and makes no image' } else { 'Build-ContainerImage builds the same image' }
+            }
         })
 }
 
@@ -87,6 +96,8 @@ BeforeAll {
         foreach ($secret in @(Get-Option $Expect 'secrets')) {
             if ($secret) { $arguments += @('--secret', "id=$($secret.id),src=$(Join-Path $Context $secret.src)") }
         }
+        $labels = Get-Option $Expect 'labels'
+        if ($labels) { foreach ($p in $labels.PSObject.Properties) { $arguments += @('--label', "$($p.Name)=$($p.Value)") } }
         $result = Invoke-TestPodman $podman @arguments $Context -TimeoutSeconds 300
         if ($result.ExitCode -ne 0) {
             throw "podman build of $File failed ($($result.ExitCode)):`n$($result.StdOut)`n$($result.StdErr)"
@@ -108,6 +119,12 @@ BeforeAll {
         if ($target -and $Main) { $parameters.Target = $target }
         $secrets = @(Get-Option $Expect 'secrets' | Where-Object { $_ } | ForEach-Object { "id=$($_.id),src=$(Join-Path $Context $_.src)" })
         if ($secrets.Count) { $parameters.Secret = $secrets }
+        $labels = Get-Option $Expect 'labels'
+        if ($labels) {
+            $table = @{}
+            foreach ($p in $labels.PSObject.Properties) { $table[$p.Name] = [string]$p.Value }
+            $parameters.Label = $table
+        }
         Build-ContainerImage @parameters | Out-Null
         Export-ContainerImage $Tag $Archive -Format OciArchive -ErrorAction Stop
         $Archive
@@ -179,6 +196,27 @@ Describe 'Build corpus: the corpus itself' {
 Describe 'Build corpus: <Name>' -ForEach $cases {
     BeforeAll {
         $context = Initialize-CaseContext -Name $Name -Source $Source
+        $fails = [bool](Get-Option $Expect 'fails')
+        $server = $null
+        $serve = Get-Option $Expect 'serve'
+        if ($serve) {
+            # A free port on 127.0.0.1 for busybox httpd; the server is ours and stopped by its PID in AfterAll.
+            $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+            $probe.Start()
+            $port = $probe.LocalEndpoint.Port
+            $probe.Stop()
+            $start = [System.Diagnostics.ProcessStartInfo]::new('/bin/busybox')
+            foreach ($a in 'httpd', '-f', '-p', "127.0.0.1:$port", '-h', (Join-Path $context $serve)) { $start.ArgumentList.Add($a) }
+            $server = [System.Diagnostics.Process]::Start($start)
+            $buildArgs = [ordered]@{ URL_BASE = "http://127.0.0.1:$port" }
+            $Expect | Add-Member -NotePropertyName buildArgs -NotePropertyValue ([pscustomobject]$buildArgs) -Force
+            $deadline = [DateTime]::UtcNow.AddSeconds(10)
+            do {
+                $client = [System.Net.Sockets.TcpClient]::new()
+                $up = try { $client.Connect([System.Net.IPAddress]::Loopback, $port); $true } catch { $false } finally { $client.Dispose() }
+                if (-not $up) { Start-Sleep -Milliseconds 100 }
+            } while (-not $up -and [DateTime]::UtcNow -lt $deadline)
+        }
         $peerArchives = @{}
         $peerError = $null
         try {
@@ -193,12 +231,36 @@ Describe 'Build corpus: <Name>' -ForEach $cases {
         }
     }
 
-    It 'podman builds it' {
+    AfterAll {
+        if ($server) {
+            if (-not $server.HasExited) { $server.Kill() ; [void]$server.WaitForExit(5000) }
+            $server.Dispose()
+        }
+    }
+
+    It '<PeerTitle>' {
+        if ($fails) {
+            $peerError | Should -Not -BeNullOrEmpty -Because 'podman must refuse this Dockerfile'
+            (Invoke-TestPodman $podman image exists "localhost/psc-corpus/${Name}:peer").ExitCode | Should -Be 1
+            return
+        }
         if ($peerError) { throw $peerError }
         $peerArchives[''] | Should -Exist
     }
 
-    It 'Build-ContainerImage builds the same image' {
+    It '<OurTitle>' {
+        if ($fails) {
+            $ourError = $null
+            try {
+                Invoke-OurBuild $context (Get-CaseFile $Expect) "localhost/psc-corpus/${Name}:ours" $Expect (Join-Path $outputs "$Name-ours.oci.tar") -Main | Out-Null
+            } catch {
+                $ourError = $_
+            }
+            $ourError | Should -Not -BeNullOrEmpty -Because 'Build-ContainerImage must refuse this Dockerfile'
+            "$ourError" | Should -Match 'outside' -Because 'the error names the cause'
+            Get-ContainerImage "localhost/psc-corpus/${Name}:ours" -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            return
+        }
         if ($peerError) { throw "podman could not build the case, so there is nothing to compare with: $peerError" }
         $reports = [System.Collections.Generic.List[string]]::new()
         $unexpected = 0
