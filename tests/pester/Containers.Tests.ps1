@@ -231,6 +231,46 @@ Describe 'Invoke-Container' {
     }
 }
 
+Describe 'Networks none and host' {
+    It 'gives a -Network none container an up loopback where a server on 127.0.0.1 answers' {
+        $out = Invoke-Container $rootfs -Remove -- sh -c '(echo pong | nc -l -p 7001 &); i=0; while [ $i -lt 50 ]; do r=$(nc 127.0.0.1 7001 </dev/null 2>/dev/null) && [ -n "$r" ] && break; i=$((i+1)); usleep 100000; done; echo "got:$r"; tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "'
+        $LASTEXITCODE | Should -Be 0
+        @($out | ForEach-Object Text) | Should -Be @('got:pong', 'lo')
+    }
+
+    It 'puts a -Network host container in the host''s network namespace, with the host''s name and resolver files' {
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        try {
+            $port = $listener.LocalEndpoint.Port
+            $accept = $listener.AcceptTcpClientAsync()
+            $c = Invoke-Container $rootfs -Network host -Detach -- sh -c "echo hello | nc 127.0.0.1 $port; sleep 30"
+            $accept.Wait(20000) | Should -BeTrue -Because 'the container reaches a server the host runs on 127.0.0.1'
+            $client = $accept.Result
+            try {
+                $reader = [System.IO.StreamReader]::new($client.GetStream())
+                $reader.ReadLine() | Should -Be 'hello'
+            } finally { $client.Dispose() }
+            $hostNs = (Get-Item -LiteralPath '/proc/self/ns/net').Target
+            $containerNs = (Get-Item -LiteralPath "/proc/$($c.Pid)/ns/net").Target
+            $containerNs | Should -Be $hostNs
+            (Invoke-ContainerCommand $c.Id -- hostname | ForEach-Object Text) | Should -Be ([System.Net.Dns]::GetHostName())
+            if (Test-Path /etc/resolv.conf) {
+                (Invoke-ContainerCommand $c.Id -- cat /etc/resolv.conf | ForEach-Object Text) -join "`n" | Should -Be ((Get-Content /etc/resolv.conf) -join "`n")
+            }
+        } finally {
+            $listener.Stop()
+            if ($c) { Remove-Container $c.Id -Force }
+        }
+    }
+
+    It 'refuses a network it does not know, naming it, and creates nothing' {
+        $before = @(Get-Container -All).Count
+        { New-Container $rootfs -Network nosuchnet -ErrorAction Stop -- true } | Should -Throw '*nosuchnet*'
+        @(Get-Container -All).Count | Should -Be $before
+    }
+}
+
 Describe 'Get-ContainerLog' {
     BeforeAll {
         $script:logged = New-Container $rootfs -Name logged -- sh -c 'echo oops >&2; sleep 0.3; for i in 1 2 3 4 5; do echo line$i; done'

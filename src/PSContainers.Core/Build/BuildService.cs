@@ -21,7 +21,7 @@ namespace PSContainers.Core.Build;
 /// first; a fully cached build starts no container and writes no layer. A lease on the image store is held
 /// throughout, so a concurrent prune cannot take layers that only this build references yet.
 /// </remarks>
-public sealed class BuildService
+public sealed partial class BuildService
 {
     private readonly ILogger _log;
 

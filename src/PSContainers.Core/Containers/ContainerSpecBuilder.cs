@@ -18,6 +18,8 @@ public static class ContainerSpecBuilder
     /// <summary>Where -Init mounts psc-init in the container: /dev is the runtime's own tmpfs, so the image is not touched.</summary>
     public const string InitPath = "/dev/init";
 
+    private static readonly string[] HostNetworkFiles = ["/etc/resolv.conf", "/etc/hosts"];
+
     public static Spec Build(string id, ContainerCreateRequest request, string mergedRoot, string? initBinary = null, IReadOnlyList<string>? layers = null)
     {
         if (request.Command.Count == 0)
@@ -32,13 +34,25 @@ public static class ContainerSpecBuilder
             throw ContainerEngineException.Invalid($"-Init needs psc-init next to pscrun ({initBinary ?? "not given"} does not exist); rebuild the module.");
         }
 
-        if (request.Network is not ("none" or ""))
+        var hostNetwork = request.Network == "host";
+        if (request.Network is not ("none" or "" or "host"))
         {
-            throw ContainerEngineException.Invalid($"Network \"{request.Network}\" is not supported yet; only 'none' (a private network namespace with no interfaces) is.");
+            throw ContainerEngineException.Invalid($"Network \"{request.Network}\" is not supported yet; only 'none' (a private network namespace with only loopback) and 'host' (the host's network namespace) are.");
         }
 
-        var hostname = string.IsNullOrEmpty(request.Hostname) ? id[..12] : request.Hostname;
+        // docker run --network host: the container's hostname is the host's unless one is given.
+        var hostname = !string.IsNullOrEmpty(request.Hostname) ? request.Hostname : hostNetwork ? System.Net.Dns.GetHostName() : id[..12];
         var spec = DefaultSpecs.ForEngine(mergedRoot, request.Command, hostname);
+        if (hostNetwork)
+        {
+            spec.Linux!.Namespaces!.RemoveAll(n => n.Type == LinuxNamespaceType.Network);
+            // The host's resolver and hosts files, as docker gives a --network host container; read-only so a
+            // container cannot change the host's files.
+            foreach (var file in HostNetworkFiles.Where(File.Exists))
+            {
+                spec.Mounts!.Add(new Mount { Destination = file, Type = "bind", Source = file, Options = ["rbind", "ro", "nosuid", "nodev", "noexec"] });
+            }
+        }
         var process = spec.Process!;
         spec.Root!.Readonly = request.ReadOnly;
         spec.Linux!.CgroupsPath = $"{CgroupParent}/{id}";
@@ -88,6 +102,8 @@ public static class ContainerSpecBuilder
             });
         }
 
+        // The builder's RUN --mount targets: their sources were prepared by the engine, never by a user's text.
+        spec.Mounts!.AddRange(request.BuildMounts);
         ApplyCapabilities(process, request);
         if (request.Privileged)
         {

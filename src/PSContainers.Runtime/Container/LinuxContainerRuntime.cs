@@ -155,7 +155,7 @@ public sealed class LinuxContainerRuntime
             var cloneFlags = 0;
             var ownPidNs = -1;
             var join = new List<(int Fd, int Type)>();
-            bool newUser = false, newCgroup = false, newUts = false;
+            bool newUser = false, newCgroup = false, newUts = false, newNet = false;
             foreach (var ns in namespaces)
             {
                 var flag = NamespaceFlags.First(f => f.Type == ns.Type).Flag;
@@ -169,6 +169,7 @@ public sealed class LinuxContainerRuntime
 
                     newUser |= flag == Consts.CLONE_NEWUSER;
                     newUts |= flag == Consts.CLONE_NEWUTS;
+                    newNet |= flag == Consts.CLONE_NEWNET;
                     cloneFlags |= flag;
                     continue;
                 }
@@ -208,7 +209,7 @@ public sealed class LinuxContainerRuntime
             {
                 Spec = spec, Rootfs = rootfs, Bundle = bundle, SyncFd = childEnd, FifoFd = fifoFd, ConsoleFd = consoleFd,
                 PreserveFds = options.PreserveFds, NewUserNamespace = newUser, NewCgroupNamespace = newCgroup,
-                NewUtsNamespace = newUts, NoPivot = options.NoPivot, NoNewKeyring = options.NoNewKeyring,
+                NewUtsNamespace = newUts, NewNetworkNamespace = newNet, NoPivot = options.NoPivot, NoNewKeyring = options.NoNewKeyring,
                 HooksRoundTrip = hooksRoundTrip, ReceiveState = receiveState, CgroupDirectories = cgroup.HierarchyDirectories,
             });
             Trace("plan built");

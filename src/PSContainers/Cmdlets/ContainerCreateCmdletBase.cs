@@ -94,6 +94,11 @@ public abstract class ContainerCreateCmdletBase : ContainerCmdletBase
     [Parameter]
     public SwitchParameter ReadOnly { get; set; }
 
+    /// <summary>none (a private network namespace with only loopback) or host (the host's network namespace).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Network { get; set; } = "none";
+
     [Parameter]
     public string[] CapAdd { get; set; } = [];
 
@@ -134,6 +139,7 @@ public abstract class ContainerCreateCmdletBase : ContainerCmdletBase
             User = User,
             Hostname = Hostname,
             ReadOnly = ReadOnly,
+            Network = Network,
             CapAdd = [.. CapAdd],
             CapDrop = [.. CapDrop],
             Privileged = Privileged,

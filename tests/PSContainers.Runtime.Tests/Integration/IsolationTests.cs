@@ -43,6 +43,40 @@ public sealed class IsolationTests : IClassFixture<PscrunFixture>
     }
 
     [Fact]
+    public void TheLoopbackOfANewNetworkNamespaceIsUpWith127001AndIpv6()
+    {
+        // IFF_UP is bit 0 of /sys/class/net/lo/flags; the kernel gives an up loopback 127.0.0.1 and ::1 itself.
+        // A server on 127.0.0.1 answers a client in the same container, as in runc and crun containers.
+        var r = _f.Run(new[]
+        {
+            "sh", "-c",
+            "cat /sys/class/net/lo/flags; grep -c '00000000000000000000000000000001 01 80 10 80 *lo' /proc/net/if_inet6; " +
+            "(echo pong | nc -l -p 7777 &) ; i=0; while [ $i -lt 50 ]; do r=$(nc 127.0.0.1 7777 </dev/null 2>/dev/null) && [ -n \"$r\" ] && break; i=$((i+1)); usleep 100000; done; echo \"got:$r\"",
+        });
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True((Convert.ToInt32(lines[0], 16) & 1) == 1, r.ToString());
+        Assert.Equal("1", lines[1]);
+        Assert.Equal("got:pong", lines[2]);
+    }
+
+    [Fact]
+    public void AJoinedNetworkNamespaceIsLeftAsItIs()
+    {
+        // A container that joins the host's network namespace by path (here the test's own, the host's) must not touch its interfaces.
+        var hostFlags = File.ReadAllText("/sys/class/net/lo/flags").Trim();
+        var r = _f.Run(new[] { "sh", "-c", "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort" }, spec =>
+        {
+            var net = spec.Linux!.Namespaces!.First(n => n.Type == LinuxNamespaceType.Network);
+            net.Path = $"/proc/{Environment.ProcessId}/ns/net";
+        });
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var hostInterfaces = File.ReadAllLines("/proc/net/dev").Skip(2).Select(l => l.Split(':')[0].Trim()).Order(StringComparer.Ordinal);
+        Assert.Equal(string.Join('\n', hostInterfaces), r.Stdout.Trim());
+        Assert.Equal(hostFlags, File.ReadAllText("/sys/class/net/lo/flags").Trim());
+    }
+
+    [Fact]
     public void CapabilitiesAreExactlyWhatTheConfigLists()
     {
         var r = _f.Run(new[] { "sh", "-c", "grep -E '^Cap(Bnd|Eff|Prm)' /proc/self/status" }, spec =>

@@ -58,6 +58,30 @@ internal sealed class ScratchOverlay : IDisposable
         }
     }
 
+    /// <summary>A throw-away writable view of a host directory (a RUN --mount=type=bind,rw source): writes go to a temporary upper directory.</summary>
+    public static ScratchOverlay MountDirectory(ImageService images, string directory, string runRoot)
+    {
+        var overlay = new ScratchOverlay(images, Path.Combine(runRoot, "build", $"{Environment.ProcessId}-{Guid.NewGuid():N}"));
+        try
+        {
+            (overlay._temp, overlay._lockFd) = images.Snapshots.BeginTemp();
+            var upper = Path.Combine(overlay._temp, "fs");
+            var work = Path.Combine(overlay._temp, "work");
+            Directory.CreateDirectory(work);
+            var merged = Path.Combine(overlay._runDir, "merged");
+            Directory.CreateDirectory(merged);
+            Libc.Check(Libc.Mount("overlay", merged, "overlay", Consts.MS_NODEV, $"lowerdir={directory},upperdir={upper},workdir={work}"), "mount", merged);
+            overlay._mounted = true;
+            overlay.Root = merged;
+            return overlay;
+        }
+        catch
+        {
+            overlay.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Unmounts and hands the temporary snapshot (with the changes in fs/) to the caller, who commits and ends it.</summary>
     public (string TempPath, int LockFd) Finish()
     {

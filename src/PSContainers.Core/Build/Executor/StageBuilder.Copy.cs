@@ -47,7 +47,7 @@ internal sealed partial class StageBuilder
             if (copy?.From is { } from)
             {
                 fromLabel = "--from=" + from + " ";
-                (var layers, fromIdentity) = FromLayers(from, cancellationToken);
+                (var layers, fromIdentity) = LayersOf(from, cancellationToken);
                 fromView = ScratchOverlay.Mount(_session.Images, layers, _session.Images.Paths.RunRoot);
                 tree = Tree(fromView.Root);
             }
@@ -166,7 +166,7 @@ internal sealed partial class StageBuilder
     }
 
     /// <summary>The layers and the identity (cache key or image id) of a COPY --from source: an earlier stage by name or index, else an image.</summary>
-    private (List<BuildLayer> Layers, string Identity) FromLayers(string from, CancellationToken cancellationToken)
+    internal (List<BuildLayer> Layers, string Identity) LayersOf(string from, CancellationToken cancellationToken)
     {
         if (_session.Model.FindStage(from) is { } stage)
         {

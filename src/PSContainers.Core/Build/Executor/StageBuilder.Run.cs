@@ -33,6 +33,18 @@ internal sealed partial class StageBuilder
         var runner = new BuildContainerRun(_session.Containers, _session.Images, _session.Log);
         var layers = _state.Layers.Select(l => Digest.Parse(l.ChainId)).ToList();
         var (temp, lockFd) = runner.Run(request, layers, step, line => _session.Output(new BuildOutputLine(step, line.Text, line.Stream)), cancellationToken);
+        try
+        {
+            // With the host's network the runtime bind-mounts its resolv.conf and hosts: empty files made for them go too.
+            var targets = request.Network == "host" ? mounts.Targets.Concat(["/etc/resolv.conf", "/etc/hosts"]).ToList() : mounts.Targets;
+            RunMounts.RemoveMountPoints(Path.Combine(temp, "fs"), _state.Layers, targets, new SnapshotLookup(_session.Images.Snapshots));
+        }
+        catch
+        {
+            _session.Images.Snapshots.EndTemp(temp, lockFd);
+            throw;
+        }
+
         CommitLayer(temp, lockFd, key, createdBy, step, cancellationToken);
     }
 

@@ -1,17 +1,105 @@
+using PSContainers.Core.Build.Parser;
+
 namespace PSContainers.Core.Build.Ignore;
 
 /// <summary>Docker's pattern matcher (moby patternmatcher): the last matching pattern decides; used while walking the context.</summary>
+/// <remarks>Walk with it like this: a path that IsExcluded is not sent; an excluded directory is still entered when MayIncludeUnder says so,
+/// and its files are checked one by one (a re-included file brings its parent directories with it).</remarks>
 public sealed class IgnoreMatcher
 {
-    public IgnoreMatcher(IEnumerable<string> patterns) => throw new NotImplementedException();
+    private readonly List<IgnorePattern> _patterns = [];
 
-    /// <summary>True when a context-relative path ('/'-separated, no leading '/') is excluded.</summary>
-    /// <param name="parentExcluded">Whether the directory that holds it was excluded (a directory excluded excludes its contents unless a later pattern re-includes them).</param>
-    public bool IsExcluded(string relativePath, bool parentExcluded = false) => throw new NotImplementedException();
+    /// <summary>Patterns as DockerIgnore.ReadPatterns returns them; a bad one throws DockerfileParseException naming it.</summary>
+    public IgnoreMatcher(IEnumerable<string> patterns)
+    {
+        foreach (var raw in patterns)
+        {
+            var text = raw.Trim();
+            if (text.Length == 0)
+            {
+                continue;
+            }
 
-    /// <summary>For an excluded directory: false when no exception (!pattern) could match anything under it, so the walk can skip the whole tree.</summary>
-    public bool MayIncludeUnder(string relativeDirectory) => throw new NotImplementedException();
+            if (text == "!")
+            {
+                throw new DockerfileParseException(".dockerignore", 0, "illegal exclusion pattern: \"!\"");
+            }
+
+            var exclusion = text.StartsWith('!');
+            var body = IgnorePattern.Clean(exclusion ? text[1..] : text);
+            _patterns.Add(new IgnorePattern(exclusion ? "!" + body : body));
+        }
+    }
 
     /// <summary>True when there are ! patterns at all.</summary>
-    public bool HasExclusions => throw new NotImplementedException();
+    public bool HasExclusions => _patterns.Any(p => p.Exclusion);
+
+    /// <summary>True when a context-relative path ('/'-separated, no leading '/') is excluded: the last pattern that matches it or one of its parent directories decides.</summary>
+    public bool IsExcluded(string relativePath)
+    {
+        var path = IgnorePattern.Clean(relativePath.TrimStart('/'));
+        var parents = path.Split('/')[..^1];
+        var matched = false;
+        foreach (var pattern in _patterns)
+        {
+            // An include can only change an unmatched path and an exception only a matched one.
+            if (pattern.Exclusion != matched)
+            {
+                continue;
+            }
+
+            var match = pattern.Matches(path);
+            for (var i = 1; !match && i <= parents.Length; i++)
+            {
+                match = pattern.Matches(string.Join('/', parents[..i]));
+            }
+
+            if (match)
+            {
+                matched = !pattern.Exclusion;
+            }
+        }
+
+        return matched;
+    }
+
+    /// <summary>For an excluded directory: false when no exception (!pattern) could match anything under it, so the walk can skip the whole tree.
+    /// Conservative: true whenever an exception's leading components could match this directory's.</summary>
+    public bool MayIncludeUnder(string relativeDirectory)
+    {
+        var dirs = IgnorePattern.Clean(relativeDirectory.TrimStart('/')).Split('/');
+        foreach (var pattern in _patterns)
+        {
+            if (pattern.Exclusion && CouldMatchBelow(pattern.Dirs, dirs))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool CouldMatchBelow(string[] patternDirs, string[] dirs)
+    {
+        for (var i = 0; i < dirs.Length; i++)
+        {
+            if (i >= patternDirs.Length)
+            {
+                // The exception names this directory or a parent of it: everything below is back in.
+                return true;
+            }
+
+            if (patternDirs[i].Contains("**", StringComparison.Ordinal))
+            {
+                return true;
+            }
+
+            if (!new IgnorePattern(patternDirs[i]).Matches(dirs[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

@@ -5,7 +5,7 @@ public sealed record OnBuildInstruction : Instruction
 {
     public override string Keyword => "ONBUILD";
 
-    /// <summary>The trigger text as docker stores it in config.OnBuild (the nested keyword upper-cased, the rest as written).</summary>
+    /// <summary>The trigger text as docker stores it in config.OnBuild: the line after ONBUILD, as written.</summary>
     public required string Expression { get; init; }
 
     /// <summary>The nested instruction, parsed.</summary>

@@ -76,6 +76,12 @@ internal static unsafe class ContainerSetupPlanner
             AddName(plan, spec.Domainname, SysSetdomainname, "setdomainname");
         }
 
+        if (input.NewNetworkNamespace)
+        {
+            // A new network namespace starts with lo down: a server on 127.0.0.1 in the container would be unreachable.
+            plan.Add(PlanOpCode.LoopbackUp, "bring up the loopback interface (SIOCSIFFLAGS on lo)");
+        }
+
         AddRootfs(plan, input);
 
         if (input.HooksRoundTrip)

@@ -15,6 +15,8 @@ internal sealed record CreatePlanInput
     public bool NewUserNamespace { get; init; }
     public bool NewCgroupNamespace { get; init; }
     public bool NewUtsNamespace { get; init; }
+    // A network namespace of its own (not joined by path): its loopback interface is brought up, as runc and crun do.
+    public bool NewNetworkNamespace { get; init; }
     public bool NoPivot { get; init; }
     public bool NoNewKeyring { get; init; }
     // The runtime runs prestart/createRuntime hooks between the mounts and the pivot: a round trip.

@@ -12,7 +12,7 @@ internal static unsafe class PlanExecutor
 {
     // x86-64 system call numbers.
     private const long SysRead = 0, SysWrite = 1, SysClose = 3, SysPoll = 7, SysIoctl = 16, SysPipe2 = 293, SysDup3 = 292,
-        SysSendmsg = 46, SysClone = 56, SysExecve = 59, SysExit = 60, SysWait4 = 61, SysKill = 62, SysMkdir = 83,
+        SysSocket = 41, SysSendmsg = 46, SysClone = 56, SysExecve = 59, SysExit = 60, SysWait4 = 61, SysKill = 62, SysMkdir = 83,
         SysStatfs = 137, SysMount = 165, SysOpenat = 257, SysMkdirat = 258, SysMknodat = 259, SysFchownat = 260,
         SysNewfstatat = 262, SysSymlinkat = 266, SysFaccessat = 269, SysPidfdOpen = 434, SysOpenat2 = 437;
 
@@ -105,6 +105,45 @@ internal static unsafe class PlanExecutor
     private static int Err() => Libc.ErrnoRaw;
 
     private static int Check(long rc) => rc < 0 ? Err() : 0;
+
+    // Sets IFF_UP on lo through an ioctl on any socket of the namespace; the kernel gives an up loopback
+    // 127.0.0.1/8 and ::1 by itself. struct ifreq is the 16-byte name followed by a union (flags first).
+    private static int LoopbackUp()
+    {
+        const int IfreqSize = 40, IfUp = 0x1;
+        var fd = Sys(SysSocket, Consts.AF_INET, Consts.SOCK_DGRAM | Consts.SOCK_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            return Err();
+        }
+
+        var ifr = stackalloc byte[IfreqSize];
+        for (var i = 0; i < IfreqSize; i++)
+        {
+            ifr[i] = 0;
+        }
+
+        ifr[0] = (byte)'l';
+        ifr[1] = (byte)'o';
+        var result = 0;
+        if (Sys(SysIoctl, fd, SiocGifflags, (long)ifr) < 0)
+        {
+            result = Err();
+        }
+        else
+        {
+            *(short*)(ifr + 16) |= IfUp;
+            if (Sys(SysIoctl, fd, SiocSifflags, (long)ifr) < 0)
+            {
+                result = Err();
+            }
+        }
+
+        Sys(SysClose, fd);
+        return result;
+    }
+
+    private const long SiocGifflags = 0x8913, SiocSifflags = 0x8914;
 
     private static int Step(PlanOp* op)
     {
@@ -218,6 +257,8 @@ internal static unsafe class PlanExecutor
 
             case PlanOpCode.CheckExecutable:
                 return CheckExecutable((byte**)op->A);
+            case PlanOpCode.LoopbackUp:
+                return LoopbackUp();
             case PlanOpCode.Exec:
             {
                 var candidates = (byte**)op->A;

@@ -25,4 +25,5 @@ internal enum PlanOpCode
     WaitFifo,
     CheckExecutable,
     Exec,
+    LoopbackUp,
 }
