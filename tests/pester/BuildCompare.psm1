@@ -33,9 +33,10 @@ function Get-JsonProperty($Object, [string]$Name) {
     if ($property) { $property.Value } else { $null }
 }
 
-# One canonical text for a JSON value: keys sorted, no whitespace; absent, null, [] and {} are all '<none>'.
+# One canonical text for a JSON value: keys sorted, no whitespace; absent, null, "", [] and {} are all '<none>'
+# (a container starts the same from each: docker and podman write "" where others leave the field out).
 function ConvertTo-CanonicalJson($Value) {
-    if ($null -eq $Value) { return '<none>' }
+    if ($null -eq $Value -or ($Value -is [string] -and $Value -eq '')) { return '<none>' }
     $canonical = ConvertTo-CanonicalValue $Value
     if ($null -eq $canonical) { return '<none>' }
     if ($canonical -is [System.Collections.IDictionary] -and $canonical.Count -eq 0) { return '<none>' }
