@@ -72,9 +72,12 @@ BeforeAll {
         if ($property) { $property.Value } else { $null }
     }
 
-    function script:Initialize-CaseContext([string]$Name, [string]$Source) {
-        $context = Join-Path $contexts $Name
-        if (Test-Path -LiteralPath $context) { return $context }
+    # Each builder gets its own copy of the case (set up by its setup.sh): podman 4.3.1's RUN --mount=type=bind,rw
+    # writes through to the context, which would change what the second builder sees.
+    function script:Initialize-CaseContext([string]$Name, [string]$Source, [string]$Side) {
+        $sideDir = Join-Path $contexts $Side
+        New-Item -ItemType Directory -Force -Path $sideDir | Out-Null
+        $context = Join-Path $sideDir $Name
         Copy-Item -LiteralPath $Source -Destination $context -Recurse
         $setup = Join-Path $context 'setup.sh'
         if (Test-Path -LiteralPath $setup) {
@@ -195,7 +198,8 @@ Describe 'Build corpus: the corpus itself' {
 
 Describe 'Build corpus: <Name>' -ForEach $cases {
     BeforeAll {
-        $context = Initialize-CaseContext -Name $Name -Source $Source
+        $peerContext = Initialize-CaseContext -Name $Name -Source $Source -Side peer
+        $context = Initialize-CaseContext -Name $Name -Source $Source -Side ours
         $fails = [bool](Get-Option $Expect 'fails')
         $server = $null
         $serve = Get-Option $Expect 'serve'
@@ -206,7 +210,7 @@ Describe 'Build corpus: <Name>' -ForEach $cases {
             $port = $probe.LocalEndpoint.Port
             $probe.Stop()
             $start = [System.Diagnostics.ProcessStartInfo]::new('/bin/busybox')
-            foreach ($a in 'httpd', '-f', '-p', "127.0.0.1:$port", '-h', (Join-Path $context $serve)) { $start.ArgumentList.Add($a) }
+            foreach ($a in 'httpd', '-f', '-p', "127.0.0.1:$port", '-h', (Join-Path $peerContext $serve)) { $start.ArgumentList.Add($a) }
             $server = [System.Diagnostics.Process]::Start($start)
             $buildArgs = [ordered]@{ URL_BASE = "http://127.0.0.1:$port" }
             $Expect | Add-Member -NotePropertyName buildArgs -NotePropertyValue ([pscustomobject]$buildArgs) -Force
@@ -221,11 +225,11 @@ Describe 'Build corpus: <Name>' -ForEach $cases {
         $peerError = $null
         try {
             foreach ($before in @(Get-Option $Expect 'before' | Where-Object { $_ })) {
-                $peerArchives[$before.tag] = Invoke-PeerBuild $context $before.file $before.tag $Expect (Join-Path $outputs "$Name-before-peer.tar")
+                $peerArchives[$before.tag] = Invoke-PeerBuild $peerContext $before.file $before.tag $Expect (Join-Path $outputs "$Name-before-peer.tar")
             }
             $peerFile = Get-Option $Expect 'peerFile'
             if (-not $peerFile) { $peerFile = Get-CaseFile $Expect }
-            $peerArchives[''] = Invoke-PeerBuild $context $peerFile "localhost/psc-corpus/${Name}:peer" $Expect (Join-Path $outputs "$Name-peer.tar") -Main
+            $peerArchives[''] = Invoke-PeerBuild $peerContext $peerFile "localhost/psc-corpus/${Name}:peer" $Expect (Join-Path $outputs "$Name-peer.tar") -Main
         } catch {
             $peerError = $_
         }
