@@ -119,8 +119,8 @@ CMD ["cat", "built.txt", "config.txt"]
 
     It 'writes one layer per RUN and COPY and history entries as podman writes them' {
         $history = @(Get-ContainerImageHistory psc-simple:1)
-        # Newest first: 16 steps, then the base image's one entry.
-        $history.Count | Should -Be 16
+        # Newest first: 14 steps, then the base image's one entry.
+        $history.Count | Should -Be 15
         $run = $history | Where-Object CreatedBy -Like '|1 GREETING=hello /bin/sh -c echo*'
         $run.EmptyLayer | Should -BeFalse
         ($history | Where-Object CreatedBy -Like '/bin/sh -c #(nop) COPY file:* in ./ ').EmptyLayer | Should -BeFalse
@@ -141,7 +141,7 @@ CMD ["cat", "built.txt", "config.txt"]
         $blobs = Get-BlobCount
         $again = Invoke-Build $simple @{ Tag = 'psc-simple:2' }
         $again.Image.Id | Should -Be $first.Image.Id
-        @($again.Lines | Where-Object { $_ -like '--> Using cache*' }).Count | Should -Be 15
+        @($again.Lines | Where-Object { $_ -like '--> Using cache*' }).Count | Should -Be 14
         Get-LayerCount | Should -Be $layers
         Get-BlobCount | Should -Be $blobs
         @(Get-Container -All).Count | Should -Be 0
@@ -248,7 +248,7 @@ CMD ["cat", "/script.txt", "/note.txt"]
             '.dockerignore' = "*.log`n**/secret*`n!keep.log"; 'a.log' = 'x'; 'keep.log' = 'k'; 'deep/dir/secret.txt' = 's'; 'deep/dir/ok.txt' = 'o'
         }
         $image = (Invoke-Build $ctx).Image
-        (Invoke-Container $image.Id -Remove).Text | Sort-Object | Should -Be '/ctx/.dockerignore', '/ctx/Dockerfile', '/ctx/deep/dir/ok.txt', '/ctx/keep.log'
+        (Invoke-Container $image.Id -Remove).Text | Sort-Object | Should -Be ('/ctx/.dockerignore', '/ctx/Dockerfile', '/ctx/deep/dir/ok.txt', '/ctx/keep.log' | Sort-Object)
 
         $outside = New-Context -Dockerfile "FROM psc-build-base:1`nCOPY ../secret /x"
         { Build-ContainerImage -Path $outside -ErrorAction Stop } | Should -Throw -ErrorId 'BuildContextPathOutside,PSContainers.Cmdlets.BuildContainerImageCommand'
@@ -270,6 +270,40 @@ CMD ["cat", "/script.txt", "/note.txt"]
         $imported = Import-ContainerImage $archive -Tag psc-from-archive:1
         $imported.Id | Should -Be $image.Id
         (Invoke-Container psc-from-archive:1 -Remove).Text | Should -Be 'archived'
+    }
+}
+
+Describe 'Build-ContainerImage: RUN --mount' {
+    It 'keeps a cache mount across builds, gives a secret only to its step, and leaves no mount point in the layer' {
+        $secretFile = Join-Path $work 'token.txt'
+        Set-Content -LiteralPath $secretFile -Value 's3cret' -NoNewline
+        $ctx = New-Context -Dockerfile @'
+FROM psc-build-base:1
+ARG ROUND=1
+RUN --mount=type=cache,target=/var/cache/psc,id=psc-test-cache echo "round $ROUND" >> /var/cache/psc/log && cat /var/cache/psc/log > /rounds.txt
+RUN --mount=type=secret,id=token stat -c '%a %u' /run/secrets/token > /secret-meta.txt && cat /run/secrets/token > /dev/null
+RUN --mount=type=secret,id=token,env=TOKEN test "$TOKEN" = s3cret && echo env-ok > /secret-env.txt
+RUN --mount=type=tmpfs,target=/scratch,size=1048576 df -k /scratch | tail -1 | awk '{print $2}' > /tmpfs-size.txt
+RUN --mount=type=bind,source=data,target=/in cat /in/input.txt > /copied.txt
+RUN --mount=type=bind,source=data,target=/in,rw echo scribble > /in/input.txt && cat /in/input.txt > /rw.txt
+CMD ["sh", "-c", "cat /rounds.txt /secret-meta.txt /secret-env.txt /tmpfs-size.txt /copied.txt /rw.txt; ls /run/secrets /scratch /in 2>&1 | wc -l"]
+'@ -Files @{ 'data/input.txt' = "from context`n" }
+        Invoke-Build $ctx @{ Secret = "id=token,src=$secretFile"; BuildArg = @{ ROUND = '1' } } | Out-Null
+        $second = Invoke-Build $ctx @{ Secret = "id=token,src=$secretFile"; BuildArg = @{ ROUND = '2' } }
+        $out = (Invoke-Container $second.Image.Id -Remove).Text
+        $out[0..1] | Should -Be 'round 1', 'round 2'
+        $out[2..6] | Should -Be '400 0', 'env-ok', '1024', 'from context', 'scribble'
+        # ls of three missing paths writes three errors: no mount point stayed in a layer.
+        $out[7] | Should -Be '3'
+        # The context is never written through an rw bind.
+        Get-Content -LiteralPath (Join-Path $ctx 'data/input.txt') | Should -Be 'from context'
+        Get-BuildLeftover | Should -BeNullOrEmpty
+    }
+
+    It 'fails a step whose required secret was not given' {
+        $ctx = New-Context -Dockerfile "FROM psc-build-base:1`nRUN --mount=type=secret,id=missing,required=true true"
+        { Build-ContainerImage -Path $ctx -ErrorAction Stop } | Should -Throw -ErrorId 'BuildSecretNotFound,PSContainers.Cmdlets.BuildContainerImageCommand'
+        Get-BuildLeftover | Should -BeNullOrEmpty
     }
 }
 

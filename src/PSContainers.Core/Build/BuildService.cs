@@ -79,19 +79,22 @@ public sealed partial class BuildService
 
         var (text, fileName, dockerfilePath) = ReadDockerfile(request, contextDir);
         DockerfileModel model;
+        BuildArguments arguments;
+        IReadOnlyDictionary<string, string> globals;
+        Stage target;
+        IReadOnlyList<Stage> stages;
         try
         {
             model = DockerfileModel.Parse(text, fileName);
+            arguments = new BuildArguments(request.BuildArgs);
+            globals = arguments.EvaluateGlobals(model);
+            target = model.TargetStage(request.Target);
+            stages = model.StagesNeededFor(request.Target, request.BuildArgs);
         }
         catch (DockerfileParseException e)
         {
-            throw new ContainerEngineException("DockerfileParseError", e.Message, ContainerErrorKind.InvalidArgument, fileName, e);
+            throw ParseError(e);
         }
-
-        var arguments = new BuildArguments(request.BuildArgs);
-        var globals = arguments.EvaluateGlobals(model);
-        var target = model.TargetStage(request.Target);
-        var stages = model.StagesNeededFor(request.Target, request.BuildArgs);
         var context = new SourceTree(contextDir, LoadIgnore(contextDir, dockerfilePath), isContext: true);
 
         using var lease = Images.AcquireLease(cancellationToken);
@@ -137,6 +140,11 @@ public sealed partial class BuildService
             // The first real failure is the one to report: the others were cancelled because of it.
             var first = tasks.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!).FirstOrDefault(e => e is not OperationCanceledException);
             cancellationToken.ThrowIfCancellationRequested();
+            if (first is DockerfileParseException parse)
+            {
+                throw ParseError(parse);
+            }
+
             if (first is not null)
             {
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
@@ -178,6 +186,9 @@ public sealed partial class BuildService
 
         return image;
     }
+
+    private static ContainerEngineException ParseError(DockerfileParseException e) =>
+        new("DockerfileParseError", e.Message, ContainerErrorKind.InvalidArgument, e.File, e);
 
     /// <summary>Writes an image config and manifest for a build state and records the image under the tags.</summary>
     internal ContainerImage Store(StageState state, IReadOnlyCollection<string> tags, CancellationToken cancellationToken)

@@ -157,8 +157,17 @@ public sealed class BuildContainerImageCommand : ImageCmdletBase
         // One value naming an existing file is a path; anything else is Dockerfile text (Get-Content lines are joined).
         if (_fileInput.Count == 1 && !_fileInput[0].Contains('\n', StringComparison.Ordinal))
         {
-            var path = GetUnresolvedProviderPathFromPSPath(_fileInput[0]);
-            if (System.IO.File.Exists(path) || !LooksLikeDockerfile(_fileInput[0]))
+            string? path = null;
+            try
+            {
+                path = GetUnresolvedProviderPathFromPSPath(_fileInput[0]);
+            }
+            catch (Exception e) when (e is System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or PSArgumentException)
+            {
+                // "FROM busybox:1" reads as a path on a drive named "FROM busybox": it is Dockerfile text.
+            }
+
+            if (path is not null && (System.IO.File.Exists(path) || !LooksLikeDockerfile(_fileInput[0])))
             {
                 request.DockerfilePath = path;
                 return;

@@ -77,7 +77,8 @@ public sealed class BuildCache
     public void Put(BuildCacheEntry entry)
     {
         Directory.CreateDirectory(Dir);
-        AtomicFile.WriteAllText(FileOf(entry.Key), JsonSerializer.Serialize(entry, Json));
+        // Not fsynced: an entry lost in a power cut only means that step runs again; its layer was made durable first.
+        AtomicFile.WriteAllText(FileOf(entry.Key), JsonSerializer.Serialize(entry, Json), durable: false);
     }
 
     public IEnumerable<BuildCacheEntry> List()

@@ -125,7 +125,7 @@ internal static unsafe class FileCopier
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     var path = relative.Length == 0 ? (target.Length == 0 ? "/" : target) : target + "/" + relative;
-                    CopyEntry(root, host, path, isDir, options, directories);
+                    CopyEntry(root, host, path, isDir, options, directories, top: relative.Length == 0);
                 }
             }
             else
@@ -150,7 +150,8 @@ internal static unsafe class FileCopier
         return Directory.Exists(host);
     }
 
-    private static void CopyEntry(string root, string sourceHost, string imagePath, bool isDir, Options options, List<(string, StatInfo)> directories)
+    /// <param name="top">The destination directory a directory source's contents go into: when it exists already it keeps its owner, mode and times unless --chown/--chmod say otherwise.</param>
+    private static void CopyEntry(string root, string sourceHost, string imagePath, bool isDir, Options options, List<(string, StatInfo)> directories, bool top = false)
     {
         if (!LibcAt.Lstat(sourceHost, out var st))
         {
@@ -162,9 +163,18 @@ internal static unsafe class FileCopier
         var clean = imagePath.TrimEnd('/');
         if (clean.Length == 0)
         {
-            // The image root itself: only its metadata changes.
+            // The image root itself: it changes only when asked to.
             var rootHost = SecurePath.Resolve(root, "/");
-            Check(Lchown(rootHost, uid, gid), "lchown", rootHost);
+            if (options.Chown)
+            {
+                Check(Lchown(rootHost, uid, gid), "lchown", rootHost);
+            }
+
+            if (options.Mode is { } rootMode)
+            {
+                Libc.Check(Libc.Chmod(rootHost, rootMode), "chmod", rootHost);
+            }
+
             return;
         }
 
@@ -182,6 +192,20 @@ internal static unsafe class FileCopier
             if (!existing)
             {
                 Directory.CreateDirectory(target);
+            }
+            else if (top)
+            {
+                if (options.Chown)
+                {
+                    Check(Lchown(target, uid, gid), "lchown", target);
+                }
+
+                if (options.Mode is { } topMode)
+                {
+                    Libc.Check(Libc.Chmod(target, topMode), "chmod", target);
+                }
+
+                return;
             }
 
             Check(Lchown(target, uid, gid), "lchown", target);

@@ -52,7 +52,11 @@ internal static class LayerTarWriter
             var entry = Entry(full, entryName, st, links, out var data);
             using (data)
             {
-                entry.DataStream = data;
+                if (data is not null)
+                {
+                    entry.DataStream = data;
+                }
+
                 writer.WriteEntry(entry);
             }
 

@@ -308,7 +308,7 @@ internal sealed partial class StageBuilder
     }
 
     /// <summary>--chown=user[:group] by name or number, names looked up in the image's /etc/passwd and /etc/group; without a group, the gid is the uid as docker documents.</summary>
-    private static (uint Uid, uint Gid) ResolveChown(string root, string chown, string step)
+    internal static (uint Uid, uint Gid) ResolveChown(string root, string chown, string step)
     {
         var parts = chown.Split(':', 2);
         try

@@ -11,6 +11,9 @@ internal static partial class LibcTestHelpers
     [LibraryImport("libc", EntryPoint = "lsetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int LSetXattr(string path, string name, byte[] value, nint size, int flags);
 
+    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Link(string existing, string newPath);
+
     /// <summary>overlay's whiteout: a 0:0 character device.</summary>
     public static int MknodWhiteout(string path) => Mknod(path, 0x2000 | 0x180, 0);
 
