@@ -17,7 +17,11 @@ namespace PSContainers.Core.Build.Executor;
 /// </remarks>
 internal static unsafe partial class FileCopier
 {
-    public sealed record Options(uint Uid, uint Gid, bool Chown, uint? Mode, IgnoreMatcher? Exclude);
+    public sealed record Options(uint Uid, uint Gid, bool Chown, uint? Mode, IgnoreMatcher? Exclude)
+    {
+        /// <summary>Keep the sources' owners (COPY --from) instead of 0:0 when there is no --chown.</summary>
+        public bool KeepOwner { get; init; }
+    }
 
     /// <summary>
     /// The checksum of what a COPY would write: each entry's name (relative to its source), type, mode, owner, size,
@@ -161,7 +165,7 @@ internal static unsafe partial class FileCopier
         }
 
         var mode = options.Mode ?? (st.Mode & 0xFFF);
-        var (uid, gid) = options.Chown ? (options.Uid, options.Gid) : (0u, 0u);
+        var (uid, gid) = options.Chown ? (options.Uid, options.Gid) : options.KeepOwner ? (st.Uid, st.Gid) : (0u, 0u);
         var clean = imagePath.TrimEnd('/');
         if (clean.Length == 0)
         {

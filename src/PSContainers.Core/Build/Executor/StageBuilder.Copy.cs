@@ -6,6 +6,7 @@ using PSContainers.Core.Build.Instructions;
 using PSContainers.Core.Containers;
 using PSContainers.Core.Images;
 using PSContainers.Core.Images.Archive;
+using PSContainers.Native;
 using PSContainers.Runtime.Paths;
 
 namespace PSContainers.Core.Build.Executor;
@@ -14,7 +15,8 @@ internal sealed partial class StageBuilder
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromMinutes(10) };
 
-    private void Copy(CopyInstruction? copy, AddInstruction? add, string step, CancellationToken cancellationToken)
+    /// <param name="writtenDestination">The destination as the Dockerfile writes it (history shows it unexpanded, as podman does).</param>
+    private void Copy(CopyInstruction? copy, AddInstruction? add, string writtenDestination, string step, CancellationToken cancellationToken)
     {
         FileCopyInstruction instruction = (FileCopyInstruction?)copy ?? add!;
         var keyword = instruction.Keyword;
@@ -108,7 +110,8 @@ internal sealed partial class StageBuilder
 
             var total = groups.Sum(g => g.Sources.Count);
             var exclude = ExcludeMatcher(instruction.Exclude);
-            var options = new FileCopier.Options(0, 0, false, mode, exclude);
+            // Files from a stage or an image keep their owners unless --chown; context files become 0:0.
+            var options = new FileCopier.Options(0, 0, false, mode, exclude) { KeepOwner = copy?.From is not null };
             string checksum;
             if (fromIdentity is not null && fetched.Count == 0)
             {
@@ -123,7 +126,13 @@ internal sealed partial class StageBuilder
             var kind = total > 1 ? "multi" : groups.SelectMany(g => g.Sources).First().IsDirectory ? "dir" : "file";
             var hash = Digest.Compute(System.Text.Encoding.UTF8.GetBytes(checksum)).Hex;
             // podman's created_by leaves --from out; the key keeps it.
-            var createdBy = $"/bin/sh -c #(nop) {keyword} {kind}:{hash} in {instruction.Destination} ";
+            var createdBy = $"/bin/sh -c #(nop) {keyword} {kind}:{hash} in {writtenDestination} ";
+            if (add is not null && local.Count == 0 && archives.Count == 0 && instruction.Heredocs.Count == 0 && fetched.Count == 1)
+            {
+                // ADD of a URL: podman writes the sha256 of what it fetched, without a kind.
+                using var fetchedFile = File.OpenRead(fetched[0].HostPath);
+                createdBy = $"/bin/sh -c #(nop) {keyword} {Digest.Compute(fetchedFile).Hex} in {writtenDestination} ";
+            }
             var keyText = $"{keyword} chown={instruction.Chown} chmod={instruction.Chmod} link={instruction.Link} exclude={string.Join(',', instruction.Exclude)} {fromLabel}"
                 + string.Join(' ', instruction.Sources) + " heredocs=" + string.Join(',', instruction.Heredocs.Select(h => h.Name)) + " -> " + dest;
             var key = BuildCache.Key(_state.Key, keyText, [], checksum);
@@ -149,7 +158,7 @@ internal sealed partial class StageBuilder
 
                 foreach (var archive in sources)
                 {
-                    Extract(archive.HostPath, overlay.Root, dest, step, cancellationToken);
+                    Extract(archive.HostPath, overlay.Root, dest, options, step, cancellationToken);
                 }
             }
 
@@ -256,18 +265,11 @@ internal sealed partial class StageBuilder
             _ when read >= 262 && head.Slice(257, 5).SequenceEqual("ustar"u8) => "tar",
             _ => null,
         };
-        if (kind is "bzip2" or "xz")
-        {
-            throw new ContainerEngineException("BuildArchiveNotSupported",
-                $"{step}: {Path.GetFileName(path)} is a {kind}-compressed archive, which ADD cannot extract here yet (tar, gzip and zstd work); recompress it or COPY it and unpack it in a RUN.",
-                ContainerErrorKind.InvalidArgument, path);
-        }
-
-        if (kind is "gzip" or "zstd")
+        if (kind is "gzip" or "zstd" or "bzip2" or "xz")
         {
             // A compressed file that is not a tar inside is copied as it is, as docker does.
             using var stream = File.OpenRead(path);
-            using var decoded = kind == "gzip" ? (Stream)new System.IO.Compression.GZipStream(stream, System.IO.Compression.CompressionMode.Decompress) : new ZstdSharp.DecompressionStream(stream);
+            using var decoded = Decompress(kind, stream);
             var inner = new byte[512];
             var n = decoded.ReadAtLeast(inner, inner.Length, throwOnEndOfStream: false);
             if (n < 262 || !inner.AsSpan(257, 5).SequenceEqual("ustar"u8))
@@ -279,11 +281,30 @@ internal sealed partial class StageBuilder
         return kind;
     }
 
-    private void Extract(string archive, string root, string dest, string step, CancellationToken cancellationToken)
+    private static Stream Decompress(string kind, Stream stream) => kind switch
     {
+        "gzip" => new System.IO.Compression.GZipStream(stream, System.IO.Compression.CompressionMode.Decompress),
+        "zstd" => new ZstdSharp.DecompressionStream(stream),
+        "bzip2" => SharpCompress.Compressors.BZip2.BZip2Stream.Create(stream, SharpCompress.Compressors.CompressionMode.Decompress, decompressConcatenated: true),
+        "xz" => new SharpCompress.Compressors.Xz.XZStream(stream),
+        _ => stream,
+    };
+
+    private void Extract(string archive, string root, string dest, FileCopier.Options options, string step, CancellationToken cancellationToken)
+    {
+        var existed = Directory.Exists(SecurePath.Resolve(root, dest));
         var target = SecurePath.MkdirAll(root, dest, (UnixFileMode)0x1ED);
+        if (!existed && options.Chown)
+        {
+            // The directory ADD makes for the archive belongs to --chown, as podman makes it.
+            Libc.Check(Libc.Chown(target, options.Uid, options.Gid), "chown", target);
+        }
+
         using var stream = File.OpenRead(archive);
-        LayerUnpacker.Unpack(stream, target, null, null, _session.Log, null, cancellationToken);
+        // The layer reader knows plain, gzip and zstd tars; bzip2 and xz are decoded here first.
+        var kind = ArchiveKind(archive, step);
+        using var decoded = kind is "bzip2" or "xz" ? Decompress(kind, stream) : stream;
+        LayerUnpacker.Unpack(decoded, target, null, null, _session.Log, null, cancellationToken);
     }
 
     private static uint? ParseChmod(string? chmod, string step)

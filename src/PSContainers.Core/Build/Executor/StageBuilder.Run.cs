@@ -14,7 +14,10 @@ internal sealed partial class StageBuilder
         // podman's (and docker's classic builder's) created_by: "|N K=V ... /bin/sh -c SCRIPT" when ARGs are in scope.
         var createdBy = (args.Count > 0 ? $"|{args.Count} {string.Join(' ', args)} " : "") + string.Join(' ', command);
         // podman's created_by: the ARGs by name, the shell and the instruction's text as written (flags and exec form included).
-        var historyText = (args.Count > 0 ? $"|{args.Count} {string.Join(' ', args.Order(StringComparer.Ordinal))} " : "") + string.Join(' ', Shell()) + " " + RunText(run);
+        // An ENV of the same name shadows an ARG: podman shows the value the step sees.
+        var scope = _vars.Scope;
+        var shown = args.Select(a => a[..a.IndexOf('=')]).Order(StringComparer.Ordinal).Select(n => $"{n}={scope.GetValueOrDefault(n, "")}").ToList();
+        var historyText = (shown.Count > 0 ? $"|{shown.Count} {string.Join(' ', shown)} " : "") + string.Join(' ', Shell()) + " " + RunText(run);
         var keyText = "RUN " + createdBy + MountsKey(run) + (run.Network == RunNetwork.Default ? "" : " --network=" + run.Network.ToString().ToLowerInvariant());
         var key = BuildCache.Key(_state.Key, keyText, args.Select(a => new KeyValuePair<string, string>(a[..a.IndexOf('=')], a[(a.IndexOf('=') + 1)..])), null);
         if (TryCached(key, step))

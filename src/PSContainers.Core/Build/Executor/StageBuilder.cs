@@ -266,10 +266,10 @@ internal sealed partial class StageBuilder
                 Run(run, step, cancellationToken);
                 break;
             case CopyInstruction copy:
-                Copy((CopyInstruction)_vars.Expand(copy), null, step, cancellationToken);
+                Copy((CopyInstruction)_vars.Expand(copy), null, copy.Destination, step, cancellationToken);
                 break;
             case AddInstruction add:
-                Copy(null, (AddInstruction)_vars.Expand(add), step, cancellationToken);
+                Copy(null, (AddInstruction)_vars.Expand(add), add.Destination, step, cancellationToken);
                 break;
             case FromInstruction:
                 throw new ContainerEngineException("BuildInvalidInstruction", $"{step}: FROM cannot be an ONBUILD trigger.", ContainerErrorKind.InvalidArgument, step);
