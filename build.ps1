@@ -49,7 +49,9 @@ $AptPackages = @(
     'clang', 'binutils', 'zlib1g-dev', 'busybox-static', 'crun', 'runc', 'podman', 'skopeo', 'umoci',
     'docker-registry', 'apache2-utils', 'containernetworking-plugins', 'iptables', 'hyperfine',
     # The terminal tests (Invoke-Container -Interactive, Enter-Container) drive pwsh on a real pty.
-    'tmux'
+    'tmux',
+    # The build tests: a Debian base made from the apt mirror, and ADD of bzip2/xz archives made by setup.sh.
+    'debootstrap', 'bzip2', 'xz-utils'
 )
 
 $TaskDependencies = @{

@@ -42,6 +42,9 @@ public sealed class ContainerCreateRequest
 
     public bool ReadOnly { get; set; }
 
+    /// <summary>OCI mounts added to the spec as given, after the defaults: the builder's RUN --mount (cache, bind, tmpfs, secret).</summary>
+    public List<PSContainers.Runtime.Spec.Mount> BuildMounts { get; set; } = [];
+
     public List<string> CapAdd { get; set; } = [];
 
     public List<string> CapDrop { get; set; } = [];

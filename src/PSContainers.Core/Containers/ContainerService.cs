@@ -91,6 +91,47 @@ public sealed partial class ContainerService : IContainerService
         return CreateChecked(request, LayerDirs(request), cancellationToken);
     }
 
+    /// <summary>
+    /// A container on a stack of unpacked layers (chainIDs, bottom first) that no image record names yet: the image a
+    /// build has made so far. The caller holds <see cref="ImageService.AcquireLease"/> so a prune keeps the layers.
+    /// </summary>
+    public ContainerInfo CreateOnLayers(ContainerCreateRequest request, IReadOnlyList<Digest> chainIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(chainIds);
+        var snapshots = new Images.Snapshots.SnapshotStore(Paths.SnapshotsDir);
+        if (chainIds.FirstOrDefault(c => !snapshots.Exists(c)) is { } missing)
+        {
+            throw new ContainerEngineException("LayerNotFound", $"The layer {missing} is not unpacked.", ContainerErrorKind.NotFound, missing.ToString());
+        }
+
+        request.Image = null;
+        request.ImageLayers = chainIds.Select(c => c.ToString()).ToList();
+        return CreateChecked(request, LayerDirs(request), cancellationToken);
+    }
+
+    /// <summary>
+    /// Moves an exited container's upper directory (its changes, in overlay form) to destination, which must not exist
+    /// and must be on the same filesystem: the builder keeps it as a layer. The container is left without changes.
+    /// </summary>
+    public void TakeUpperDir(string idOrName, string destination, CancellationToken cancellationToken = default)
+    {
+        var id = Store.Resolve(idOrName);
+        using (Store.LockContainer(id, cancellationToken))
+        {
+            var info = Inspect(id) ?? throw ContainerEngineException.NotFound(idOrName);
+            if (info.Status is ContainerStatus.Running or ContainerStatus.Paused || MonitorAlive(id))
+            {
+                throw new ContainerEngineException("ContainerRunning", $"Container {info.Name} is still running; its changes cannot be taken yet.", ContainerErrorKind.InvalidState, idOrName);
+            }
+
+            // The overlay must be gone before its upper directory moves.
+            CleanUpRun(id);
+            Libc.Check(LibcAt.RenameAt(Consts.AT_FDCWD, Paths.UpperDir(id), Consts.AT_FDCWD, destination), "rename", Paths.UpperDir(id));
+            Directory.CreateDirectory(Paths.UpperDir(id));
+        }
+    }
+
     /// <summary>The container's read-only layers, top first: the image's snapshots, or the -RootFs directory.</summary>
     private IReadOnlyList<string> LayerDirs(ContainerCreateRequest config)
     {

@@ -58,7 +58,7 @@ public static class ContainerSpecBuilder
         if (!string.IsNullOrEmpty(request.User))
         {
             var (uid, gid, userHome) = UserResolver.Resolve(layers ?? [request.RootFs], request.User);
-            process.User = new User { Uid = uid, Gid = gid };
+            process.User = new User { Uid = uid, Gid = gid, AdditionalGids = UserResolver.SupplementaryGroups(layers ?? [request.RootFs], request.User, gid) };
             home = userHome ?? "/";
         }
 
@@ -98,6 +98,8 @@ public static class ContainerSpecBuilder
             });
         }
 
+        // The builder's RUN --mount targets: their sources were prepared by the engine, never by a user's text.
+        spec.Mounts!.AddRange(request.BuildMounts);
         ApplyCapabilities(process, request);
         if (request.Privileged)
         {

@@ -49,6 +49,38 @@ public static class UserResolver
         return (uid, gid, home);
     }
 
+    /// <summary>
+    /// The supplementary groups a process of the user gets, as docker and podman set them: the primary group, then
+    /// every group of /etc/group that lists the user by name.
+    /// </summary>
+    public static List<uint> SupplementaryGroups(IReadOnlyList<string> layers, string user, uint gid)
+    {
+        var groups = new List<uint> { gid };
+        var name = user.Split(':', 2)[0];
+        if (uint.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var uid))
+        {
+            // A numeric user has a name only through its passwd entry.
+            name = FindEntry(layers, "etc/passwd", f => f.Length >= 7 && f[2] == name)?[0] ?? "";
+        }
+
+        if (name.Length == 0)
+        {
+            return groups;
+        }
+
+        FindEntry(layers, "etc/group", f =>
+        {
+            if (f.Length >= 4 && f[3].Split(',').Contains(name) && uint.TryParse(f[2], NumberStyles.None, CultureInfo.InvariantCulture, out var member) && !groups.Contains(member))
+            {
+                groups.Add(member);
+            }
+
+            // Keep reading: every line is looked at.
+            return false;
+        });
+        return groups;
+    }
+
     private static string[]? FindEntry(IReadOnlyList<string> layers, string file, Func<string[], bool> match)
     {
         string? path = null;

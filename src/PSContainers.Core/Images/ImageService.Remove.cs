@@ -209,8 +209,16 @@ public sealed partial class ImageService
     /// docker image prune: removes dangling images (all unused ones with allUnused), then every blob and snapshot that
     /// no image or container references, and the leftovers of killed writers.
     /// </summary>
-    public ImagePruneResult Prune(bool allUnused, CancellationToken cancellationToken = default)
+    public ImagePruneResult Prune(bool allUnused, CancellationToken cancellationToken = default) => Prune(allUnused, buildCache: false, cancellationToken);
+
+    /// <summary>As <see cref="Prune(bool, CancellationToken)"/>; with buildCache the build cache is emptied first, so its layers go too.</summary>
+    public ImagePruneResult Prune(bool allUnused, bool buildCache, CancellationToken cancellationToken = default)
     {
+        if (buildCache)
+        {
+            new Build.Cache.BuildCache(Paths).Clear();
+        }
+
         var containers = ContainerRecords().ToList();
         var deleted = Store.Update(records =>
         {
@@ -273,6 +281,11 @@ public sealed partial class ImageService
             {
                 snapshotsKept.UnionWith(container.Config.ImageLayers ?? []);
             }
+
+            // Build cache entries hold their layers until the cache is pruned (Clear-ContainerResource -BuildCache).
+            var (cacheBlobs, cacheSnapshots) = new Build.Cache.BuildCache(Paths).References();
+            blobsKept.UnionWith(cacheBlobs);
+            snapshotsKept.UnionWith(cacheSnapshots);
 
             var blobs = 0;
             var snapshots = new HashSet<string>(StringComparer.Ordinal);
@@ -341,12 +354,22 @@ public sealed partial class ImageService
             running += IsRunning(c.Id) ? 1 : 0;
         }
 
+        var cache = new Build.Cache.BuildCache(Paths).List().ToList();
+        var imageSnapshots = records.SelectMany(r => r.ChainIds).ToHashSet();
+        var cacheLayers = cache.Where(e => e.LayerSize > 0 && e.Layers.Count > 0).ToList();
         return
         [
             new DiskUsageItem { Type = "Images", Total = records.Count, Active = records.Count(r => inUse.Contains(r.Config)), Size = snapshotBytes, Reclaimable = reclaimable },
             new DiskUsageItem { Type = "Containers", Total = containers.Count, Active = running, Size = containerBytes, Reclaimable = 0 },
             new DiskUsageItem { Type = "Blobs", Total = blobCount, Active = blobCount, Size = blobBytes, Reclaimable = 0 },
             new Volumes.VolumeService(Paths, _log).DiskUsage(),
+
+            // As docker system df's "Build Cache": the steps and the bytes of the layers they made; what no image uses is reclaimable.
+            new DiskUsageItem
+            {
+                Type = "Build Cache", Total = cache.Count, Active = cacheLayers.Count(e => imageSnapshots.Contains(e.Layers[^1].ChainId)),
+                Size = cacheLayers.Sum(e => e.LayerSize), Reclaimable = cacheLayers.Where(e => !imageSnapshots.Contains(e.Layers[^1].ChainId)).Sum(e => e.LayerSize),
+            },
         ];
     }
 

@@ -22,14 +22,18 @@ public sealed class ClearContainerResourceCommand : ImageCmdletBase
     [Parameter]
     public SwitchParameter AllVolumes { get; set; }
 
+    /// <summary>Also empty the build cache, so the layers only it held are removed too (docker builder prune).</summary>
+    [Parameter]
+    public SwitchParameter BuildCache { get; set; }
+
     protected override void ProcessRecord()
     {
-        if (!ShouldProcess(All ? "images no container uses, unused layers and blobs" : "dangling images, unused layers and blobs", "Remove"))
+        if (!ShouldProcess((All ? "images no container uses, unused layers and blobs" : "dangling images, unused layers and blobs") + (BuildCache ? ", the build cache" : ""), "Remove"))
         {
             return;
         }
 
-        if (Images("prune", (service, _, ct) => service.Prune(All, ct)) is { } result)
+        if (Images("prune", (service, _, ct) => service.Prune(All, BuildCache, ct)) is { } result)
         {
             WriteObject(result);
         }

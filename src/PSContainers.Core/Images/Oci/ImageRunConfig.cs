@@ -41,4 +41,22 @@ public sealed class ImageRunConfig
     [JsonPropertyName("StopSignal")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? StopSignal { get; set; }
+
+    [JsonPropertyName("Healthcheck")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ImageHealthcheck? Healthcheck { get; set; }
+
+    /// <summary>ONBUILD instructions, run by a build that uses this image as its base.</summary>
+    [JsonPropertyName("OnBuild")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<string>? OnBuild { get; set; }
+
+    /// <summary>SHELL: the shell form's command prefix for RUN, CMD and ENTRYPOINT.</summary>
+    [JsonPropertyName("Shell")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<string>? Shell { get; set; }
+
+    [JsonPropertyName("ArgsEscaped")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool ArgsEscaped { get; set; }
 }

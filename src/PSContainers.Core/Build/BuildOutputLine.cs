@@ -1,0 +1,7 @@
+namespace PSContainers.Core.Build;
+
+/// <summary>One line of build output: the step it belongs to ("[2/7] RUN make") and the text (a RUN's output or the builder's note).</summary>
+public sealed record BuildOutputLine(string Step, string Text, string Stream)
+{
+    public override string ToString() => Text;
+}

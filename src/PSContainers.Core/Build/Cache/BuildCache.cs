@@ -1,0 +1,144 @@
+using System.Text;
+using System.Text.Json;
+using PSContainers.Core.Images;
+using PSContainers.Core.State;
+
+namespace PSContainers.Core.Build.Cache;
+
+/// <summary>
+/// The build cache: ROOT/buildcache/HEX.json, one file per step, keyed by the sha256 of the parent step's key, the
+/// instruction after substitution, the build args it uses and (COPY/ADD) the checksum of the files it copies.
+/// </summary>
+/// <remarks>
+/// Keys name only inputs, never the directory or the tags of a build, so the cache serves every build with the same
+/// inputs, from any pwsh session. The layers and blobs an entry lists stay through image prunes until the cache is
+/// pruned (<see cref="ImageService"/>'s sweep asks <see cref="References"/>). An entry is written atomically after its
+/// layer is committed, so a crash leaves either no entry or a whole one.
+/// </remarks>
+public sealed class BuildCache
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    public BuildCache(EnginePaths paths) => Dir = Path.Combine(paths.Root, "buildcache");
+
+    public string Dir { get; }
+
+    /// <summary>The key of a step: everything that decides its result, and nothing else.</summary>
+    public static string Key(string parentKey, string instruction, IEnumerable<KeyValuePair<string, string>> usedArgs, string? filesChecksum)
+    {
+        var text = new StringBuilder();
+        text.Append("parent ").Append(parentKey).Append('\n');
+        text.Append("instruction ").Append(instruction.Replace("\n", "\\n", StringComparison.Ordinal)).Append('\n');
+        foreach (var (name, value) in usedArgs.OrderBy(a => a.Key, StringComparer.Ordinal))
+        {
+            text.Append("arg ").Append(name).Append('=').Append(value.Replace("\n", "\\n", StringComparison.Ordinal)).Append('\n');
+        }
+
+        if (filesChecksum is not null)
+        {
+            text.Append("files ").Append(filesChecksum).Append('\n');
+        }
+
+        return Digest.Compute(Encoding.UTF8.GetBytes(text.ToString())).Hex;
+    }
+
+    private string FileOf(string key) => Path.Combine(Dir, key + ".json");
+
+    public BuildCacheEntry? TryGet(string key)
+    {
+        try
+        {
+            var entry = JsonSerializer.Deserialize<BuildCacheEntry>(File.ReadAllText(FileOf(key)), Json);
+            if (entry is null || entry.Key != key)
+            {
+                return null;
+            }
+
+            return entry;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Marks an entry as used now (prune -Until and LRU later read it); failures do not matter.</summary>
+    public void Touch(string key)
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(FileOf(key), DateTime.UtcNow);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    public void Put(BuildCacheEntry entry)
+    {
+        Directory.CreateDirectory(Dir);
+        // Not fsynced: an entry lost in a power cut only means that step runs again; its layer was made durable first.
+        AtomicFile.WriteAllText(FileOf(entry.Key), JsonSerializer.Serialize(entry, Json), durable: false);
+    }
+
+    public IEnumerable<BuildCacheEntry> List()
+    {
+        if (!Directory.Exists(Dir))
+        {
+            yield break;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(Dir, "*.json"))
+        {
+            BuildCacheEntry? entry;
+            try
+            {
+                entry = JsonSerializer.Deserialize<BuildCacheEntry>(File.ReadAllText(file), Json);
+            }
+            catch (Exception e) when (e is IOException or JsonException)
+            {
+                continue;
+            }
+
+            if (entry is not null)
+            {
+                yield return entry;
+            }
+        }
+    }
+
+    /// <summary>The blobs and snapshots the cache holds on to.</summary>
+    public (HashSet<string> Blobs, HashSet<string> Snapshots) References()
+    {
+        var blobs = new HashSet<string>(StringComparer.Ordinal);
+        var snapshots = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in List())
+        {
+            foreach (var layer in entry.Layers)
+            {
+                blobs.Add(layer.Blob);
+                snapshots.Add(layer.ChainId);
+            }
+        }
+
+        return (blobs, snapshots);
+    }
+
+    /// <summary>Deletes every entry; returns how many. The layers they held go with the next image sweep.</summary>
+    public int Clear()
+    {
+        if (!Directory.Exists(Dir))
+        {
+            return 0;
+        }
+
+        var removed = 0;
+        foreach (var file in Directory.EnumerateFiles(Dir))
+        {
+            File.Delete(file);
+            removed++;
+        }
+
+        return removed;
+    }
+}
