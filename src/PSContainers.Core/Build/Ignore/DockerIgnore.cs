@@ -1,11 +1,43 @@
+using PSContainers.Core.Build.Parser;
+
 namespace PSContainers.Core.Build.Ignore;
 
 /// <summary>.dockerignore as Docker reads it: one pattern a line, # comments, blank lines skipped, each pattern cleaned, leading / dropped, ! for exceptions.</summary>
 public static class DockerIgnore
 {
-    /// <summary>The patterns of a .dockerignore text, in order (moby's ignorefile.ReadAll).</summary>
-    public static IReadOnlyList<string> ReadPatterns(string text)
+    /// <summary>A matcher for a .dockerignore text; a bad pattern throws DockerfileParseException naming the file and its line.</summary>
+    public static IgnoreMatcher Parse(string text, string fileName = ".dockerignore")
     {
+        var patterns = ReadPatterns(text, out var lines);
+        try
+        {
+            return new IgnoreMatcher(patterns);
+        }
+        catch (DockerfileParseException ex)
+        {
+            // Find the line: the first pattern that fails on its own.
+            for (var i = 0; i < patterns.Count; i++)
+            {
+                try
+                {
+                    _ = new IgnoreMatcher([patterns[i]]);
+                }
+                catch (DockerfileParseException)
+                {
+                    throw new DockerfileParseException(fileName, lines[i], ex.Reason, ex);
+                }
+            }
+
+            throw new DockerfileParseException(fileName, 0, ex.Reason, ex);
+        }
+    }
+
+    /// <summary>The patterns of a .dockerignore text, in order (moby's ignorefile.ReadAll).</summary>
+    public static IReadOnlyList<string> ReadPatterns(string text) => ReadPatterns(text, out _);
+
+    private static IReadOnlyList<string> ReadPatterns(string text, out List<int> lineNumbers)
+    {
+        lineNumbers = [];
         ArgumentNullException.ThrowIfNull(text);
         if (text.StartsWith('\uFEFF'))
         {
@@ -13,8 +45,10 @@ public static class DockerIgnore
         }
 
         var patterns = new List<string>();
+        var number = 0;
         foreach (var rawLine in text.Split('\n'))
         {
+            number++;
             var line = rawLine.TrimEnd('\r');
 
             // Only a # in the first column starts a comment, as in moby.
@@ -45,6 +79,7 @@ public static class DockerIgnore
             }
 
             patterns.Add(invert ? "!" + pattern : pattern);
+            lineNumbers.Add(number);
         }
 
         return patterns;

@@ -38,7 +38,14 @@ public sealed class IgnoreMatcher
     public bool IsExcluded(string relativePath)
     {
         var path = IgnorePattern.Clean(relativePath.TrimStart('/'));
-        var parents = path.Split('/')[..^1];
+
+        // The parent directories, made once per path: "a", "a/b" for "a/b/c".
+        var parents = new List<string>();
+        for (var slash = path.IndexOf('/'); slash > 0; slash = path.IndexOf('/', slash + 1))
+        {
+            parents.Add(path[..slash]);
+        }
+
         var matched = false;
         foreach (var pattern in _patterns)
         {
@@ -49,9 +56,9 @@ public sealed class IgnoreMatcher
             }
 
             var match = pattern.Matches(path);
-            for (var i = 1; !match && i <= parents.Length; i++)
+            for (var i = 0; !match && i < parents.Count; i++)
             {
-                match = pattern.Matches(string.Join('/', parents[..i]));
+                match = pattern.Matches(parents[i]);
             }
 
             if (match)

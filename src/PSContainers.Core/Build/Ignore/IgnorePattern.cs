@@ -139,7 +139,7 @@ internal sealed class IgnorePattern
                 regex.Append("[^/]");
                 kind = Kind.Regex;
             }
-            else if (".+()|{}$^".Contains(ch))
+            else if (".+()|{}$".Contains(ch))
             {
                 regex.Append('\\').Append(ch);
             }
@@ -179,6 +179,7 @@ internal sealed class IgnorePattern
 
         try
         {
+            // Interpreted, not Compiled: compiling costs milliseconds per pattern on every build, more than a context walk saves.
             return (kind, new Regex(regex.Append('$').ToString(), RegexOptions.CultureInvariant | RegexOptions.Singleline));
         }
         catch (ArgumentException ex)

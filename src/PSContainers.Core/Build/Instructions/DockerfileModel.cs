@@ -18,6 +18,9 @@ public sealed class DockerfileModel
 
     public required IReadOnlyList<Stage> Stages { get; init; }
 
+    /// <summary>What BuildKit warns about but accepts: empty continuation lines, MAINTAINER; each names file and line.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>Parses Dockerfile text; fileName is only for messages. Throws DockerfileParseException.</summary>
     public static DockerfileModel Parse(string text, string fileName = "Dockerfile") =>
         InstructionParser.Parse(DockerfileParser.Parse(text, fileName));

@@ -3,7 +3,7 @@ namespace PSContainers.Core.Build.Instructions;
 // Which words of which instruction expand: BuildKit's list (the instructions that implement its SupportsSingleWordExpansion).
 internal static class InstructionExpander
 {
-    public static Instruction Expand(Instruction instruction, Func<string, string> word, Func<string, IReadOnlyList<string>> words)
+    public static Instruction Expand(Instruction instruction, Func<string, string> word, Func<string, IReadOnlyList<string>> words, Func<string, Parser.DockerfileParseException> error)
     {
         string? Maybe(string? text) => text is null ? null : word(text);
         IReadOnlyList<string> Each(IReadOnlyList<string> list) => list.Select(word).ToList();
@@ -36,6 +36,7 @@ internal static class InstructionExpander
             UserInstruction user => user with { User = word(user.User) },
             StopSignalInstruction stop => stop with { Signal = word(stop.Signal) },
             VolumeInstruction volume => volume with { Paths = Each(volume.Paths) },
+            RunInstruction run when run.MountSpecs.Count > 0 => run with { Mounts = run.MountSpecs.Select(m => RunMountParser.Parse(m, error, word)).ToList() },
             ArgInstruction arg => arg with { Args = arg.Args.Select(a => a with { Default = Maybe(a.Default) }).ToList() },
             _ => instruction,
         };

@@ -66,9 +66,13 @@ public static partial class InstructionParser
             throw new DockerfileParseException(ast.FileName, ast.Nodes[^1].EndLine, "dockerfile contains no stages to build");
         }
 
+        var warnings = ast.Warnings.ToList();
+        warnings.AddRange(stages.SelectMany(s => s.Instructions).OfType<MaintainerInstruction>()
+            .Select(m => $"{ast.FileName}:{m.Line}: MAINTAINER is deprecated; LABEL org.opencontainers.image.authors is its successor"));
         return new DockerfileModel
         {
             FileName = ast.FileName,
+            Warnings = warnings,
             EscapeToken = ast.EscapeToken,
             Syntax = ast.Syntax,
             GlobalArgs = globalArgs,
@@ -226,6 +230,7 @@ public static partial class InstructionParser
                 Command = json ?? [Args],
                 PrependShell = json is null,
                 Mounts = mounts,
+                MountSpecs = flags.List("mount"),
                 Network = network,
                 Heredocs = node.Heredocs,
                 Original = node.Original,
@@ -563,7 +568,7 @@ public static partial class InstructionParser
                 throw Error("ONBUILD requires at least one argument");
             }
 
-            var nested = DockerfileParser.NewNode(Args, node.StartLine, node.EndLine, file)!;
+            var nested = DockerfileParser.NewNode(Args, node.StartLine, node.EndLine, file)! with { Heredocs = node.Heredocs };
             switch (nested.Keyword)
             {
                 case "ONBUILD":
@@ -575,7 +580,8 @@ public static partial class InstructionParser
             var trigger = ParseInstruction(nested, file, escape);
             return new OnBuildInstruction
             {
-                Expression = OnBuildPrefixRegex().Replace(node.Original, "").Trim(),
+                // With heredocs the trigger keeps their bodies, so it parses the same when the image is a base.
+                Expression = OnBuildPrefixRegex().Replace(node.Original, "").Trim() + (node.HeredocText.Length > 0 ? "\n" + node.HeredocText : ""),
                 Trigger = trigger,
                 Original = node.Original,
                 Line = node.StartLine,

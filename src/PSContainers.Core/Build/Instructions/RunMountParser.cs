@@ -7,9 +7,11 @@ namespace PSContainers.Core.Build.Instructions;
 // RUN --mount=... values: comma-separated key=value fields (CSV quoting) with BuildKit's keys and defaults.
 internal static class RunMountParser
 {
-    public static RunMount Parse(string value, Func<string, DockerfileParseException> error)
+    /// <param name="expand">Null when parsing the Dockerfile: values with a $ are kept as written and checked again once expanded
+    /// (BuildKit expands every value at dispatch); from= may not hold a variable, since stage dependencies are known before any expansion.</param>
+    public static RunMount Parse(string value, Func<string, DockerfileParseException> error, Func<string, string>? expand = null)
     {
-        var fields = CsvFields(value, error);
+        var fields = CsvFields(value, error).Select(f => Expand(f, expand, error)).ToList();
         var type = RunMountType.Bind;
         var typeText = "bind";
         foreach (var field in fields)
@@ -70,6 +72,8 @@ internal static class RunMountParser
                         var other => throw error($"unsupported sharing value \"{other}\" in --mount (shared, private or locked)"),
                     };
                     break;
+                case "mode" or "uid" or "gid" or "size" or "sharing" or "required" or "readonly" or "ro" or "readwrite" or "rw" when Deferred(v, expand):
+                    break;
                 case "mode":
                     mode = Octal(key, Need(key, v));
                     break;
@@ -93,27 +97,52 @@ internal static class RunMountParser
             }
         }
 
-        void Only(bool given, string key, params RunMountType[] types)
+        // BuildKit's checks and wording first, then ours for options BuildKit would silently drop.
+        void Unexpected(bool given, string key, params RunMountType[] types)
         {
             if (given && !types.Contains(type))
             {
-                throw error($"{key} is not an option of --mount type={typeText}");
+                throw error($"unexpected key '{key}' for mount type '{typeText}'");
             }
         }
 
-        Only(from is not null, "from", RunMountType.Bind, RunMountType.Cache);
-        Only(size is not null, "size", RunMountType.Tmpfs);
-        Only(sharing != CacheSharing.Shared, "sharing", RunMountType.Cache);
-        Only(required || env is not null, required ? "required" : "env", RunMountType.Secret);
-        Only(source is not null, "source", RunMountType.Bind, RunMountType.Cache, RunMountType.Secret);
-        Only(id is not null, "id", RunMountType.Cache, RunMountType.Secret);
-        Only(mode is not null || uid is not null || gid is not null, "mode/uid/gid", RunMountType.Cache, RunMountType.Secret);
+        Unexpected(size is not null, "size", RunMountType.Tmpfs);
+        Unexpected(required, "required", RunMountType.Secret);
+        foreach (var (given, key) in new[] { (mode is not null, "mode"), (uid is not null, "uid"), (gid is not null, "gid") })
+        {
+            if (given && type is not (RunMountType.Cache or RunMountType.Secret))
+            {
+                throw error($"{key} not allowed for \"{typeText}\" type mounts");
+            }
+        }
+
+        if (type == RunMountType.Secret && from is not null)
+        {
+            throw error("secret mount should not have a from");
+        }
+
+        if (sharing != CacheSharing.Shared && type != RunMountType.Cache)
+        {
+            throw error($"invalid cache sharing set for {typeText} mount");
+        }
+
+        Unexpected(from is not null, "from", RunMountType.Bind, RunMountType.Cache);
+        Unexpected(env is not null, "env", RunMountType.Secret);
+        Unexpected(source is not null, "source", RunMountType.Bind, RunMountType.Cache, RunMountType.Secret);
+        Unexpected(id is not null, "id", RunMountType.Cache, RunMountType.Secret);
 
         if (type == RunMountType.Secret)
         {
+            if (source is not null && id is not null)
+            {
+                throw error("both source and id can't be set");
+            }
+
+            // For a secret, source= names the secret as id= does.
+            id ??= source;
             if (target is null && id is null && env is null)
             {
-                throw error("a secret mount needs id=, target= or env=");
+                throw error("invalid secret mount. one of source, target required");
             }
 
             id ??= target is not null ? target.TrimEnd('/').Split('/')[^1] : env;
@@ -124,7 +153,7 @@ internal static class RunMountParser
 
             return new RunMount
             {
-                Type = type, Target = target, Id = id, Source = source, Env = env, Required = required,
+                Type = type, Target = target, Id = id, Env = env, Required = required,
                 Mode = mode ?? Convert.ToUInt32("400", 8), Uid = uid ?? 0, Gid = gid ?? 0, ReadOnly = true,
             };
         }
@@ -198,6 +227,31 @@ internal static class RunMountParser
             return (long)(amount * multiplier);
         }
     }
+
+    // The value of key=value expanded; without an expander a deferred value keeps its $ and is marked so checks wait.
+    private static string Expand(string field, Func<string, string>? expand, Func<string, DockerfileParseException> error)
+    {
+        var (key, value) = Split(field);
+        if (value is null)
+        {
+            return field;
+        }
+
+        if (expand is not null)
+        {
+            return key + "=" + expand(value);
+        }
+
+        var dollar = value.IndexOf('$');
+        if (key.Equals("from", StringComparison.OrdinalIgnoreCase) && dollar >= 0 && dollar != value.Length - 1)
+        {
+            throw error("'from' doesn't support variable expansion, define alias stage instead");
+        }
+
+        return field;
+    }
+
+    private static bool Deferred(string? value, Func<string, string>? expand) => expand is null && value?.Contains('$') == true;
 
     private static (string Key, string? Value) Split(string field)
     {

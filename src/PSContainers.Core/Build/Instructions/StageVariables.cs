@@ -12,6 +12,7 @@ public sealed class StageVariables
     private readonly BuildArguments _arguments;
     private readonly List<KeyValuePair<string, string>> _env = [];
     private readonly List<KeyValuePair<string, string?>> _args = [];
+    private Dictionary<string, string>? _scope;
 
     internal StageVariables(string file, char escape, IReadOnlyDictionary<string, string> globals, BuildArguments arguments, IEnumerable<string> baseImageEnv)
     {
@@ -64,6 +65,12 @@ public sealed class StageVariables
     {
         get
         {
+            // Made again only after an ARG or ENV changed it: every word of every instruction looks here.
+            if (_scope is not null)
+            {
+                return _scope;
+            }
+
             var scope = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (key, value) in _args)
             {
@@ -78,7 +85,7 @@ public sealed class StageVariables
                 scope[key] = value;
             }
 
-            return scope;
+            return _scope = scope;
         }
     }
 
@@ -103,6 +110,7 @@ public sealed class StageVariables
 
             _args.RemoveAll(a => a.Key == declaration.Name);
             _args.Add(new(declaration.Name, value));
+            _scope = null;
         }
     }
 
@@ -117,9 +125,10 @@ public sealed class StageVariables
     }
 
     /// <summary>The instruction with its words expanded where docker expands them (ADD COPY ENV EXPOSE LABEL STOPSIGNAL USER VOLUME WORKDIR and the --from/--chown/--chmod flags);
-    /// RUN, CMD, ENTRYPOINT, SHELL, HEALTHCHECK, ONBUILD and MAINTAINER come back unchanged.</summary>
+    /// RUN comes back with its --mount values expanded and its command as written; CMD, ENTRYPOINT, SHELL, HEALTHCHECK, ONBUILD and MAINTAINER come back unchanged.</summary>
     public Instruction Expand(Instruction instruction) =>
-        InstructionExpander.Expand(instruction, word => Word(word, instruction.Line), word => Words(word, instruction.Line));
+        InstructionExpander.Expand(instruction, word => Word(word, instruction.Line), word => Words(word, instruction.Line),
+            reason => new DockerfileParseException(_file, instruction.Line, reason));
 
     /// <summary>A heredoc body with variables expanded and quotes left as they are (an unquoted delimiter); the body itself when its delimiter was quoted.</summary>
     public string ExpandHeredoc(Heredoc heredoc, int line)
@@ -129,7 +138,8 @@ public sealed class StageVariables
             return heredoc.Content;
         }
 
-        var expander = new ShellWordExpander(_expander.EscapeToken, processQuotes: false);
+        // BuildKit expands heredoc bodies with \ as the escape whatever "# escape=" says, and leaves quotes alone.
+        var expander = new ShellWordExpander('\\', processQuotes: false);
         return BuildArguments.Expand(expander, heredoc.Content, Scope, _file, line);
     }
 
@@ -149,6 +159,7 @@ public sealed class StageVariables
 
     private void SetEnv(string key, string value)
     {
+        _scope = null;
         var index = _env.FindIndex(p => p.Key == key);
         if (index >= 0)
         {

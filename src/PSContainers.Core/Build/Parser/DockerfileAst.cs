@@ -10,4 +10,7 @@ public sealed record DockerfileAst
     public string? Syntax { get; init; }
 
     public required IReadOnlyList<DockerfileNode> Nodes { get; init; }
+
+    /// <summary>What BuildKit warns about but accepts ("file:line: empty continuation line"), for the build's output.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }

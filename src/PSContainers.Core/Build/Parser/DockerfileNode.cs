@@ -22,4 +22,7 @@ public sealed record DockerfileNode
     public required int EndLine { get; init; }
 
     public IReadOnlyList<Heredoc> Heredocs { get; init; } = [];
+
+    /// <summary>The heredoc body lines as written, terminators included, one per line (empty without heredocs): what an ONBUILD trigger keeps so it can be parsed again.</summary>
+    public string HeredocText { get; init; } = "";
 }

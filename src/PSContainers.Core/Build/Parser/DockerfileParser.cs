@@ -27,6 +27,7 @@ public static partial class DockerfileParser
         var seen = new HashSet<string>();
         var directivesDone = false;
         var nodes = new List<DockerfileNode>();
+        var warnings = new List<string>();
         var index = 0;
 
         void Directive(string raw, int lineNumber)
@@ -88,8 +89,14 @@ public static partial class DockerfileParser
             {
                 var next = lines[index++];
                 Directive(next, index);
-                if (next.TrimStart().StartsWith('#') || next.Trim().Length == 0)
+                if (next.TrimStart().StartsWith('#'))
                 {
+                    continue;
+                }
+
+                if (next.Trim().Length == 0)
+                {
+                    warnings.Add($"{fileName}:{index}: empty continuation line (BuildKit warns that these will become errors)");
                     continue;
                 }
 
@@ -103,9 +110,10 @@ public static partial class DockerfileParser
                 continue;
             }
 
-            if (HeredocKeywords.Contains(node.Keyword))
+            if (HeredocKeywords.Contains(node.Keyword) || (node.Keyword == "ONBUILD" && HeredocKeywords.Contains(FirstWord(node.Arguments))))
             {
                 var heredocs = new List<Heredoc>();
+                var bodyStart = index;
                 foreach (var start in HeredocsOf(node.Arguments, fileName, lineNumber))
                 {
                     var content = new StringBuilder();
@@ -131,7 +139,7 @@ public static partial class DockerfileParser
                     heredocs.Add(start with { Content = content.ToString() });
                 }
 
-                node = node with { EndLine = index, Heredocs = heredocs };
+                node = node with { EndLine = index, Heredocs = heredocs, HeredocText = string.Join("\n", lines.Skip(bodyStart).Take(index - bodyStart)) };
             }
 
             nodes.Add(node);
@@ -142,7 +150,7 @@ public static partial class DockerfileParser
             throw new DockerfileParseException(fileName, 0, "file with no instructions");
         }
 
-        return new DockerfileAst { FileName = fileName, EscapeToken = escape, Syntax = syntax, Nodes = nodes };
+        return new DockerfileAst { FileName = fileName, EscapeToken = escape, Syntax = syntax, Nodes = nodes, Warnings = warnings };
     }
 
     /// <summary>Splits one instruction line (continuations already joined) into keyword, flags and arguments; null for a blank line.</summary>
@@ -171,6 +179,17 @@ public static partial class DockerfileParser
             StartLine = startLine,
             EndLine = endLine,
         };
+    }
+
+    private static string FirstWord(string text)
+    {
+        var end = 0;
+        while (end < text.Length && !IsBlank(text[end]))
+        {
+            end++;
+        }
+
+        return text[..end].ToUpperInvariant();
     }
 
     private static bool IsBlank(char c) => c is ' ' or '\t' or '\v' or '\f' or '\r';
