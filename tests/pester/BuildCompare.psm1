@@ -14,7 +14,8 @@
 #   filesystem etc/hostname, etc/hosts, etc/resolv.conf    empty mode-0700 files that buildah creates as RUN mount
 #                                                          points when the image lacks them
 #   filesystem run (an empty directory)                    made for /run/.containerenv when the image lacks /run
-#   history    file:/dir:/multi: digests in COPY/ADD       buildah's own content digest; the digest is replaced
+#   history    file:/dir:/multi: digests in COPY/ADD       buildah's own content digest (a bare one for an ADD of a
+#              and bare digests of ADD URL                 URL, different on every run); the digest is replaced
 #              created_by                                  by <digest> on both sides before comparing
 
 Set-StrictMode -Version Latest
@@ -323,7 +324,8 @@ function New-Difference([string]$Area, [string]$Item, $Peer, $Ours) {
 # created_by with the parts that are the builder's own: buildah's content digests in COPY/ADD.
 function Get-ComparableCreatedBy([AllowNull()][string]$Text) {
     if ($null -eq $Text) { return '' }
-    ($Text -replace '\b(file|dir|multi):[0-9a-f]{64}\b', '$1:<digest>').TrimEnd()
+    # An ADD of a URL names the download by a digest of buildah's own that changes from run to run.
+    ($Text -replace '\b((?:file|dir|multi):)?[0-9a-f]{64}\b', '$1<digest>').TrimEnd()
 }
 
 <#

@@ -9,6 +9,8 @@ internal sealed partial class StageBuilder
 {
     private void Run(RunInstruction run, string step, CancellationToken cancellationToken)
     {
+        // --mount values expand with the stage's ARGs and ENVs, as BuildKit does (the command itself is the shell's).
+        run = (RunInstruction)_vars.Expand(run);
         var command = RunCommand(run);
         var args = _vars.CacheKeyArgs;
         // podman's (and docker's classic builder's) created_by: "|N K=V ... /bin/sh -c SCRIPT" when ARGs are in scope.
