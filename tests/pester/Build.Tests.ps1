@@ -336,7 +336,7 @@ Describe 'Build-ContainerImage: failures and Ctrl+C leave nothing behind' {
         $message | Should -BeLike '*last words*'
         $errors[0].Exception.ExitCode | Should -Be 3
         # The step's output reached the Information stream: with no network, the hostname is the container's short id.
-        $shortId = @($info | ForEach-Object { "$($_.MessageData)" } | Where-Object { $_ -match '^[0-9a-f]{12}$' })[0]
+        $shortId = $info | ForEach-Object { "$($_.MessageData)" } | Where-Object { $_ -match '^[0-9a-f]{12}$' } | Select-Object -First 1
         $shortId | Should -Not -BeNullOrEmpty
         Get-BuildLeftover -ContainerIds $shortId | Should -BeNullOrEmpty
     }
@@ -354,7 +354,8 @@ Describe 'Build-ContainerImage: failures and Ctrl+C leave nothing behind' {
             # The build container appears in the store once the RUN starts (bounded wait).
             $running = $null
             for ($i = 0; $i -lt 600 -and -not $running; $i++) {
-                $running = @(Get-Container -All | Where-Object { $_.Status -eq 'Running' })[0]
+                # Select-Object, not [0]: indexing an empty array throws under the test command's strict mode.
+                $running = Get-Container -All | Where-Object { $_.Status -eq 'Running' } | Select-Object -First 1
                 if (-not $running) { Start-Sleep -Milliseconds 100 }
             }
             $running | Should -Not -BeNullOrEmpty

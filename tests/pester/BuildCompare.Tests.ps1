@@ -14,14 +14,14 @@ BeforeAll {
         $writer = [System.Formats.Tar.TarWriter]::new($stream, [System.Formats.Tar.TarEntryFormat]::Pax, $false)
         try {
             foreach ($e in $Entries) {
-                $type = switch ($e.Type) {
+                $type = switch ($e['Type']) {
                     'dir' { [System.Formats.Tar.TarEntryType]::Directory }
                     'symlink' { [System.Formats.Tar.TarEntryType]::SymbolicLink }
                     'hardlink' { [System.Formats.Tar.TarEntryType]::HardLink }
                     default { [System.Formats.Tar.TarEntryType]::RegularFile }
                 }
                 $entry = [System.Formats.Tar.PaxTarEntry]::new($type, $e.Name)
-                $entry.Mode = [System.IO.UnixFileMode]$(if ($e.ContainsKey('Mode')) { $e.Mode } elseif ($e.Type -eq 'dir') { 493 } else { 420 })
+                $entry.Mode = [System.IO.UnixFileMode]$(if ($e.ContainsKey('Mode')) { $e.Mode } elseif ($e['Type'] -eq 'dir') { 493 } else { 420 })
                 if ($e.ContainsKey('Uid')) { $entry.Uid = $e.Uid }
                 if ($e.ContainsKey('Gid')) { $entry.Gid = $e.Gid }
                 if ($e.ContainsKey('Link')) { $entry.LinkName = $e.Link }

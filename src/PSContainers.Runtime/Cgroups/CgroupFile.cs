@@ -33,7 +33,14 @@ internal static class CgroupFile
         {
             return null;
         }
+        catch (IOException e) when (e.HResult == Enodev)
+        {
+            // A cgroup removed while it is read (its container just exited) answers ENODEV: it is gone too.
+            return null;
+        }
     }
+
+    private const int Enodev = 19;
 
     public static string Read(string path)
     {
