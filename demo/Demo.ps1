@@ -53,8 +53,8 @@ try {
     Get-ContainerImage | Out-Host
 
     Show 'Isolation: own hostname, PID namespace (the shell is PID 1), network namespace with only lo, root user' `
-        "Invoke-Container demo/busybox:1 -Remove -Hostname demo -- sh -c 'hostname; ps -o pid,comm; cat /proc/net/dev | tail -n +3; id'"
-    Invoke-Container demo/busybox:1 -Remove -Hostname demo -- sh -c 'hostname; ps -o pid,comm; cat /proc/net/dev | tail -n +3; id' | Out-Host
+        "Invoke-Container demo/busybox:1 -Remove -Network none -Hostname demo -- sh -c 'hostname; ps -o pid,comm; cat /proc/net/dev | tail -n +3; id'"
+    Invoke-Container demo/busybox:1 -Remove -Network none -Hostname demo -- sh -c 'hostname; ps -o pid,comm; cat /proc/net/dev | tail -n +3; id' | Out-Host
 
     Show 'A memory limit that is hit: 64 MiB in a 32 MiB container is OOM-killed (exit code 137)' `
         "Invoke-Container demo/busybox:1 -Memory 32MB -Name hog -- sh -c 'x=`$(head -c 67108864 /dev/zero | tr ''\0'' a); echo survived'"
@@ -95,6 +95,37 @@ try {
     $elapsed = Measure-Command { $stopped = Stop-Container sleeper -PassThru }
     "stopped in {0:N2} s with exit code {1}" -f $elapsed.TotalSeconds, $stopped.ExitCode | Out-Host
     Remove-Container sleeper
+
+    # A Dockerfile build, a published port on the default bridge network, and a named volume.
+    $context = Join-Path $Work 'web'
+    New-Item -ItemType Directory -Force -Path $context | Out-Null
+    Set-Content -LiteralPath (Join-Path $context 'index.html') -Value 'hello from a PSContainers build'
+    Set-Content -LiteralPath (Join-Path $context 'Dockerfile') -Value @(
+        'FROM demo/busybox:1', 'ENV SITE=/www', 'RUN mkdir -p $SITE && echo "built by RUN" > $SITE/built.txt',
+        'COPY index.html $SITE/', 'EXPOSE 80', 'CMD ["httpd", "-f", "-p", "80", "-h", "/www"]')
+    Show 'Build-ContainerImage (docker build); the second build comes from the cache' `
+        "Build-ContainerImage $context -Tag demo/web:1 -InformationAction Continue; Measure-Command { Build-ContainerImage $context -Tag demo/web:1 }"
+    Build-ContainerImage $context -Tag demo/web:1 -InformationAction Continue | Out-Host
+    $cached = Measure-Command { Build-ContainerImage $context -Tag demo/web:1 | Out-Null }
+    "cached rebuild in {0:N0} ms" -f $cached.TotalMilliseconds | Out-Host
+
+    Show 'Its httpd on the default bridge network, the EXPOSEd port published on a free host port (docker run -P)' `
+        "Invoke-Container demo/web:1 -Detach -Name web -PublishAll; Get-ContainerPort web; Invoke-WebRequest http://127.0.0.1:PORT/index.html"
+    Invoke-Container demo/web:1 -Detach -Name web -PublishAll | Out-Null
+    $port = (Get-ContainerPort web | Select-Object -First 1).HostPort
+    Get-ContainerPort web | Out-Host
+    $page = $null
+    for ($i = 0; $i -lt 50 -and -not $page; $i++) {
+        try { $page = (Invoke-WebRequest -Uri "http://127.0.0.1:$port/index.html" -UseBasicParsing -TimeoutSec 5).Content } catch { Start-Sleep -Milliseconds 100 }
+    }
+    "GET http://127.0.0.1:$port/index.html -> $page" | Out-Host
+    Remove-Container web -Force
+
+    Show 'A named volume keeps data across containers (docker run -v)' `
+        "Invoke-Container demo/busybox:1 -Remove -Network none -Volume demo-data:/data -- sh -c 'date > /data/first-run'; Invoke-Container demo/busybox:1 -Remove -Network none -Volume demo-data:/data:ro -- cat /data/first-run; Get-ContainerVolume"
+    Invoke-Container demo/busybox:1 -Remove -Network none -Volume demo-data:/data -- sh -c 'date > /data/first-run' | Out-Host
+    Invoke-Container demo/busybox:1 -Remove -Network none -Volume demo-data:/data:ro -- cat /data/first-run | Out-Host
+    Get-ContainerVolume | Out-Host
 
     Show 'What is left' 'Get-Container -All'
     @(Get-Container -All).Count | ForEach-Object { "$_ container(s)" } | Out-Host
