@@ -340,6 +340,9 @@ Describe 'Teardown on every path' {
                 Invoke-Native umount '-l' $mount | Out-Null
             }
             $runState | Where-Object { Test-Path -LiteralPath $_ } | Remove-Item -Recurse -Force
+            # A reboot also empties the cgroup hierarchies: the container's cgroups go with it (they are empty now).
+            Get-ChildItem -Path "/sys/fs/cgroup/*/pscontainers/$($c.Id)" -Directory -ErrorAction Ignore |
+                ForEach-Object { [System.IO.Directory]::Delete($_.FullName) }
             Get-TestNetworkAddress -Root $env:PSCONTAINERS_ROOT | Should -Contain $ip
             Remove-Container rebooted -Force
             Get-TestNetworkAddress -Root $env:PSCONTAINERS_ROOT | Should -Not -Contain $ip
