@@ -5,6 +5,7 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestUtils.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'NetworkTestUtils.psm1') -Force
     $script:moduleDir = Join-Path (Get-TestRepoRoot) 'out/PSContainers'
     $script:work = New-TestDirectory -Name build
     $script:savedEnv = @{ Root = $env:PSCONTAINERS_ROOT; RunRoot = $env:PSCONTAINERS_RUNROOT }
@@ -16,6 +17,7 @@ BeforeAll {
     $rootfs = New-TestBusyboxRootfs -Path (Join-Path $work 'rootfs')
     Add-Content -LiteralPath (Join-Path $rootfs 'etc/passwd') -Value 'app:x:1000:1000:app:/home/app:/bin/sh'
     Add-Content -LiteralPath (Join-Path $rootfs 'etc/group') -Value 'app:x:1000:', 'staff:x:50:'
+    Set-Content -LiteralPath (Join-Path $rootfs 'etc/motd') -Value 'welcome'
     $tar = Join-Path $work 'busybox.tar'
     Invoke-Native tar -C $rootfs -cf $tar . | Assert-NativeSuccess | Out-Null
     Import-ContainerImage $tar -Format RootFs -Tag psc-build-base:1 -Change 'CMD ["sh"]' | Out-Null
@@ -79,7 +81,7 @@ FROM psc-build-base:1
 ARG GREETING=hello
 ENV APP_HOME=/srv/app MODE=test
 WORKDIR $APP_HOME
-RUN echo "$GREETING from $(pwd) as $(id -u)" > built.txt && rm /etc/hostname
+RUN echo "$GREETING from $(pwd) as $(id -u)" > built.txt && rm /etc/motd
 COPY config.txt ./
 COPY --chown=app:staff --chmod=0640 data/ /data/
 COPY *.md /docs/
@@ -132,7 +134,7 @@ CMD ["cat", "built.txt", "config.txt"]
     }
 
     It 'copies with owners, modes, globs and directory contents, and keeps the deletion as a whiteout' {
-        $out = (Invoke-Container psc-simple:1 -Remove -Network none -User root -- sh -c 'stat -c "%n %u:%g %a" /data/one.txt /data/sub/two.txt; ls /docs; test -e /etc/hostname && echo present || echo deleted').Text
+        $out = (Invoke-Container psc-simple:1 -Remove -Network none -User root -- sh -c 'stat -c "%n %u:%g %a" /data/one.txt /data/sub/two.txt; ls /docs; test -e /etc/motd && echo present || echo deleted').Text
         $out | Should -Be '/data/one.txt 1000:50 640', '/data/sub/two.txt 1000:50 640', 'NOTES.md', 'README.md', 'deleted'
     }
 
@@ -185,6 +187,60 @@ CMD ["cat", "/flavor"]
         $fresh = Invoke-Build $simple @{ NoCache = $true }
         @($fresh.Lines | Where-Object { $_ -like '--> Using cache*' }).Count | Should -Be 0
         (Invoke-Container $fresh.Image.Id -Remove).Text | Should -Be 'hello from /srv/app as 0', 'config'
+    }
+}
+
+Describe 'Build-ContainerImage: the network of RUN steps' {
+    It 'runs RUN on the default bridge with generated name files that stay out of the layer' {
+        $ctx = New-Context -Dockerfile @'
+FROM psc-build-base:1
+RUN ip -4 -o addr show eth0 | awk '{print $4}' > /addr.txt; cat /etc/hostname > /seen-hostname.txt; grep -c nameserver /etc/resolv.conf > /nameservers.txt
+RUN --network=none sh -c 'ip -o link | grep -c -v " lo:" > /links-none.txt || true'
+'@
+        $built = Invoke-Build $ctx
+        $out = (Invoke-Container $built.Image.Id -Remove -Network none -- sh -c 'cat /addr.txt /links-none.txt; cat /etc/hostname; test -e /etc/hosts && echo hosts || echo no-hosts; test -e /etc/resolv.conf && echo resolv || echo no-resolv').Text
+        $subnet = (Get-ContainerNetwork bridge).Subnet
+        $address = ($out[0] -split '/')[0]
+        $prefix = [int]($subnet -split '/')[1]
+        $mask = [uint32]([uint64][uint32]::MaxValue -shl (32 - $prefix) -band [uint32]::MaxValue)
+        $toInt = { param($ip) $b = ([System.Net.IPAddress]::Parse($ip)).GetAddressBytes(); [uint32](([uint32]$b[0] -shl 24) -bor ([uint32]$b[1] -shl 16) -bor ([uint32]$b[2] -shl 8) -bor [uint32]$b[3]) }
+        ((& $toInt $address) -band $mask) | Should -Be ((& $toInt ($subnet -split '/')[0]) -band $mask) -Because "the RUN step's eth0 ($($out[0])) is on the default network $subnet"
+        # With --network=none the step has only lo.
+        $out[1] | Should -Be '0'
+        # The image's own /etc/hostname is kept; the generated hosts and resolv.conf did not land in a layer.
+        $out[2] | Should -Be 'psc-image'
+        $out[3] | Should -Be 'no-hosts'
+        $out[4] | Should -Be 'no-resolv'
+        Get-BuildLeftover | Should -BeNullOrEmpty
+        Get-TestNetnsFile -RunRoot $env:PSCONTAINERS_RUNROOT | Should -BeNullOrEmpty
+        Get-TestNetworkAddress -Root $env:PSCONTAINERS_ROOT | Should -BeNullOrEmpty
+    }
+
+    It 'runs RUN on a named network, where it reaches a container by name' {
+        New-ContainerNetwork -Name buildnet | Out-Null
+        try {
+            Invoke-Container psc-build-base:1 -Detach -Name pkgcache -Network buildnet -- sh -c 'mkdir /www; echo cached-package > /www/pkg.txt; httpd -f -p 8080 -h /www' | Out-Null
+            $ctx = New-Context -Dockerfile @'
+FROM psc-build-base:1
+RUN for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O /pkg.txt http://pkgcache:8080/pkg.txt && break; sleep 0.5; done; cat /pkg.txt
+'@
+            $built = Invoke-Build $ctx @{ Network = 'buildnet'; NoCache = $true }
+            $built.Lines | Should -Contain 'cached-package'
+            (Invoke-Container $built.Image.Id -Remove -Network none -- cat /pkg.txt).Text | Should -Be 'cached-package'
+        }
+        finally {
+            Remove-Container pkgcache -Force -ErrorAction SilentlyContinue
+            Remove-ContainerNetwork buildnet -ErrorAction SilentlyContinue
+        }
+        Get-BuildLeftover | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a missing network and container:NAME before anything runs' {
+        $ctx = New-Context -Dockerfile "FROM psc-build-base:1`nRUN true"
+        { Build-ContainerImage -Path $ctx -Network nosuchnet -ErrorAction Stop } | Should -Throw '*nosuchnet*'
+        $e = { Build-ContainerImage -Path $ctx -Network container:web -ErrorAction Stop } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -BeLike 'BuildNetworkNotSupported*'
+        Get-BuildLeftover | Should -BeNullOrEmpty
     }
 }
 

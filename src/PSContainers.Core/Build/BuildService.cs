@@ -57,10 +57,17 @@ public sealed partial class BuildService
             }
         }
 
-        if (request.Network is not ("default" or "" or "host" or "none"))
+        if (request.Network.StartsWith("container:", StringComparison.Ordinal))
         {
             throw new ContainerEngineException("BuildNetworkNotSupported",
-                $"-Network {request.Network}: builds use 'default' (the host's network for now), 'host' or 'none'.", ContainerErrorKind.InvalidArgument, request.Network);
+                $"-Network {request.Network}: a build's RUN steps cannot share another container's network; use 'default', 'host', 'none' or a network's name.",
+                ContainerErrorKind.InvalidArgument, request.Network);
+        }
+
+        if (request.Network is not ("default" or "" or "host" or "none"))
+        {
+            // A named network must exist before anything is built (NotFound names it).
+            Containers.Networks.Get(request.Network);
         }
 
         foreach (var (id, source) in request.Secrets)
