@@ -45,6 +45,8 @@ function Exit-BenchEngine {
     param([AllowNull()]$Saved)
     if (Get-Command -Name Get-Container -ErrorAction Ignore) {
         Get-Container -All -ErrorAction SilentlyContinue | Remove-Container -Force -ErrorAction Continue
+        # The bench's networks (the default bridge made on first use included) go with its roots.
+        Get-ContainerNetwork -ErrorAction SilentlyContinue | Remove-ContainerNetwork -ErrorAction Continue
     }
     # rmdir refuses a cgroup parent that still holds a user's own containers: that one is kept.
     Get-ChildItem -Path '/sys/fs/cgroup/*/pscontainers', '/sys/fs/cgroup/pscontainers' -Directory -ErrorAction Ignore |
