@@ -66,12 +66,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Get-Container -All -ErrorAction SilentlyContinue | Remove-Container -Force -ErrorAction Continue
-    $leftMounts = @(Get-TestMountPoint -Path $work)
-    Remove-TestDirectory -Path $work
-    $env:PSCONTAINERS_ROOT = $savedEnv.Root
-    $env:PSCONTAINERS_RUNROOT = $savedEnv.RunRoot
-    $leftMounts | Should -BeNullOrEmpty
+    Exit-TestEngine -Work $work -Saved $savedEnv | Should -BeNullOrEmpty
 }
 
 Describe 'Build-ContainerImage: a single-stage build' {

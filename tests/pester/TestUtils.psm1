@@ -208,6 +208,28 @@ function Remove-TestEngineRule {
     }
 }
 
+<#
+.SYNOPSIS
+    Ends a suite that ran the engine under a test directory: removes its containers and networks while the
+    environment still names the suite's roots, deletes the directory, lets the engine's cgroup parent go when
+    nothing else lives in it, and restores the environment. Returns the mounts that were left below the directory
+    (the suite asserts there are none).
+#>
+function Exit-TestEngine {
+    param([Parameter(Mandatory)][string]$Work, [Parameter(Mandatory)]$Saved)
+    if (Get-Command -Name Get-Container -ErrorAction Ignore) {
+        Get-Container -All -ErrorAction SilentlyContinue | Remove-Container -Force -ErrorAction Continue
+        Get-ContainerNetwork -ErrorAction SilentlyContinue | Remove-ContainerNetwork -ErrorAction Continue
+    }
+    $leftMounts = @(Get-TestMountPoint -Path $Work)
+    Remove-TestDirectory -Path $Work
+    Get-ChildItem -Path '/sys/fs/cgroup/*/pscontainers' -Directory -ErrorAction Ignore |
+        ForEach-Object { try { [System.IO.Directory]::Delete($_.FullName) } catch { Write-Verbose "kept $($_.Exception.Message)" } }
+    $env:PSCONTAINERS_ROOT = $Saved.Root
+    $env:PSCONTAINERS_RUNROOT = $Saved.RunRoot
+    $leftMounts
+}
+
 # Unmounts whatever is left below a test directory, then deletes it.
 function Remove-TestDirectory {
     param([Parameter(Mandatory)][AllowEmptyString()][string]$Path)
