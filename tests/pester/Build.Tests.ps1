@@ -453,8 +453,14 @@ Describe 'Build cache: disk usage and pruning' {
     It 'counts the build cache and prunes it with Clear-ContainerResource -BuildCache' {
         $row = Get-ContainerDiskUsage | Where-Object Type -eq 'Build Cache'
         $row.Total | Should -BeGreaterThan 0
+        # The RUN --mount=type=cache directories of the earlier test count too (docker system df counts them).
+        $mountsDir = Join-Path $env:PSCONTAINERS_ROOT 'buildcache-mounts'
+        $mountFiles = @(Get-ChildItem -LiteralPath $mountsDir -Recurse -File -Force -ErrorAction Ignore)
+        $mountFiles.Count | Should -BeGreaterThan 0
+        $row.Size | Should -BeGreaterOrEqual ($mountFiles | Measure-Object -Property Length -Sum).Sum
         Clear-ContainerResource -BuildCache -Confirm:$false | Out-Null
         (Get-ContainerDiskUsage | Where-Object Type -eq 'Build Cache').Total | Should -Be 0
+        @(Get-ChildItem -LiteralPath $mountsDir -Force -ErrorAction Ignore) | Should -BeNullOrEmpty
         # Images keep their layers: a built image still runs.
         (Invoke-Container psc-simple:1 -Remove).Text | Should -Be 'hello from /srv/app as 0', 'config'
     }

@@ -102,7 +102,7 @@ internal sealed class RunMounts : IDisposable
 
         var target = Target(mount, step);
         var id = mount.Id ?? target;
-        var root = Path.Combine(session.Images.Paths.Root, "buildcache-mounts", Digest.Compute(System.Text.Encoding.UTF8.GetBytes(id)).Hex[..32]);
+        var root = session.Cache.MountDir(id);
         var dir = Path.Combine(root, "data");
         if (!Directory.Exists(dir))
         {
