@@ -239,6 +239,22 @@ RUN for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O /pkg.txt http://pkgcache:8080/p
     }
 }
 
+Describe 'Build-ContainerImage: warnings' {
+    It 'writes the parser''s warnings and unused build args to the Warning stream, not to the Information stream' {
+        $ctx = New-Context -Dockerfile "FROM psc-build-base:1`nMAINTAINER someone`nRUN echo one \`n`n    two"
+        $warnings = $null
+        $info = $null
+        Build-ContainerImage -Path $ctx -BuildArg @{ UNUSED_ARG = 'x' } -NoCache -WarningVariable warnings -WarningAction SilentlyContinue -InformationVariable info -ErrorAction Stop | Out-Null
+        $built = [pscustomobject]@{ Lines = @($info | ForEach-Object { "$($_.MessageData)" }) }
+        $text = @($warnings | ForEach-Object Message)
+        $text | Where-Object { $_ -like '*:2: MAINTAINER is deprecated*' } | Should -Not -BeNullOrEmpty
+        $text | Where-Object { $_ -like '*: empty continuation line*' } | Should -Not -BeNullOrEmpty
+        $text | Where-Object { $_ -like '*not consumed*UNUSED_ARG*' } | Should -Not -BeNullOrEmpty
+        $built.Lines | Where-Object { $_ -like '*MAINTAINER is deprecated*' -or $_ -like '*not consumed*' } | Should -BeNullOrEmpty
+        $built.Lines | Should -Contain 'one two'
+    }
+}
+
 Describe 'Build-ContainerImage: stages, ONBUILD, ADD, heredocs and .dockerignore' {
     It 'builds only the stages the target needs, and copies between stages' {
         $ctx = New-Context -Dockerfile @'

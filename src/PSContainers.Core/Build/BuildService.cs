@@ -102,6 +102,13 @@ public sealed partial class BuildService
         {
             throw ParseError(e);
         }
+
+        // The parser's warnings (empty continuation lines, MAINTAINER ...), as docker build prints them first.
+        foreach (var warning in model.Warnings)
+        {
+            output(new BuildOutputLine("", warning, BuildOutputLine.WarningStream));
+        }
+
         var context = new SourceTree(contextDir, LoadIgnore(contextDir, dockerfilePath), isContext: true);
 
         ContainerImage image;
@@ -191,7 +198,7 @@ public sealed partial class BuildService
 
         foreach (var unused in arguments.Unconsumed)
         {
-            output(new BuildOutputLine("", $"[Warning] one or more build args were not consumed: {unused}", "builder"));
+            output(new BuildOutputLine("", $"one or more build args were not consumed: {unused}", BuildOutputLine.WarningStream));
         }
 
         var state = session.AwaitStage(target.Index).Clone();

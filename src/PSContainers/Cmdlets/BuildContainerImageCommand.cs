@@ -117,7 +117,11 @@ public sealed class BuildContainerImageCommand : ImageCmdletBase
         {
             while (lines.TryDequeue(out var line))
             {
-                if (!Quiet)
+                if (line.Stream == BuildOutputLine.WarningStream)
+                {
+                    WriteWarning(line.Text);
+                }
+                else if (!Quiet)
                 {
                     WriteInformation(new InformationRecord(line.Text, "Build-ContainerImage") { Tags = { "PSContainers.Build", line.Stream } });
                 }
