@@ -310,6 +310,28 @@ CMD ["cat", "/script.txt", "/note.txt"]
         (Invoke-Container $image.Id -Remove).Text | Should -Be 'script by heredoc', 'note for heredoc'
     }
 
+    It 'runs a heredoc that starts with #! as a program through its interpreter, as BuildKit does' {
+        $ctx = New-Context -Dockerfile @'
+FROM psc-build-base:1
+USER app
+RUN <<EOF
+#!/bin/awk -f
+BEGIN { print "awk ran me"; exit 0 }
+EOF
+USER root
+RUN <<EOF
+#!/bin/sh -e
+test -z "$NOT_SET" && echo "sh -e ran $0" > /shebang.txt
+EOF
+CMD ["cat", "/shebang.txt"]
+'@
+        $built = Invoke-Build $ctx @{ NoCache = $true }
+        $built.Lines | Should -Contain 'awk ran me'
+        # The script is the program ($0), not text given to sh -c; and its mount point stays out of the layer.
+        (Invoke-Container $built.Image.Id -Remove -Network none).Text | Should -Be 'sh -e ran /dev/pipes/EOF'
+        Get-BuildLeftover | Should -BeNullOrEmpty
+    }
+
     It 'leaves out what .dockerignore excludes, and refuses sources outside the context' {
         $ctx = New-Context -Dockerfile "FROM psc-build-base:1`nCOPY . /ctx/`nCMD [`"find`", `"/ctx`", `"-type`", `"f`"]" -Files @{
             '.dockerignore' = "*.log`n**/secret*`n!keep.log"; 'a.log' = 'x'; 'keep.log' = 'k'; 'deep/dir/secret.txt' = 's'; 'deep/dir/ok.txt' = 'o'

@@ -37,6 +37,11 @@ internal sealed partial class StageBuilder
             Labels = new Dictionary<string, string> { ["io.pscontainers.build.step"] = step },
         };
         using var mounts = RunMounts.Prepare(_session, this, run, request, step, cancellationToken);
+        if (ShebangHeredoc(run) is { } script)
+        {
+            request.Command = [mounts.Script(_session, request, script)];
+        }
+
         var runner = new BuildContainerRun(_session.Containers, _session.Images, _session.Log);
         var layers = _state.Layers.Select(l => Digest.Parse(l.ChainId)).ToList();
         var (temp, lockFd) = runner.Run(request, layers, step, line => _session.Output(new BuildOutputLine(step, line.Text, line.Stream)), cancellationToken);
@@ -54,6 +59,13 @@ internal sealed partial class StageBuilder
 
         CommitLayer(temp, lockFd, key, historyText, step, cancellationToken);
     }
+
+    /// <summary>RUN &lt;&lt;EOF alone whose body starts with #!: BuildKit runs the body as a program, not through the shell.</summary>
+    private static Heredoc? ShebangHeredoc(RunInstruction run) =>
+        run.PrependShell && run.Heredocs.Count == 1 && run.Command[0].Trim() is var text && text.StartsWith("<<", StringComparison.Ordinal)
+            && !text.Contains(' ', StringComparison.Ordinal) && run.Heredocs[0].Content.StartsWith("#!", StringComparison.Ordinal)
+            ? run.Heredocs[0]
+            : null;
 
     /// <summary>What follows the RUN keyword in the Dockerfile, continuations joined.</summary>
     private static string RunText(RunInstruction run)
