@@ -239,6 +239,45 @@ RUN for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O /pkg.txt http://pkgcache:8080/p
     }
 }
 
+Describe 'Build-ContainerImage: a context given as a tar' {
+    It 'builds from a gzip tar of the context, with -File naming a Dockerfile inside it, and leaves nothing extracted' {
+        $ctx = New-Context -Dockerfile "FROM psc-build-base:1`nCOPY . /ctx/" -Files @{
+            'app/data.txt' = 'from the archive'; 'alt/Dockerfile.alt' = "FROM psc-build-base:1`nCOPY app/data.txt /data.txt`nCMD [`"cat`", `"/data.txt`"]"
+        }
+        $archive = Join-Path $work 'context.tar.gz'
+        Invoke-Native tar -C $ctx -czf $archive . | Assert-NativeSuccess | Out-Null
+        $image = Build-ContainerImage -Path $archive -File alt/Dockerfile.alt -Tag psc-from-tar:1 -ErrorAction Stop
+        (Invoke-Container $image.Id -Remove -Network none).Text | Should -Be 'from the archive'
+        # Plain tar, the default Dockerfile: the whole context was there.
+        $plain = Join-Path $work 'context.tar'
+        Invoke-Native tar -C $ctx -cf $plain . | Assert-NativeSuccess | Out-Null
+        $all = Build-ContainerImage -Path $plain -ErrorAction Stop
+        (Invoke-Container $all.Id -Remove -Network none -- cat /ctx/app/data.txt).Text | Should -Be 'from the archive'
+        @(Get-ChildItem -Path (Join-Path $env:PSCONTAINERS_RUNROOT 'build') -Filter 'context-*' -ErrorAction Ignore) | Should -BeNullOrEmpty
+    }
+
+    It 'refuses an archive that is not a tar or reaches outside, and leaves nothing extracted' {
+        $junk = Join-Path $work 'junk.tar'
+        [System.IO.File]::WriteAllBytes($junk, [byte[]](1..2000 | ForEach-Object { $_ % 251 }))
+        $e = { Build-ContainerImage -Path $junk -ErrorAction Stop } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -BeLike 'BuildContextInvalid*'
+        # A tar whose entry climbs out of the context.
+        $evil = Join-Path $work 'evil.tar'
+        $stream = [System.IO.File]::Create($evil)
+        try {
+            $writer = [System.Formats.Tar.TarWriter]::new($stream, [System.Formats.Tar.TarEntryFormat]::Pax, $false)
+            $entry = [System.Formats.Tar.PaxTarEntry]::new([System.Formats.Tar.TarEntryType]::RegularFile, '../outside.txt')
+            $entry.DataStream = [System.IO.MemoryStream]::new([byte[]](65, 66))
+            $writer.WriteEntry($entry)
+            $writer.Dispose()
+        } finally { $stream.Dispose() }
+        $e = { Build-ContainerImage -Path $evil -ErrorAction Stop } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -BeLike 'BuildContextInvalid*'
+        Join-Path $env:PSCONTAINERS_RUNROOT 'build/outside.txt' | Should -Not -Exist
+        @(Get-ChildItem -Path (Join-Path $env:PSCONTAINERS_RUNROOT 'build') -Filter 'context-*' -ErrorAction Ignore) | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Build-ContainerImage: warnings' {
     It 'writes the parser''s warnings and unused build args to the Warning stream, not to the Information stream' {
         $ctx = New-Context -Dockerfile "FROM psc-build-base:1`nMAINTAINER someone`nRUN echo one \`n`n    two"

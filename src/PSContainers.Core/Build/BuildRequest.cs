@@ -8,6 +8,12 @@ public sealed class BuildRequest
     /// <summary>The build context directory.</summary>
     public string ContextDirectory { get; set; } = "";
 
+    /// <summary>
+    /// The context as a tar stream instead of a directory (plain, gzip, zstd, bzip2 or xz), as `docker build - &lt; ctx.tar`
+    /// and the Engine API's build take it; a relative DockerfilePath then names a file inside it.
+    /// </summary>
+    public Stream? ContextArchive { get; set; }
+
     /// <summary>The Dockerfile's path; null for ContextDirectory/Dockerfile (or DockerfileText).</summary>
     public string? DockerfilePath { get; set; }
 

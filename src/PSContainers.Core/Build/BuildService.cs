@@ -9,6 +9,7 @@ using PSContainers.Core.Build.Instructions;
 using PSContainers.Core.Build.Parser;
 using PSContainers.Core.Containers;
 using PSContainers.Core.Images;
+using PSContainers.Core.Images.Archive;
 using PSContainers.Core.Images.Oci;
 using PSContainers.Core.State;
 
@@ -46,6 +47,39 @@ public sealed partial class BuildService
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(output);
+        if (request.ContextArchive is not { } archive)
+        {
+            return BuildFromDirectory(request, request.ContextDirectory, output, progress, cancellationToken);
+        }
+
+        // A context given as a tar (docker build - < ctx.tar, the Engine API's build): extracted under the run root for
+        // this build only. The layer unpacker keeps every entry inside the directory (no .., no absolute paths, no
+        // links followed out of it).
+        var dir = Path.Combine(Paths.RunRoot, "build", "context-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            try
+            {
+                var decoded = ContextArchive.Open(archive);
+                LayerUnpacker.Unpack(decoded, dir, null, null, _log, null, cancellationToken);
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or ContainerEngineException && e is not OperationCanceledException)
+            {
+                throw new ContainerEngineException("BuildContextInvalid", $"The build context archive could not be read: {e.Message}", ContainerErrorKind.InvalidData, null, e);
+            }
+
+            return BuildFromDirectory(request, dir, output, progress, cancellationToken);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private ContainerImage BuildFromDirectory(BuildRequest request, string contextDirectory, Action<BuildOutputLine> output, IProgress<BuildProgress>? progress,
+        CancellationToken cancellationToken)
+    {
         if (request.Platform is { Length: > 0 } platform)
         {
             var spec = PlatformSpec.Parse(platform);
@@ -78,7 +112,7 @@ public sealed partial class BuildService
             }
         }
 
-        var contextDir = Path.GetFullPath(string.IsNullOrEmpty(request.ContextDirectory) ? "." : request.ContextDirectory);
+        var contextDir = Path.GetFullPath(string.IsNullOrEmpty(contextDirectory) ? "." : contextDirectory);
         if (!Directory.Exists(contextDir))
         {
             throw new ContainerEngineException("BuildContextNotFound", $"The build context {contextDir} is not a directory.", ContainerErrorKind.NotFound, contextDir);

@@ -14,7 +14,7 @@ public sealed class BuildContainerImageCommand : ImageCmdletBase
 {
     private readonly List<string> _fileInput = [];
 
-    /// <summary>The build context directory.</summary>
+    /// <summary>The build context: a directory, or a tar of one (plain, gzip, zstd, bzip2 or xz).</summary>
     [Parameter(Position = 0)]
     [Alias("Context")]
     public string Path { get; set; } = ".";
@@ -92,6 +92,9 @@ public sealed class BuildContainerImageCommand : ImageCmdletBase
             Platform = Platform,
             Network = Network,
         };
+        // A file as the context is a tar of it (docker build - < ctx.tar); -File then names a file inside it.
+        using var archive = System.IO.File.Exists(request.ContextDirectory) ? System.IO.File.OpenRead(request.ContextDirectory) : null;
+        request.ContextArchive = archive;
         SetDockerfile(request);
         foreach (var secret in Secret)
         {
@@ -171,6 +174,12 @@ public sealed class BuildContainerImageCommand : ImageCmdletBase
             catch (Exception e) when (e is System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or PSArgumentException)
             {
                 // "FROM busybox:1" reads as a path on a drive named "FROM busybox": it is Dockerfile text.
+            }
+
+            if (request.ContextArchive is not null && !System.IO.Path.IsPathRooted(_fileInput[0]) && !LooksLikeDockerfile(_fileInput[0]))
+            {
+                request.DockerfilePath = _fileInput[0];
+                return;
             }
 
             if (path is not null && (System.IO.File.Exists(path) || !LooksLikeDockerfile(_fileInput[0])))

@@ -256,20 +256,12 @@ internal sealed partial class StageBuilder
         }
 
         head = head[..read];
-        string? kind = head switch
-        {
-            [0x1f, 0x8b, ..] => "gzip",
-            [0x28, 0xb5, 0x2f, 0xfd, ..] => "zstd",
-            [(byte)'B', (byte)'Z', (byte)'h', ..] => "bzip2",
-            [0xfd, (byte)'7', (byte)'z', (byte)'X', (byte)'Z', 0x00, ..] => "xz",
-            _ when read >= 262 && head.Slice(257, 5).SequenceEqual("ustar"u8) => "tar",
-            _ => null,
-        };
+        var kind = ContextArchive.Compression(head) ?? (read >= 262 && head.Slice(257, 5).SequenceEqual("ustar"u8) ? "tar" : null);
         if (kind is "gzip" or "zstd" or "bzip2" or "xz")
         {
             // A compressed file that is not a tar inside is copied as it is, as docker does.
             using var stream = File.OpenRead(path);
-            using var decoded = Decompress(kind, stream);
+            using var decoded = ContextArchive.Decompress(kind, stream);
             var inner = new byte[512];
             var n = decoded.ReadAtLeast(inner, inner.Length, throwOnEndOfStream: false);
             if (n < 262 || !inner.AsSpan(257, 5).SequenceEqual("ustar"u8))
@@ -280,15 +272,6 @@ internal sealed partial class StageBuilder
 
         return kind;
     }
-
-    private static Stream Decompress(string kind, Stream stream) => kind switch
-    {
-        "gzip" => new System.IO.Compression.GZipStream(stream, System.IO.Compression.CompressionMode.Decompress),
-        "zstd" => new ZstdSharp.DecompressionStream(stream),
-        "bzip2" => SharpCompress.Compressors.BZip2.BZip2Stream.Create(stream, SharpCompress.Compressors.CompressionMode.Decompress, decompressConcatenated: true),
-        "xz" => new SharpCompress.Compressors.Xz.XZStream(stream),
-        _ => stream,
-    };
 
     private void Extract(string archive, string root, string dest, FileCopier.Options options, string step, CancellationToken cancellationToken)
     {
@@ -303,7 +286,7 @@ internal sealed partial class StageBuilder
         using var stream = File.OpenRead(archive);
         // The layer reader knows plain, gzip and zstd tars; bzip2 and xz are decoded here first.
         var kind = ArchiveKind(archive, step);
-        using var decoded = kind is "bzip2" or "xz" ? Decompress(kind, stream) : stream;
+        using var decoded = kind is "bzip2" or "xz" ? ContextArchive.Decompress(kind, stream) : stream;
         LayerUnpacker.Unpack(decoded, target, null, null, _session.Log, null, cancellationToken);
     }
 
