@@ -430,6 +430,27 @@ CMD ["sh", "-c", "cat /rounds.txt /secret-meta.txt /secret-env.txt /tmpfs-size.t
         Get-BuildLeftover | Should -BeNullOrEmpty
     }
 
+    It 'starts a new cache mount from=a stage''s directory, and keeps what the cache holds after that' {
+        $dockerfile = @'
+FROM psc-build-base:1 AS seed
+ARG SEED=first
+RUN mkdir -p /seed/sub && echo "$SEED seed" > /seed/sub/data.txt && chown 1000:50 /seed/sub/data.txt
+FROM psc-build-base:1
+ARG ROUND=1
+RUN --mount=type=cache,target=/c,id=psc-seeded,from=seed,source=/seed cat /c/sub/data.txt && stat -c '%u:%g' /c/sub/data.txt && echo "round $ROUND" >> /c/rounds && cat /c/rounds
+'@
+        $first = Invoke-Build (New-Context -Dockerfile $dockerfile) @{ BuildArg = @{ ROUND = '1' } }
+        $first.Lines | Should -Contain 'first seed'
+        $first.Lines | Should -Contain '1000:50'
+        $first.Lines | Should -Contain 'round 1'
+        # The cache exists now: another seed does not replace what it holds.
+        $second = Invoke-Build (New-Context -Dockerfile $dockerfile) @{ BuildArg = @{ ROUND = '2'; SEED = 'other' } }
+        $second.Lines | Should -Contain 'first seed'
+        $second.Lines | Should -Contain 'round 2'
+        @($second.Lines | Where-Object { $_ -like 'round *' }) | Should -Be 'round 1', 'round 2'
+        Get-BuildLeftover | Should -BeNullOrEmpty
+    }
+
     It 'expands ARG and ENV in --mount values, as BuildKit does' {
         $ctx = New-Context -Dockerfile @'
 FROM psc-build-base:1

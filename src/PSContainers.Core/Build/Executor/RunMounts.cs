@@ -1,4 +1,5 @@
 using PSContainers.Core.Build.Cache;
+using PSContainers.Core.Build.Context;
 using PSContainers.Core.Build.Instructions;
 using PSContainers.Core.Containers;
 using PSContainers.Core.Images;
@@ -43,7 +44,7 @@ internal sealed class RunMounts : IDisposable
                 switch (mount.Type)
                 {
                     case RunMountType.Cache:
-                        mounts.Cache(session, mount, request, step);
+                        mounts.Cache(session, stage, mount, request, step, cancellationToken);
                         break;
                     case RunMountType.Bind:
                         mounts.Bind(session, stage, mount, request, step, cancellationToken);
@@ -110,14 +111,8 @@ internal sealed class RunMounts : IDisposable
         return mount.Target.StartsWith('/') ? mount.Target : "/" + mount.Target;
     }
 
-    private void Cache(BuildSession session, RunMount mount, ContainerCreateRequest request, string step)
+    private void Cache(BuildSession session, StageBuilder stage, RunMount mount, ContainerCreateRequest request, string step, CancellationToken cancellationToken)
     {
-        if (mount.From is not null)
-        {
-            throw new ContainerEngineException("BuildMountNotSupported", $"{step}: RUN --mount=type=cache,from=... is not supported; a cache starts empty.",
-                ContainerErrorKind.InvalidArgument, step);
-        }
-
         var target = Target(mount, step);
         var id = mount.Id ?? target;
         var root = session.Cache.MountDir(id);
@@ -128,6 +123,19 @@ internal sealed class RunMounts : IDisposable
             Directory.CreateDirectory(dir);
             Libc.Check(Libc.Chmod(dir, mount.Mode ?? 0x1ED), "chmod", dir);
             Libc.Check(Libc.Chown(dir, mount.Uid ?? 0, mount.Gid ?? 0), "chown", dir);
+            if (mount.From is { } from)
+            {
+                try
+                {
+                    Seed(session, stage, from, mount.Source, dir, step, cancellationToken);
+                }
+                catch
+                {
+                    // A half-seeded cache must not be taken for a whole one by the next build.
+                    Directory.Delete(dir, recursive: true);
+                    throw;
+                }
+            }
         }
 
         var source = dir;
@@ -157,6 +165,25 @@ internal sealed class RunMounts : IDisposable
         }
 
         Add(request, new SpecMount { Destination = target, Type = "bind", Source = source, Options = ["rbind", mount.ReadOnly ? "ro" : "rw"] });
+    }
+
+    /// <summary>
+    /// from= on a cache mount (BuildKit's "base of the cache mount"): a new cache starts as a copy of source (default the
+    /// root) in the stage or image, owners and modes kept; an existing cache keeps what earlier builds left in it.
+    /// </summary>
+    private static void Seed(BuildSession session, StageBuilder stage, string from, string? source, string dir, string step, CancellationToken cancellationToken)
+    {
+        var (layers, _) = stage.LayersOf(from, cancellationToken);
+        using var view = ScratchOverlay.Mount(session.Images, layers, session.Images.Paths.RunRoot);
+        var relative = (source ?? "").Trim('/');
+        var host = relative.Length == 0 ? view.Root : SecurePath.Resolve(view.Root, relative);
+        if (!Directory.Exists(host))
+        {
+            throw new ContainerEngineException("BuildSourceNotFound", $"{step}: the cache mount's source \"{source}\" is not a directory in {from}.", ContainerErrorKind.NotFound, source);
+        }
+
+        var tree = new SourceTree(view.Root, null, isContext: false);
+        FileCopier.Copy(tree, [new CopySource(host, relative + "/", true)], dir, "/", new FileCopier.Options(0, 0, false, null, null) { KeepOwner = true }, step, cancellationToken);
     }
 
     private void Bind(BuildSession session, StageBuilder stage, RunMount mount, ContainerCreateRequest request, string step, CancellationToken cancellationToken)
