@@ -60,7 +60,10 @@ public static class ResourceMapper
                     ThrottleWriteIops = Throttle(b.ThrottleWriteIopsDevice),
                 }
                 : null,
-            Devices = r.Devices?.Select(d => new DeviceRule(d.Allow, string.IsNullOrEmpty(d.Type) ? 'a' : d.Type[0], d.Major, d.Minor, string.IsNullOrEmpty(d.Access) ? "rwm" : d.Access)).ToList(),
+            // The devices controller governs character and block devices only; a FIFO is opened like any file, so a
+            // 'p' rule (podman writes one for --device of a FIFO) has nothing to allow or deny, and the kernel
+            // rejects it in devices.allow: it is left out instead of failing the container as crun and runc do.
+            Devices = r.Devices?.Where(d => d.Type != "p").Select(d => new DeviceRule(d.Allow, string.IsNullOrEmpty(d.Type) ? 'a' : d.Type[0], d.Major, d.Minor, string.IsNullOrEmpty(d.Access) ? "rwm" : d.Access)).ToList(),
             HugepageLimits = r.HugepageLimits?.Select(h => new HugepageLimit(h.PageSize, h.Limit)).ToList(),
             Network = r.Network is { } n
                 ? new NetworkResources { ClassId = n.ClassId, Priorities = n.Priorities?.Select(p => new InterfacePriority(p.Name, p.Priority)).ToList() }
