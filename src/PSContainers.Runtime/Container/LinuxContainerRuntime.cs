@@ -79,6 +79,16 @@ public sealed class LinuxContainerRuntime
         }
 
         var namespaces = spec.Linux?.Namespaces ?? new List<LinuxNamespace>();
+        if (!namespaces.Any(n => n.Type == LinuxNamespaceType.Uts))
+        {
+            // Without a uts namespace of its own the name would be the host's: refused, as runc refuses it.
+            var field = !string.IsNullOrEmpty(spec.Hostname) ? "hostname" : !string.IsNullOrEmpty(spec.Domainname) ? "domainname" : null;
+            if (field is not null)
+            {
+                throw new ContainerException($"{field} is set but linux.namespaces has no \"uts\" entry: the container shares the host's {field}; add {{\"type\": \"uts\"}} or remove {field}.");
+            }
+        }
+
         var hostMounts = !namespaces.Any(n => n.Type == LinuxNamespaceType.Mount);
         if (hostMounts)
         {

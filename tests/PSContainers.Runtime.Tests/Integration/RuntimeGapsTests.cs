@@ -195,6 +195,30 @@ public sealed class RuntimeGapsTests : IClassFixture<PscrunFixture>
     }
 
     [Fact]
+    public void ANamespaceTheConfigDoesNotListIsTheHosts()
+    {
+        // Only a mount namespace: pid, network, ipc, uts and cgroup are the runtime's own, as the spec says.
+        var r = _f.Run(["sh", "-c", "for n in pid net ipc uts cgroup mnt; do readlink /proc/self/ns/$n; done"], spec =>
+        {
+            spec.Linux!.Namespaces!.RemoveAll(n => n.Type != LinuxNamespaceType.Mount);
+            spec.Hostname = null;
+        });
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var inside = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var host = new[] { "pid", "net", "ipc", "uts", "cgroup", "mnt" }.Select(n => new FileInfo($"/proc/self/ns/{n}").LinkTarget).ToArray();
+        Assert.Equal(host[..5], inside[..5]);
+        Assert.NotEqual(host[5], inside[5]);
+    }
+
+    [Fact]
+    public void AHostnameWithoutAUtsNamespaceIsRefusedByName()
+    {
+        var r = _f.Run(["true"], spec => spec.Linux!.Namespaces!.RemoveAll(n => n.Type == LinuxNamespaceType.Uts));
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("hostname is set but linux.namespaces has no \"uts\" entry", r.Stderr);
+    }
+
+    [Fact]
     public void WithoutAMountNamespaceMountsAreRefusedByName()
     {
         var r = _f.Run(["true"], spec => spec.Linux!.Namespaces!.RemoveAll(n => n.Type == LinuxNamespaceType.Mount));
