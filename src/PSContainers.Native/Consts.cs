@@ -48,7 +48,7 @@ public static class Consts
         TIOCGPTN = 0x80045430;
 
     // file types for mknod
-    public const uint S_IFCHR = 0x2000, S_IFBLK = 0x6000, S_IFIFO = 0x1000, S_IFDIR = 0x4000, S_IFREG = 0x8000;
+    public const uint S_IFCHR = 0x2000, S_IFBLK = 0x6000, S_IFIFO = 0x1000, S_IFDIR = 0x4000, S_IFREG = 0x8000, S_IFLNK = 0xA000, S_IFMT = 0xF000;
 
     // waitpid
     public const int WNOHANG = 1;

@@ -1,6 +1,6 @@
 namespace PSContainers.Native;
 
-/// <summary>The libc and raw system calls the runtime needs that Tmds.LibC lacks or types loosely.</summary>
+/// <summary>The libc functions and raw system calls the runtime uses, declared here (no Tmds.LibC: see docs/pscrun.md).</summary>
 /// <remarks>
 /// Entries ending in "Raw" do not record errno through the marshaller: they are the ones a
 /// freshly cloned child may call before execve, where nothing may allocate or take a lock.
@@ -165,6 +165,9 @@ public static unsafe partial class Libc
 
     [LibraryImport(L, EntryPoint = "_exit")]
     public static partial void ExitRaw(int status);
+
+    [LibraryImport(L, EntryPoint = "sched_setaffinity", SetLastError = true)]
+    public static partial int SchedSetaffinity(int pid, nint cpusetsize, byte* mask);
 
     [LibraryImport(L, EntryPoint = "syscall", SetLastError = true)]
     public static partial long Syscall(long number, long a1, long a2, long a3, long a4, long a5);

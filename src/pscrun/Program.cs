@@ -36,7 +36,7 @@ public static class Program
                     case "--systemd-cgroup": return true;
                     case "--rootless": value(); return true;
                     case "--criu": value(); return true;
-                    case "--version" or "-v": Console.WriteLine($"pscrun version {Version}\nspec: 1.2.0"); Environment.Exit(0); return true;
+                    case "--version" or "-v": Console.WriteLine($"pscrun version {Version}\nspec: 1.3.0"); Environment.Exit(0); return true;
                     case "--help" or "-h": Console.WriteLine(Usage); Environment.Exit(0); return true;
                     default: return false;
                 }

@@ -175,6 +175,90 @@ Describe 'Runbook: podman uses <RuntimeName> as its OCI runtime' -Tag 'Peers', '
             $result.ExitCode | Should -Be 0
         }
     }
+
+    Context 'configs that need tmpcopyup, a realtime budget, a FIFO device and hooks, side by side with crun' {
+        BeforeAll {
+            # The same podman store, one container with crun and one with the runtime under test: podman's
+            # last --runtime wins, so the reference runs with the very same image, flags and storage.
+            $withCrun = @('--runtime', (Get-ReferenceRuntime))
+            $fifo = Join-Path $work 'host-fifo'
+            Invoke-Native mkfifo $fifo | Assert-NativeSuccess | Out-Null
+            $hooksDir = Join-Path $work 'hooks'
+            $hookLog = Join-Path $work 'hook-log'
+            New-Item -ItemType Directory -Path $hooksDir | Out-Null
+            # An OCI hooks.d entry (podman's --hooks-dir): each stage appends the status it reads on stdin (crun's state
+            # has no final newline, so one is added).
+            $hook = @{
+                version = '1.0.0'
+                hook = @{ path = '/bin/sh'; args = @('sh', '-c', "{ cat; echo; } | sed -n 's/.*`"status`": *`"\([a-z]*\)`".*/\1/p' >> $hookLog") }
+                when = @{ always = $true }
+                stages = @('prestart', 'poststop')
+            }
+            $hook | ConvertTo-Json -Depth 5 | Set-Content -LiteralPath (Join-Path $hooksDir 'status.json')
+
+            function Invoke-SideBySide([string[]]$RunArguments) {
+                $arguments = @($RunArguments | ForEach-Object { if ($_ -eq 'IMAGE') { $image } else { $_ } })
+                [pscustomobject]@{
+                    Crun      = Invoke-TestPodman $podman @withCrun run --rm @isolation @arguments
+                    UnderTest = Invoke-TestPodman $podman run --rm @isolation @arguments
+                }
+            }
+        }
+
+        It '<Name>: <Expected> as with crun' -ForEach @(
+            @{ Name = '--read-only (tmpfs /tmp, /var/tmp, /run with tmpcopyup)'; Expected = "root-ro`ntmp-rw`nrun-rw`n"
+               Arguments = @('--read-only', 'IMAGE', 'sh', '-c', 'touch /x 2>/dev/null || echo root-ro; touch /tmp/y && echo tmp-rw; touch /run/z && echo run-rw') }
+            @{ Name = '--tmpfs /etc (copied up from the image)'; Expected = $null
+               Arguments = @('--tmpfs', '/etc', 'IMAGE', 'sh', '-c', 'ls /etc; grep -c " /etc tmpfs" /proc/mounts; touch /etc/new && echo etc-rw') }
+        ) {
+            $result = Invoke-SideBySide $Arguments
+            $result.Crun.ExitCode | Should -Be 0 -Because "crun ran it: $($result.Crun.StdErr)"
+            if ($null -ne $Expected) {
+                $result.Crun.StdOut | Should -BeExactly $Expected
+            }
+            $result.UnderTest.StdOut | Should -BeExactly $result.Crun.StdOut -Because "stderr: $($result.UnderTest.StdErr)"
+            $result.UnderTest.ExitCode | Should -Be 0
+        }
+
+        It '--cpu-rt-runtime 10000 --cpu-rt-period 1000000: the container cgroup gets the realtime budget, as with crun' {
+            # A child's realtime budget comes out of its parent's, and a new cgroup has none: the test's parent gets some.
+            $parentCpu = Join-Path '/sys/fs/cgroup/cpu' $podman.CgroupParent.TrimStart('/')
+            [void][System.IO.Directory]::CreateDirectory($parentCpu)
+            Set-Content -LiteralPath (Join-Path $parentCpu 'cpu.rt_runtime_us') -Value '20000'
+            $budgets = foreach ($runtimeArgs in @(, $withCrun) + @(, @())) {
+                $run = Invoke-TestPodman $podman @runtimeArgs run --detach @isolation --cpu-rt-period 1000000 --cpu-rt-runtime 10000 $image sleep 30
+                $run.ExitCode | Should -Be 0 -Because $run.StdErr
+                $cgroup = Join-Path $parentCpu "libpod-$($run.StdOut.Trim())"
+                '{0} {1}' -f (Get-Content -LiteralPath (Join-Path $cgroup 'cpu.rt_runtime_us')), (Get-Content -LiteralPath (Join-Path $cgroup 'cpu.rt_period_us'))
+                Invoke-TestPodman $podman rm --force --time 0 $run.StdOut.Trim() | Assert-NativeSuccess | Out-Null
+            }
+            $budgets | Should -Be @('10000 1000000', '10000 1000000')
+        }
+
+        It '--device HOSTFIFO:/dev/myfifo creates a FIFO in the container (crun 1.8 and runc 1.1 refuse the config)' {
+            $result = Invoke-SideBySide @('--device', "${fifo}:/dev/myfifo", 'IMAGE', 'sh', '-c', 'test -p /dev/myfifo && echo fifo')
+            $result.UnderTest.StdOut | Should -BeExactly "fifo`n" -Because $result.UnderTest.StdErr
+            $result.UnderTest.ExitCode | Should -Be 0
+            if ($result.Crun.ExitCode -eq 0) {
+                $result.Crun.StdOut | Should -BeExactly $result.UnderTest.StdOut
+            }
+            else {
+                # podman adds a 'p' device cgroup rule, which the kernel rejects in devices.allow: crun fails there.
+                $result.Crun.StdErr | Should -Match 'devices\.allow'
+            }
+        }
+
+        It '--hooks-dir: the prestart hook reads status created, as under crun; podman runs poststop itself' {
+            $logs = foreach ($runtimeArgs in @(, $withCrun) + @(, @())) {
+                Remove-Item -LiteralPath $hookLog -ErrorAction Ignore
+                $run = Invoke-TestPodman $podman @runtimeArgs --hooks-dir $hooksDir run --rm @isolation $image true
+                $run.ExitCode | Should -Be 0 -Because $run.StdErr
+                (Get-Content -LiteralPath $hookLog) -join ','
+            }
+            $logs[0] | Should -Be 'created,stopped'
+            $logs[1] | Should -Be $logs[0]
+        }
+    }
 }
 
 Describe 'Runbook: the peer runbooks leave the machine as they found it' -Tag 'Peers' {

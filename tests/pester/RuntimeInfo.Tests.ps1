@@ -39,7 +39,7 @@ function Split-Streams($records) {
         $r.Type | Should -Be 'PSContainers.Core.OciRuntime.RuntimeInfo'
         $r.Path | Should -Be (Join-Path $moduleDir 'pscrun')
         $r.Version | Should -Be '0.1.0'
-        $r.SpecVersion | Should -Be '1.2.0'
+        $r.SpecVersion | Should -Be '1.3.0'
         $r.OciVersionMax | Should -Match '^1\.\d+\.\d+'
         $r.Namespaces | Should -Contain 'pid'
         $r.Verbose | Should -BeNullOrEmpty

@@ -405,8 +405,11 @@ function Invoke-TestPodman {
         [Parameter(Position = 1, ValueFromRemainingArguments)][string[]]$ArgumentList,
         [int]$TimeoutSeconds = 60
     )
+    # conmon writes files (an empty 'oom' after an OOM kill) into its working directory: a scratch one, never the repo.
+    $scratch = Join-Path $Podman.Directory 'cwd'
+    [void][System.IO.Directory]::CreateDirectory($scratch)
     Invoke-Native -FilePath podman -ArgumentList (@($Podman.GlobalArgs) + $ArgumentList) `
-        -Environment $Podman.Environment -TimeoutSeconds $TimeoutSeconds
+        -Environment $Podman.Environment -TimeoutSeconds $TimeoutSeconds -WorkingDirectory $scratch
 }
 
 # Removes the test podman's containers and images, anything it left mounted or running, and its cgroups.

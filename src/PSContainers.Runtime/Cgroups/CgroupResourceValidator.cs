@@ -16,6 +16,16 @@ internal static class CgroupResourceValidator
             throw new CgroupException($"Memory+swap limit {s} needs a memory limit; the memory limit is unlimited (-1).");
         }
 
+        if (r.Memory?.Swappiness is > 100 and var swappiness)
+        {
+            throw new CgroupException($"linux.resources.memory.swappiness {swappiness} is out of range: use 0 to 100.");
+        }
+
+        if (r.Cpu?.Idle is long idle and not (0 or 1))
+        {
+            throw new CgroupException($"linux.resources.cpu.idle {idle} is invalid: use 0 or 1.");
+        }
+
         foreach (DeviceRule rule in r.Devices ?? [])
         {
             if (rule.Type is not ('a' or 'b' or 'c'))

@@ -8,6 +8,11 @@ public sealed record CgroupResources
     public PidsResources? Pids { get; init; }
     public BlockIoResources? BlockIo { get; init; }
 
+    /// <summary>hugetlb limits per page size.</summary>
+    public IReadOnlyList<HugepageLimit>? HugepageLimits { get; init; }
+
+    public NetworkResources? Network { get; init; }
+
     /// <summary>Device access rules, applied in order (v1 only; v2 needs eBPF, which is not implemented).</summary>
     public IReadOnlyList<DeviceRule>? Devices { get; init; }
 

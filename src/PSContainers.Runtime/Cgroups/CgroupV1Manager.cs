@@ -121,10 +121,23 @@ internal sealed class CgroupV1Manager : ICgroupManager
             throw new CgroupException("Unified (cgroup v2) resources were given but this host uses cgroup v1; remove them or run on a cgroup v2 host.");
         }
 
+        HugePageSizes.Validate(r.HugepageLimits);
+        // Refused before the first write: a config asking for a controller the host lacks changes nothing.
+        if (r.Network?.ClassId is not null)
+        {
+            Require("net_cls", "linux.resources.network.classID");
+        }
+
+        if (r.Network?.Priorities is { Count: > 0 })
+        {
+            Require("net_prio", "linux.resources.network.priorities");
+        }
+
         if (r.Cpu is { } cpu)
         {
             ApplyCpuset(cpu);
             ApplyCpu(cpu);
+            ApplyCpuExtras(cpu);
         }
 
         if (r.Memory is { } memory)
@@ -146,6 +159,86 @@ internal sealed class CgroupV1Manager : ICgroupManager
         if (r.Devices is { } devices)
         {
             ApplyDevices(devices);
+        }
+
+        ApplyHugetlb(r.HugepageLimits);
+        ApplyNetwork(r.Network);
+    }
+
+    // Files a kernel may lack (a config option, an older kernel): a clear refusal instead of an ENOENT on write.
+    private string RequireFile(string controller, string file, string what)
+    {
+        string path = Join(Require(controller, what), file);
+        if (!File.Exists(path))
+        {
+            throw new CgroupException($"The resources ask for {what}, but this kernel has no {file} in its {controller} hierarchy ({path}).");
+        }
+
+        return path;
+    }
+
+    private void ApplyCpuExtras(CpuResources cpu)
+    {
+        if (cpu.Burst is ulong burst)
+        {
+            Write(RequireFile("cpu", "cpu.cfs_burst_us", "linux.resources.cpu.burst"), CgroupFile.Format(burst));
+        }
+
+        if (cpu.RealtimePeriod is not null || cpu.RealtimeRuntime is not null)
+        {
+            string what = "linux.resources.cpu.realtimeRuntime/realtimePeriod (needs CONFIG_RT_GROUP_SCHED)";
+            string periodFile = RequireFile("cpu", "cpu.rt_period_us", what);
+            string runtimeFile = RequireFile("cpu", "cpu.rt_runtime_us", what);
+            string? period = cpu.RealtimePeriod is ulong p && p != 0 ? CgroupFile.Format(p) : null;
+            string? runtime = cpu.RealtimeRuntime is long rt ? CgroupFile.Format(rt) : null;
+            // The kernel checks the runtime against the current period and the parent's budget: a shorter period with
+            // a smaller runtime must go runtime first, a longer one period first; try one order, then the other.
+            try
+            {
+                if (period is not null)
+                {
+                    Write(periodFile, period);
+                }
+
+                if (runtime is not null)
+                {
+                    Write(runtimeFile, runtime);
+                }
+            }
+            catch (CgroupException) when (period is not null && runtime is not null)
+            {
+                Write(runtimeFile, runtime);
+                Write(periodFile, period);
+            }
+        }
+
+        if (cpu.Idle is long idle)
+        {
+            Write(RequireFile("cpu", "cpu.idle", "linux.resources.cpu.idle (kernel 5.15 or later)"), idle);
+        }
+    }
+
+    private void ApplyHugetlb(IReadOnlyList<HugepageLimit>? limits)
+    {
+        foreach (HugepageLimit limit in limits ?? [])
+        {
+            string file = RequireFile("hugetlb", $"hugetlb.{limit.PageSize}.limit_in_bytes", $"a hugetlb limit for {limit.PageSize} pages");
+            Write(file, CgroupFile.Format(limit.Limit));
+        }
+    }
+
+    private void ApplyNetwork(NetworkResources? network)
+    {
+        if (network?.ClassId is uint classId)
+        {
+            string dir = Require("net_cls", "linux.resources.network.classID");
+            Write(Join(dir, "net_cls.classid"), CgroupFile.Format(classId));
+        }
+
+        foreach (InterfacePriority p in network?.Priorities ?? [])
+        {
+            string dir = Require("net_prio", "linux.resources.network.priorities");
+            Write(Join(dir, "net_prio.ifpriomap"), string.Create(CultureInfo.InvariantCulture, $"{p.Interface} {p.Priority}"));
         }
     }
 
@@ -216,7 +309,7 @@ internal sealed class CgroupV1Manager : ICgroupManager
 
     private void ApplyMemory(MemoryResources m)
     {
-        if (m.Limit is null && m.Reservation is null && m.Swap is null && m.DisableOomKiller is null)
+        if (m.Limit is null && m.Reservation is null && m.Swap is null && m.DisableOomKiller is null && m.Swappiness is null)
         {
             return;
         }
@@ -267,6 +360,11 @@ internal sealed class CgroupV1Manager : ICgroupManager
         {
             Write(Join(dir, "memory.oom_control"), disable ? "1" : "0");
         }
+
+        if (m.Swappiness is ulong swappiness)
+        {
+            Write(Join(dir, "memory.swappiness"), CgroupFile.Format(swappiness));
+        }
     }
 
     private void WriteLimit(string limitFile, long? limit)
@@ -311,9 +409,15 @@ internal sealed class CgroupV1Manager : ICgroupManager
             Write(Join(dir, "blkio.leaf_weight"), leaf);
         }
 
+        string weightDeviceFile = Join(dir, "blkio.weight_device");
+        if (!File.Exists(weightDeviceFile) && File.Exists(Join(dir, "blkio.bfq.weight_device")))
+        {
+            weightDeviceFile = Join(dir, "blkio.bfq.weight_device");
+        }
+
         foreach (BlockIoWeightDevice d in b.WeightDevices ?? [])
         {
-            Write(Join(dir, "blkio.weight_device"), $"{d.Major}:{d.Minor} {d.Weight}");
+            Write(weightDeviceFile, $"{d.Major}:{d.Minor} {d.Weight}");
         }
 
         WriteThrottles(Join(dir, "blkio.throttle.read_bps_device"), b.ThrottleReadBps);

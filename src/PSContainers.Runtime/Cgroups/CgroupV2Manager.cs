@@ -108,9 +108,12 @@ internal sealed class CgroupV2Manager : ICgroupManager
     public void Apply(CgroupResources r)
     {
         CgroupResourceValidator.Validate(r);
+        RefuseV1Only(r);
+        HugePageSizes.Validate(r.HugepageLimits);
         if (r.Cpu is { } cpu)
         {
             ApplyCpu(cpu);
+            ApplyCpuExtras(cpu);
         }
 
         if (r.Memory is { } memory)
@@ -133,6 +136,19 @@ internal sealed class CgroupV2Manager : ICgroupManager
             _logger.LogWarning(
                 "Device rules are NOT enforced on cgroup v2 for {Cgroup}: they need an eBPF device filter, which PSContainers does not implement yet; {Count} rules ignored",
                 Path, devices.Count);
+        }
+
+        foreach (HugepageLimit hugepages in r.HugepageLimits ?? [])
+        {
+            string file = File($"hugetlb.{hugepages.PageSize}.max");
+            if (!System.IO.File.Exists(file))
+            {
+                throw new CgroupException(
+                    $"The resources ask for a hugetlb limit for {hugepages.PageSize} pages, but {file} does not exist: is the hugetlb controller enabled?",
+                    file, CgroupFile.Format(hugepages.Limit), CgroupNative.ENOENT);
+            }
+
+            Write(file, CgroupFile.Format(hugepages.Limit));
         }
 
         foreach ((string name, string value) in r.Unified ?? new Dictionary<string, string>())
@@ -172,6 +188,39 @@ internal sealed class CgroupV2Manager : ICgroupManager
             string quota = cpu.Quota is long q ? (q > 0 ? CgroupFile.Format(q) : "max") : current.ElementAtOrDefault(0) ?? "max";
             string period = cpu.Period is ulong p && p != 0 ? CgroupFile.Format(p) : current.ElementAtOrDefault(1) ?? "100000";
             Write(File("cpu.max"), $"{quota} {period}");
+        }
+    }
+
+    // Fields cgroup v2 has no file for: refused before anything is written, as crun and runc do.
+    private static void RefuseV1Only(CgroupResources r)
+    {
+        string? field = r.Memory?.Swappiness is not null ? "linux.resources.memory.swappiness"
+            : r.Cpu?.RealtimeRuntime is not null || r.Cpu?.RealtimePeriod is not null ? "linux.resources.cpu.realtimeRuntime/realtimePeriod"
+            : r.Network?.ClassId is not null ? "linux.resources.network.classID"
+            : r.Network?.Priorities is { Count: > 0 } ? "linux.resources.network.priorities"
+            : null;
+        if (field is not null)
+        {
+            throw new CgroupException($"{field} exists only on cgroup v1 (net_cls, net_prio, RT group scheduling, per-cgroup swappiness); this host uses cgroup v2: remove it.");
+        }
+    }
+
+    private void ApplyCpuExtras(CpuResources cpu)
+    {
+        if (cpu.Burst is ulong burst)
+        {
+            Write(File("cpu.max.burst"), CgroupFile.Format(burst));
+        }
+
+        if (cpu.Idle is long idle)
+        {
+            string file = File("cpu.idle");
+            if (!System.IO.File.Exists(file))
+            {
+                throw new CgroupException($"linux.resources.cpu.idle needs kernel 5.15 or later ({file} does not exist).", file, CgroupFile.Format(idle), CgroupNative.ENOENT);
+            }
+
+            Write(file, CgroupFile.Format(idle));
         }
     }
 

@@ -10,4 +10,7 @@ public sealed record MemoryResources
     public long? Swap { get; init; }
 
     public bool? DisableOomKiller { get; init; }
+
+    /// <summary>memory.swappiness, 0-100 (v1 only: v2 has no per-cgroup swappiness).</summary>
+    public ulong? Swappiness { get; init; }
 }

@@ -22,8 +22,8 @@ public static class ResourceMapper
         }
 
         var rules = mapped.Devices.Concat(DefaultAllowedDevices)
-            .Concat((devices ?? Enumerable.Empty<LinuxDevice>()).Select(d =>
-                new DeviceRule(true, string.IsNullOrEmpty(d.Type) ? 'c' : d.Type[0], d.Major, d.Minor)))
+            .Concat((devices ?? Enumerable.Empty<LinuxDevice>()).Where(d => d.Type != "p").Select(d =>
+                new DeviceRule(true, DeviceRuleType(d.Type), d.Major, d.Minor)))
             .ToList();
         return mapped with { Devices = rules };
     }
@@ -38,10 +38,14 @@ public static class ResourceMapper
         return new CgroupResources
         {
             Memory = r.Memory is { } m
-                ? new MemoryResources { Limit = m.Limit, Reservation = m.Reservation, Swap = m.Swap, DisableOomKiller = m.DisableOomKiller }
+                ? new MemoryResources { Limit = m.Limit, Reservation = m.Reservation, Swap = m.Swap, DisableOomKiller = m.DisableOomKiller, Swappiness = m.Swappiness }
                 : null,
             Cpu = r.Cpu is { } c
-                ? new CpuResources { Shares = c.Shares, Quota = c.Quota, Period = c.Period, Cpus = NullIfEmpty(c.Cpus), Mems = NullIfEmpty(c.Mems) }
+                ? new CpuResources
+                {
+                    Shares = c.Shares, Quota = c.Quota, Period = c.Period, Burst = c.Burst, Cpus = NullIfEmpty(c.Cpus), Mems = NullIfEmpty(c.Mems),
+                    RealtimeRuntime = c.RealtimeRuntime, RealtimePeriod = c.RealtimePeriod, Idle = c.Idle,
+                }
                 : null,
             Pids = r.Pids is { } p ? new PidsResources { Limit = p.Limit } : null,
             BlockIo = r.BlockIo is { } b
@@ -56,10 +60,20 @@ public static class ResourceMapper
                     ThrottleWriteIops = Throttle(b.ThrottleWriteIopsDevice),
                 }
                 : null,
-            Devices = r.Devices?.Select(d => new DeviceRule(d.Allow, string.IsNullOrEmpty(d.Type) ? 'a' : d.Type[0], d.Major, d.Minor, string.IsNullOrEmpty(d.Access) ? "rwm" : d.Access)).ToList(),
+            // The devices controller governs character and block devices only; a FIFO is opened like any file, so a
+            // 'p' rule (podman writes one for --device of a FIFO) has nothing to allow or deny, and the kernel
+            // rejects it in devices.allow: it is left out instead of failing the container as crun and runc do.
+            Devices = r.Devices?.Where(d => d.Type != "p").Select(d => new DeviceRule(d.Allow, string.IsNullOrEmpty(d.Type) ? 'a' : d.Type[0], d.Major, d.Minor, string.IsNullOrEmpty(d.Access) ? "rwm" : d.Access)).ToList(),
+            HugepageLimits = r.HugepageLimits?.Select(h => new HugepageLimit(h.PageSize, h.Limit)).ToList(),
+            Network = r.Network is { } n
+                ? new NetworkResources { ClassId = n.ClassId, Priorities = n.Priorities?.Select(p => new InterfacePriority(p.Name, p.Priority)).ToList() }
+                : null,
             Unified = r.Unified,
         };
     }
+
+    // 'u' is an unbuffered character device (a 'c' to the kernel); a FIFO ('p') is no device and needs no rule.
+    private static char DeviceRuleType(string? type) => string.IsNullOrEmpty(type) || type == "u" ? 'c' : type[0];
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 

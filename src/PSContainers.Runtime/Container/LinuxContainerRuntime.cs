@@ -79,9 +79,20 @@ public sealed class LinuxContainerRuntime
         }
 
         var namespaces = spec.Linux?.Namespaces ?? new List<LinuxNamespace>();
-        if (!namespaces.Any(n => n.Type == LinuxNamespaceType.Mount))
+        if (!namespaces.Any(n => n.Type == LinuxNamespaceType.Uts))
         {
-            throw new ContainerException("pscrun needs a mount namespace: add {\"type\": \"mount\"} to linux.namespaces");
+            // Without a uts namespace of its own the name would be the host's: refused, as runc refuses it.
+            var field = !string.IsNullOrEmpty(spec.Hostname) ? "hostname" : !string.IsNullOrEmpty(spec.Domainname) ? "domainname" : null;
+            if (field is not null)
+            {
+                throw new ContainerException($"{field} is set but linux.namespaces has no \"uts\" entry: the container shares the host's {field}; add {{\"type\": \"uts\"}} or remove {field}.");
+            }
+        }
+
+        var hostMounts = !namespaces.Any(n => n.Type == LinuxNamespaceType.Mount);
+        if (hostMounts)
+        {
+            RefuseMountsWithoutMountNamespace(spec);
         }
 
         if (namespaces.Any(n => n.Type == LinuxNamespaceType.Time))
@@ -90,6 +101,7 @@ public sealed class LinuxContainerRuntime
         }
 
         SysctlPolicy.Validate(spec);
+        SpecConformance.CheckContainer(spec);
         if (!Directory.Exists(spec.Root!.Path))
         {
             throw new ContainerException($"rootfs {spec.Root.Path} does not exist or is not a directory");
@@ -199,7 +211,9 @@ public sealed class LinuxContainerRuntime
             Trace("namespaces opened");
             var rootfs = spec.Root!.Path;
             var becomeRoot = newUser || join.Any(j => j.Type == Consts.CLONE_NEWUSER);
-            var hooksRoundTrip = spec.Hooks?.Prestart is { Count: > 0 } || spec.Hooks?.CreateRuntime is { Count: > 0 };
+            var copyUps = (spec.Mounts ?? []).Where(Mounts.TmpCopyUp.Wanted).Select(m => m.Destination).ToList();
+            // The copy-up needs the same stop as the hooks: the init's mounts made, its root not yet pivoted.
+            var hooksRoundTrip = spec.Hooks?.Prestart is { Count: > 0 } || spec.Hooks?.CreateRuntime is { Count: > 0 } || copyUps.Count > 0;
             var receiveState = spec.Hooks?.CreateContainer is { Count: > 0 } || spec.Hooks?.StartContainer is { Count: > 0 };
             var (parentEnd, childEnd) = SyncPair();
             var channel = new SyncChannel(parentEnd);
@@ -210,6 +224,7 @@ public sealed class LinuxContainerRuntime
                 Spec = spec, Rootfs = rootfs, Bundle = bundle, SyncFd = childEnd, FifoFd = fifoFd, ConsoleFd = consoleFd,
                 PreserveFds = options.PreserveFds, NewUserNamespace = newUser, NewCgroupNamespace = newCgroup,
                 NewUtsNamespace = newUts, NewNetworkNamespace = newNet, NoPivot = options.NoPivot, NoNewKeyring = options.NoNewKeyring,
+                HostMountNamespace = hostMounts,
                 HooksRoundTrip = hooksRoundTrip, ReceiveState = receiveState, CgroupDirectories = cgroup.HierarchyDirectories,
             });
             Trace("plan built");
@@ -237,9 +252,15 @@ public sealed class LinuxContainerRuntime
             {
                 ExpectFromChild(channel, SyncChannel.HooksReady, plan);
                 Trace("rootfs mounted");
-                var creating = StateJson(spec, id, "creating", pid, bundle);
-                HookRunner.Run(spec.Hooks?.Prestart, creating, "prestart");
-                HookRunner.Run(spec.Hooks?.CreateRuntime, creating, "createRuntime");
+                foreach (var destination in copyUps)
+                {
+                    Mounts.TmpCopyUp.Copy(rootfs, destination, pid);
+                }
+
+                // The spec's lifecycle runs these hooks once the container exists: its state is "created".
+                var created = StateJson(spec, id, ContainerStatus.Created, pid, bundle);
+                HookRunner.Run(spec.Hooks?.Prestart, created, "prestart");
+                HookRunner.Run(spec.Hooks?.CreateRuntime, created, "createRuntime");
                 channel.Send(SyncChannel.HooksDone);
             }
 
@@ -288,6 +309,40 @@ public sealed class LinuxContainerRuntime
             }
 
             throw;
+        }
+    }
+
+    // The spec lets a container share the runtime's mount namespace; whatever would mount then would mount on the
+    // host, for everyone, and outlive the container: refused by name instead.
+    private static void RefuseMountsWithoutMountNamespace(Spec.Spec spec)
+    {
+        var field = spec.Mounts is { Count: > 0 } ? "mounts"
+            : spec.Linux?.Devices is { Count: > 0 } ? "linux.devices"
+            : spec.Linux?.MaskedPaths is { Count: > 0 } ? "linux.maskedPaths"
+            : spec.Linux?.ReadonlyPaths is { Count: > 0 } ? "linux.readonlyPaths"
+            : spec.Root?.Readonly == true ? "root.readonly"
+            : !string.IsNullOrEmpty(spec.Linux?.RootfsPropagation) ? "linux.rootfsPropagation"
+            : null;
+        if (field is not null)
+        {
+            throw new ContainerException($"{field} needs a mount namespace: without one the container shares the host's mounts, and pscrun will not change them; add {{\"type\": \"mount\"}} to linux.namespaces or remove {field}.");
+        }
+    }
+
+    private static unsafe void SetAffinity(int pid, string? cpus, string field)
+    {
+        if (string.IsNullOrEmpty(cpus))
+        {
+            return;
+        }
+
+        var mask = CpuAffinityMask.Parse(cpus, field);
+        fixed (byte* p = mask)
+        {
+            if (Libc.SchedSetaffinity(pid, mask.Length, p) != 0)
+            {
+                throw new ContainerException($"{field} \"{cpus}\": sched_setaffinity failed: {Errno.Name(Libc.LastErrno)} (a CPU outside this machine or the container's cpuset?)");
+            }
         }
     }
 
@@ -486,7 +541,7 @@ public sealed class LinuxContainerRuntime
             // The state document costs serializer set-up; only hooks read it.
             if (record.Spec.Hooks?.Poststart is { Count: > 0 } poststart)
             {
-                HookRunner.Run(poststart, StateJson(record, ContainerStatus.Running), "poststart");
+                HookRunner.RunEach(poststart, StateJson(record, ContainerStatus.Running), "poststart", m => _log.LogWarning("{Error}", m));
             }
         }
         catch (Exception e)
@@ -652,7 +707,7 @@ public sealed class LinuxContainerRuntime
         {
             if (record.Spec.Hooks?.Poststop is { Count: > 0 } poststop)
             {
-                HookRunner.Run(poststop, StateJson(record, ContainerStatus.Stopped), "poststop");
+                HookRunner.RunEach(poststop, StateJson(record, ContainerStatus.Stopped), "poststop", m => _log.LogWarning("{Error}", m));
             }
         }
         catch (Exception e)
@@ -755,6 +810,8 @@ public sealed class LinuxContainerRuntime
             throw new ContainerException("exec needs a command (process.args is empty)");
         }
 
+        SpecConformance.CheckProcess(process);
+
         var opened = new List<int>();
         var consoleFd = -1;
         var ownPidNs = -1;
@@ -819,7 +876,11 @@ public sealed class LinuxContainerRuntime
             {
                 try
                 {
+                    // initial: where the process runs while it joins; final: where it stays, once the cgroup's
+                    // cpuset has reset its affinity on the join.
+                    SetAffinity(pid, process.ExecCpuAffinity?.Initial, "process.execCPUAffinity.initial");
                     Cgroup(record.CgroupsPath).AddProcess(pid);
+                    SetAffinity(pid, process.ExecCpuAffinity?.Final, "process.execCPUAffinity.final");
                     ReleaseChild(channel);
                     var config = new InitConfig
                     {

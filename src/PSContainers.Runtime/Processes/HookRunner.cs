@@ -14,6 +14,22 @@ internal static class HookRunner
         }
     }
 
+    /// <summary>Runs every hook even when one fails (poststart, poststop: the spec says a failure is only a warning).</summary>
+    public static void RunEach(IEnumerable<Hook>? hooks, string stateJson, string phase, Action<string> warn)
+    {
+        foreach (var hook in hooks ?? Array.Empty<Hook>())
+        {
+            try
+            {
+                RunOne(hook, stateJson, phase);
+            }
+            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or IOException)
+            {
+                warn(e.Message);
+            }
+        }
+    }
+
     private static void RunOne(Hook hook, string stateJson, string phase)
     {
         var psi = new System.Diagnostics.ProcessStartInfo(hook.Path)

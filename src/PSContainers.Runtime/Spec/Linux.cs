@@ -19,5 +19,8 @@ public sealed class Linux
     [JsonPropertyName("mountLabel")] public string? MountLabel { get; set; }
     [JsonPropertyName("intelRdt")] public LinuxIntelRdt? IntelRdt { get; set; }
     [JsonPropertyName("personality")] public LinuxPersonality? Personality { get; set; }
+    // Runtime spec 1.3 fields pscrun does not implement: read only so that a config using them is refused by name.
+    [JsonPropertyName("netDevices")] public Dictionary<string, System.Text.Json.JsonElement>? NetDevices { get; set; }
+    [JsonPropertyName("memoryPolicy")] public System.Text.Json.JsonElement? MemoryPolicy { get; set; }
     [JsonPropertyName("timeOffsets")] public Dictionary<string, LinuxTimeOffset>? TimeOffsets { get; set; }
 }

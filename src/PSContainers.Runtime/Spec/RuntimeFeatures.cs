@@ -6,7 +6,7 @@ public static class RuntimeFeatures
     public static Features Describe() => new()
     {
         OciVersionMin = "1.0.0",
-        OciVersionMax = "1.2.0",
+        OciVersionMax = "1.3.0",
         Hooks = ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"],
         MountOptions =
         [

@@ -105,7 +105,7 @@ public static partial class SpecLoader
         }
         if (!SupportedVersion().IsMatch(version))
         {
-            throw new SpecException($"{sourceName}: ociVersion \"{version}\" is not supported; this runtime reads configs of version 1.0.x to 1.2.x.");
+            throw new SpecException($"{sourceName}: ociVersion \"{version}\" is not supported; this runtime reads configs of version 1.0.x to 1.3.x.");
         }
     }
 
@@ -147,6 +147,6 @@ public static partial class SpecLoader
     }
 
     // Pre-release and build suffixes are allowed because runc writes "1.0.2-dev".
-    [GeneratedRegex(@"^1\.[0-2]\.\d+([-+][0-9A-Za-z.+-]*)?$")]
+    [GeneratedRegex(@"^1\.[0-3]\.\d+([-+][0-9A-Za-z.+-]*)?$")]
     private static partial Regex SupportedVersion();
 }

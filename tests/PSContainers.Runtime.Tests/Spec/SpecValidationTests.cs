@@ -11,7 +11,7 @@ public class SpecValidationTests
     {
         { """{"root":{"path":"rootfs"}}""", "ociVersion is missing" },
         { """{"ociVersion":"2.0.0","root":{"path":"rootfs"}}""", "\"2.0.0\"" },
-        { """{"ociVersion":"1.3.0","root":{"path":"rootfs"}}""", "1.0.x to 1.2.x" },
+        { """{"ociVersion":"1.4.0","root":{"path":"rootfs"}}""", "1.0.x to 1.3.x" },
         { """{"ociVersion":"0.9.0","root":{"path":"rootfs"}}""", "\"0.9.0\"" },
         { """{"ociVersion":"1.2.0"}""", "root.path" },
         { """{"ociVersion":"1.2.0","root":{"path":""}}""", "root.path" },
@@ -46,6 +46,8 @@ public class SpecValidationTests
     [InlineData("1.1.0")]
     [InlineData("1.2.0")]
     [InlineData("1.2.1+dev")]
+    [InlineData("1.3.0")]
+    [InlineData("1.3.1-rc.1")]
     public void Parse_AcceptsSupportedVersions(string version)
     {
         var spec = SpecLoader.Parse("{\"ociVersion\":\"" + version + "\",\"root\":{\"path\":\"rootfs\"}}");

@@ -15,7 +15,7 @@ namespace PSContainers.Runtime.Processes.Plan;
 internal static unsafe class ContainerSetupPlanner
 {
     // Descriptor numbers the plan reserves for its own use; all close-on-exec.
-    private const int RootFd = 240, TargetFd = 241, DirFd = 242, OldRootFd = 243, ConsoleSlaveFd = 244, CgroupFd = 245;
+    private const int RootFd = 240, TargetFd = 241, DirFd = 242, OldRootFd = 243, ConsoleSlaveFd = 244, CgroupFd = 245, HostProcFd = 246;
 
     private const long SysChdir = 80, SysFchdir = 81, SysUmask = 95, SysSetsid = 112, SysSetgroups = 116, SysSetresuid = 117,
         SysSetresgid = 119, SysCapset = 126, SysPrctl = 157, SysSetrlimit = 160, SysChroot = 161, SysUmount2 = 166,
@@ -82,7 +82,16 @@ internal static unsafe class ContainerSetupPlanner
             plan.Add(PlanOpCode.LoopbackUp, "bring up the loopback interface (SIOCSIFFLAGS on lo)");
         }
 
-        AddRootfs(plan, input);
+        if (input.HostMountNamespace)
+        {
+            plan.Add(PlanOpCode.Open, $"open the rootfs {input.Rootfs}", (long)a.Str(input.Rootfs), Consts.O_PATH | Consts.O_DIRECTORY | Consts.O_CLOEXEC, 0, RootFd);
+            // The exec fifo is reopened through /proc/self/fd after the chroot, and the rootfs has no /proc mounted.
+            plan.Add(PlanOpCode.Open, "open the host's /proc for the exec fifo", (long)a.Str("/proc"), Consts.O_PATH | Consts.O_DIRECTORY | Consts.O_CLOEXEC, 0, HostProcFd);
+        }
+        else
+        {
+            AddRootfs(plan, input);
+        }
 
         if (input.HooksRoundTrip)
         {
@@ -96,13 +105,25 @@ internal static unsafe class ContainerSetupPlanner
             AddHook(plan, hook, "createContainer", stateBuffer, stateLength);
         }
 
-        AddPivot(plan, input);
+        if (input.HostMountNamespace)
+        {
+            plan.Syscall("chdir to the rootfs", SysFchdir, RootFd);
+            plan.Syscall("chroot (no mount namespace: the host's mounts are shared, so no pivot_root)", SysChroot, (long)a.Str("."));
+            plan.Syscall("chdir /", SysChdir, (long)a.Str("/"));
+            plan.Syscall("close the rootfs", 3, RootFd);
+        }
+        else
+        {
+            AddPivot(plan, input);
+        }
+
         AddInsideRoot(plan, spec);
 
         plan.Syscall("setsid", SysSetsid);
         if (process.Terminal == true)
         {
-            AddConsole(plan, input.ConsoleFd, process.ConsoleSize, bindConsole: true);
+            // Without a mount namespace a bind on /dev/console would be a mount on the host.
+            AddConsole(plan, input.ConsoleFd, process.ConsoleSize, bindConsole: !input.HostMountNamespace);
         }
 
         if (!input.NoNewKeyring)
@@ -111,13 +132,24 @@ internal static unsafe class ContainerSetupPlanner
             plan.Syscall("keyctl(KEYCTL_JOIN_SESSION_KEYRING)", SysKeyctl, Consts.KEYCTL_JOIN_SESSION_KEYRING, 0, tolerate: PlanExecutor.AnyErrno);
         }
 
+        ProcessAttributesPlanner.AddPersonality(plan, spec.Linux?.Personality);
         var exec = AddProcessPreparation(plan, process);
         var created = Frame(a, SyncChannel.Created, out var createdLength);
         plan.CreatedStep = plan.Add(PlanOpCode.Send, "tell the runtime the container is created", input.SyncFd, (long)created, createdLength);
         plan.Syscall("close sync socket", 3 /* close */, input.SyncFd, tolerate: PlanExecutor.AnyErrno);
 
-        plan.Add(PlanOpCode.WaitFifo, "wait for start on the exec fifo",
-            (long)a.Str("/proc/self/fd/" + input.FifoFd.ToString(CultureInfo.InvariantCulture)), input.FifoFd);
+        if (input.HostMountNamespace)
+        {
+            plan.Add(PlanOpCode.WaitFifo, "wait for start on the exec fifo",
+                (long)a.Str("self/fd/" + input.FifoFd.ToString(CultureInfo.InvariantCulture)), input.FifoFd, HostProcFd);
+            plan.Syscall("close the host's /proc", 3, HostProcFd);
+        }
+        else
+        {
+            plan.Add(PlanOpCode.WaitFifo, "wait for start on the exec fifo",
+                (long)a.Str("/proc/self/fd/" + input.FifoFd.ToString(CultureInfo.InvariantCulture)), input.FifoFd);
+        }
+
         foreach (var hook in spec.Hooks?.StartContainer ?? new List<Hook>())
         {
             AddHook(plan, hook, "startContainer", stateBuffer, stateLength);
@@ -158,10 +190,9 @@ internal static unsafe class ContainerSetupPlanner
             "private" => Consts.MS_PRIVATE,
             "rprivate" => Consts.MS_PRIVATE | Consts.MS_REC,
             "slave" => Consts.MS_SLAVE,
-            "unbindable" => Consts.MS_UNBINDABLE,
-            "runbindable" => Consts.MS_UNBINDABLE | Consts.MS_REC,
-            // pivot_root refuses a shared parent, so a shared request is applied after the pivot.
-            null or "" or "rslave" or "shared" or "rshared" => Consts.MS_SLAVE | Consts.MS_REC,
+            // pivot_root refuses a shared parent, and an unbindable one cannot be bind-mounted onto itself, so
+            // those are applied to the new root after the pivot.
+            null or "" or "rslave" or "shared" or "rshared" or "unbindable" or "runbindable" => Consts.MS_SLAVE | Consts.MS_REC,
             _ => throw new InvalidOperationException($"unknown rootfsPropagation '{propagation}'"),
         };
         var rootfs = a.Str(input.Rootfs);
@@ -256,9 +287,9 @@ internal static unsafe class ContainerSetupPlanner
             throw new InvalidOperationException($"mount destination '{m.Destination}' is not absolute");
         }
 
-        if (options.TmpCopyUp)
+        if (options.TmpCopyUp && (m.Type ?? "") != "tmpfs")
         {
-            throw new NotSupportedException($"mount {m.Destination}: the 'tmpcopyup' option is not supported by pscrun yet");
+            throw new InvalidOperationException($"mount {m.Destination}: the 'tmpcopyup' option applies to tmpfs mounts only, not {m.Type ?? "a mount without a type"}");
         }
 
         var type = m.Type ?? (options.IsBind ? "bind" : "none");
@@ -471,6 +502,11 @@ internal static unsafe class ContainerSetupPlanner
             var rec = spec.Linux.RootfsPropagation == "rshared" ? Consts.MS_REC : 0;
             plan.Add(PlanOpCode.Mount, "make / shared", 0, (long)a.Str("/"), 0, (long)(Consts.MS_SHARED | rec), 0);
         }
+        else if (spec.Linux?.RootfsPropagation is "unbindable" or "runbindable")
+        {
+            var rec = spec.Linux.RootfsPropagation == "runbindable" ? Consts.MS_REC : 0;
+            plan.Add(PlanOpCode.Mount, "make / unbindable", 0, (long)a.Str("/"), 0, (long)(Consts.MS_UNBINDABLE | rec), 0);
+        }
 
         foreach (var (key, value) in spec.Linux?.Sysctl ?? new Dictionary<string, string>())
         {
@@ -548,6 +584,7 @@ internal static unsafe class ContainerSetupPlanner
             plan.Add(PlanOpCode.WriteFile, $"oom_score_adj {text}", (long)a.Str("/proc/self/oom_score_adj"), (long)a.Str(text), text.Length);
         }
 
+        ProcessAttributesPlanner.AddProcess(plan, process);
         foreach (var r in process.Rlimits ?? new List<LinuxRlimit>())
         {
             var limit = a.Struct<RLimit>();

@@ -18,6 +18,9 @@ internal sealed record CreatePlanInput
     // A network namespace of its own (not joined by path): its loopback interface is brought up, as runc and crun do.
     public bool NewNetworkNamespace { get; init; }
     public bool NoPivot { get; init; }
+    // No mount namespace in the config: the container shares the host's mounts, so nothing is mounted and the
+    // rootfs is entered with chroot (pivot_root would move the host's own root).
+    public bool HostMountNamespace { get; init; }
     public bool NoNewKeyring { get; init; }
     // The runtime runs prestart/createRuntime hooks between the mounts and the pivot: a round trip.
     public bool HooksRoundTrip { get; init; }

@@ -238,7 +238,8 @@ internal static unsafe class PlanExecutor
                 return RunHook(op);
             case PlanOpCode.WaitFifo:
             {
-                var fd = Sys(SysOpenat, Consts.AT_FDCWD, op->A, Consts.O_WRONLY | Consts.O_CLOEXEC);
+                // C: a directory the path is relative to (a /proc opened before a chroot without /proc), or 0 for none.
+                var fd = Sys(SysOpenat, op->C != 0 ? op->C : Consts.AT_FDCWD, op->A, Consts.O_WRONLY | Consts.O_CLOEXEC);
                 if (fd < 0)
                 {
                     return Err();
