@@ -38,6 +38,21 @@ public static class SeccompCompiler
 
     private sealed record Rule(uint Action, List<List<LinuxSeccompArg>> Alternatives);
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<LinuxSeccomp, SeccompProgram> Cache = new();
+
+    /// <summary>Compiles once per object: the spec check and the setup plan both need the program.</summary>
+    public static SeccompProgram CompileCached(LinuxSeccomp seccomp, ILogger? logger = null)
+    {
+        if (Cache.TryGetValue(seccomp, out var program))
+        {
+            return program;
+        }
+
+        program = Compile(seccomp, logger);
+        Cache.AddOrUpdate(seccomp, program);
+        return program;
+    }
+
     public static SeccompProgram Compile(LinuxSeccomp seccomp, ILogger? logger = null)
     {
         if (!string.IsNullOrEmpty(seccomp.ListenerPath) || !string.IsNullOrEmpty(seccomp.ListenerMetadata))
