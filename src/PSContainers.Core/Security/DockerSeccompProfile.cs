@@ -7,6 +7,8 @@ public sealed class DockerSeccompProfile
 {
     [JsonPropertyName("defaultAction")] public string DefaultAction { get; set; } = "";
     [JsonPropertyName("defaultErrnoRet")] public uint? DefaultErrnoRet { get; set; }
+    // podman's profiles (containers/common) name the errno beside the number: "ENOSYS" next to 38.
+    [JsonPropertyName("defaultErrno")] public string? DefaultErrno { get; set; }
     // The older flat form; archMap is what current profiles use.
     [JsonPropertyName("architectures")] public List<string>? Architectures { get; set; }
     [JsonPropertyName("archMap")] public List<DockerSeccompArchMap>? ArchMap { get; set; }

@@ -10,6 +10,8 @@ public sealed class DockerSeccompSyscall
     [JsonPropertyName("names")] public List<string>? Names { get; set; }
     [JsonPropertyName("action")] public string Action { get; set; } = "";
     [JsonPropertyName("errnoRet")] public uint? ErrnoRet { get; set; }
+    // containers/common's name for errnoRet ("EPERM"); the number is what the filter uses.
+    [JsonPropertyName("errno")] public string? Errno { get; set; }
     [JsonPropertyName("args")] public List<LinuxSeccompArg>? Args { get; set; }
     [JsonPropertyName("comment")] public string? Comment { get; set; }
     [JsonPropertyName("includes")] public DockerSeccompFilter? Includes { get; set; }

@@ -65,6 +65,11 @@ public static class SeccompProfiles
             throw ContainerEngineExceptionFor("The seccomp profile has no defaultAction.");
         }
 
+        if (profile.DefaultErrno is { Length: > 0 } && profile.DefaultErrnoRet is null)
+        {
+            throw ContainerEngineExceptionFor($"The seccomp profile names defaultErrno '{profile.DefaultErrno}' without defaultErrnoRet, its number; give defaultErrnoRet.");
+        }
+
         var caps = capabilities.Select(CapabilityNames.Normalize).ToHashSet(StringComparer.Ordinal);
         var oci = new LinuxSeccomp
         {
@@ -102,6 +107,11 @@ public static class SeccompProfiles
             if (names is null)
             {
                 throw ContainerEngineExceptionFor($"The seccomp profile's syscalls[{i}] names no syscall ('names').");
+            }
+
+            if (rule.Errno is { Length: > 0 } && rule.ErrnoRet is null)
+            {
+                throw ContainerEngineExceptionFor($"The seccomp profile's syscalls[{i}] names errno '{rule.Errno}' without errnoRet, its number; give errnoRet.");
             }
 
             if (!Applies(rule, caps, kernel, i))

@@ -292,12 +292,8 @@ public static class SeccompCompiler
             case "SCMP_CMP_MASKED_EQ":
             {
                 var expected = arg.ValueTwo ?? 0;
-                asm.Load(hi);
-                asm.Statement(Bpf.AndK, High(value));
-                asm.Branch(Bpf.JeqK, High(expected), next, fail);
-                asm.Load(lo);
-                asm.Statement(Bpf.AndK, Low(value));
-                asm.Branch(Bpf.JeqK, Low(expected), next, fail);
+                MaskedWord(asm, hi, High(value), High(expected), fail);
+                MaskedWord(asm, lo, Low(value), Low(expected), fail);
                 break;
             }
 
@@ -334,6 +330,29 @@ public static class SeccompCompiler
         }
 
         asm.Mark(pass);
+    }
+
+    // A word the mask clears needs no code: it always matches an expected 0 and never anything else. Namespace
+    // flags (clone's mask 0x7e020000) only have a low word.
+    private static void MaskedWord(BpfAssembler asm, uint offset, uint mask, uint expected, int fail)
+    {
+        if (mask == 0)
+        {
+            if (expected != 0)
+            {
+                asm.JumpTo(fail);
+            }
+
+            return;
+        }
+
+        asm.Load(offset);
+        if (mask != uint.MaxValue)
+        {
+            asm.Statement(Bpf.AndK, mask);
+        }
+
+        asm.Branch(Bpf.JeqK, expected, BpfAssembler.Next, fail);
     }
 
     private static uint High(ulong v) => (uint)(v >> 32);

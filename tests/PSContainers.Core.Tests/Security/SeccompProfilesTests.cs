@@ -216,6 +216,18 @@ public class SeccompProfilesTests
     }
 
     [Fact]
+    public void PodmansProfile_IsReadAndCompiles_WithItsNamedErrnos()
+    {
+        const string path = "/usr/share/containers/seccomp.json";
+        // podman is in build.ps1's apt packages: its profile is always there on our machines.
+        var oci = SeccompProfiles.ToOci(SeccompProfiles.Load(path), DefaultSpecs.EngineCapabilities, Kernel);
+        Assert.Equal(38u, oci.DefaultErrnoRet);
+        var program = SeccompCompiler.Compile(oci).Instructions;
+        Assert.Equal(Bpf.RetAllow, Verdict(program, "read"));
+        Assert.Equal(Bpf.RetErrno | 38, Verdict(program, "personality", 0x0040000));
+    }
+
+    [Fact]
     public void AMisspeltMember_IsAnErrorThatNamesIt()
     {
         var e = Assert.Throws<ContainerEngineException>(() => Parse("""{ "defaultAction": "SCMP_ACT_ALLOW", "syscals": [] }"""));
