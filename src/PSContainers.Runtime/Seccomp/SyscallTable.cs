@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace PSContainers.Runtime.Seccomp;
 
 /// <summary>The x86_64 system call numbers by name (the kernel's arch/x86/entry/syscalls/syscall_64.tbl, common and 64-bit entries).</summary>
@@ -380,7 +378,9 @@ public static class SyscallTable
         ("removexattrat", 466), ("open_tree_attr", 467), ("file_getattr", 468), ("file_setattr", 469),
     ];
 
-    private static readonly FrozenDictionary<string, int> ByName = Entries.ToFrozenDictionary(e => e.Name, e => e.Number, StringComparer.Ordinal);
+    // A plain dictionary: pscrun builds it once per container start, where building a frozen one costs more than
+    // the few hundred lookups it would speed up.
+    private static readonly Dictionary<string, int> ByName = Entries.ToDictionary(e => e.Name, e => e.Number, StringComparer.Ordinal);
 
     /// <summary>The highest number in the table.</summary>
     public static int MaxNumber { get; } = Entries.Max(e => e.Number);
