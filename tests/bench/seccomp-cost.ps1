@@ -26,7 +26,7 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot 'BenchUtils.psm1') -Force
 
-$work = New-TestDirectory -Name 'bench-seccomp'
+$work = New-TestDirectory -Name 'bsc'
 $savedEngine = $null
 $podman = $null
 try {
