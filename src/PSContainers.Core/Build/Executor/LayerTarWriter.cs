@@ -10,7 +10,9 @@ namespace PSContainers.Core.Build.Executor;
 /// trusted.overlay.opaque=y xattr; a layer tar says the same with .wh.NAME and DIR/.wh..wh..opq entries. Entries go in
 /// ordinal name order, parents before children, so the same tree always makes the same tar. Hard links inside the
 /// directory stay hard links. trusted.* xattrs (overlay's own bookkeeping) are left out; security.* and user.* go in
-/// as PAX SCHILY.xattr records, as docker and podman write them.
+/// as PAX SCHILY.xattr records, as docker and podman write them. TarWriter writes PAX values as UTF-8 text, so an entry
+/// with a binary value (a file capability with a high bit set) gets a PAX header written here, byte for byte as Go's
+/// archive/tar writes it, followed by the entry in ustar form.
 /// </remarks>
 internal static class LayerTarWriter
 {
@@ -23,12 +25,12 @@ internal static class LayerTarWriter
         var links = new Dictionary<(ulong Dev, ulong Ino), string>();
         var count = 0L;
         var bytes = 0L;
-        WriteDirectory(writer, root, "", links, ref count, ref bytes, cancellationToken);
+        WriteDirectory(writer, destination, root, "", links, ref count, ref bytes, cancellationToken);
         return (count, bytes);
     }
 
-    private static void WriteDirectory(TarWriter writer, string dir, string relative, Dictionary<(ulong, ulong), string> links, ref long count, ref long bytes,
-        CancellationToken cancellationToken)
+    private static void WriteDirectory(TarWriter writer, Stream destination, string dir, string relative, Dictionary<(ulong, ulong), string> links, ref long count,
+        ref long bytes, CancellationToken cancellationToken)
     {
         var names = Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName).OfType<string>().ToList();
         names.Sort(StringComparer.Ordinal);
@@ -57,7 +59,14 @@ internal static class LayerTarWriter
                     entry.DataStream = data;
                 }
 
-                writer.WriteEntry(entry);
+                if (BinaryXattrs(full) is { Count: > 0 } binary)
+                {
+                    WriteWithRawPaxHeader(writer, destination, entry, binary);
+                }
+                else
+                {
+                    writer.WriteEntry(entry);
+                }
             }
 
             count++;
@@ -70,7 +79,7 @@ internal static class LayerTarWriter
                     count++;
                 }
 
-                WriteDirectory(writer, full, entryName + "/", links, ref count, ref bytes, cancellationToken);
+                WriteDirectory(writer, destination, full, entryName + "/", links, ref count, ref bytes, cancellationToken);
             }
         }
     }
@@ -147,6 +156,123 @@ internal static class LayerTarWriter
         }
 
         return (IEnumerable<KeyValuePair<string, string>>?)result ?? [];
+    }
+
+    /// <summary>The security.* and user.* xattrs whose values are not UTF-8 text (Xattrs leaves them out).</summary>
+    private static List<KeyValuePair<string, byte[]>>? BinaryXattrs(string path)
+    {
+        List<KeyValuePair<string, byte[]>>? result = null;
+        foreach (var name in LibcAt.ListXattrs(path))
+        {
+            if ((name.StartsWith("security.", StringComparison.Ordinal) || name.StartsWith("user.", StringComparison.Ordinal))
+                && LibcAt.GetXattr(path, name) is { } value && TryUtf8(value) is null)
+            {
+                (result ??= []).Add(new(name, value));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Writes a PAX extended header of our own (the entry's path, link, ids, mtime and every xattr, binary ones as raw
+    /// bytes), then the entry as a ustar entry whose own name and link the PAX records override.
+    /// </summary>
+    private static void WriteWithRawPaxHeader(TarWriter writer, Stream destination, PaxTarEntry entry, List<KeyValuePair<string, byte[]>> binary)
+    {
+        if (entry.Length > 0x1FFFFFFFFL)
+        {
+            throw new IOException($"{entry.Name}: a file over 8 GiB with binary extended attributes cannot be written to a layer.");
+        }
+
+        var records = new MemoryStream();
+        void Record(string key, byte[] value)
+        {
+            // "LEN key=value\n", where LEN counts the whole record, its own digits included.
+            var rest = Encoding.UTF8.GetByteCount(key) + value.Length + 3;
+            var length = rest + rest.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
+            if (length.ToString(System.Globalization.CultureInfo.InvariantCulture).Length != (length - rest))
+            {
+                length++;
+            }
+
+            records.Write(Encoding.ASCII.GetBytes(length.ToString(System.Globalization.CultureInfo.InvariantCulture) + " "));
+            records.Write(Encoding.UTF8.GetBytes(key + "="));
+            records.Write(value);
+            records.WriteByte((byte)'\n');
+        }
+
+        Record("path", Encoding.UTF8.GetBytes(entry.Name));
+        if (!string.IsNullOrEmpty(entry.LinkName))
+        {
+            Record("linkpath", Encoding.UTF8.GetBytes(entry.LinkName));
+        }
+
+        Record("uid", Encoding.ASCII.GetBytes(entry.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Record("gid", Encoding.ASCII.GetBytes(entry.Gid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Record("mtime", Encoding.ASCII.GetBytes(entry.ModificationTime.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        foreach (var (key, value) in entry.ExtendedAttributes.Where(a => a.Key.StartsWith("SCHILY.xattr.", StringComparison.Ordinal)))
+        {
+            Record(key, Encoding.UTF8.GetBytes(value));
+        }
+
+        foreach (var (name, value) in binary)
+        {
+            Record("SCHILY.xattr." + name, value);
+        }
+
+        var body = records.ToArray();
+        var header = new byte[512];
+        var baseName = "PaxHeaders.0/" + Path.GetFileName(entry.Name.TrimEnd('/'));
+        var nameBytes = Encoding.UTF8.GetBytes(baseName);
+        Array.Copy(nameBytes, header, Math.Min(nameBytes.Length, 99));
+        Octal(header, 100, 8, 0x1A4);
+        Octal(header, 108, 8, 0);
+        Octal(header, 116, 8, 0);
+        Octal(header, 124, 12, body.Length);
+        Octal(header, 136, 12, entry.ModificationTime.ToUnixTimeSeconds());
+        header[156] = (byte)'x';
+        Encoding.ASCII.GetBytes("ustar\0").CopyTo(header, 257);
+        Encoding.ASCII.GetBytes("00").CopyTo(header, 263);
+        Array.Fill(header, (byte)' ', 148, 8);
+        var sum = header.Sum(b => (int)b);
+        Octal(header, 148, 7, sum);
+        header[155] = (byte)' ';
+        destination.Write(header);
+        destination.Write(body);
+        destination.Write(new byte[(512 - (body.Length % 512)) % 512]);
+
+        // The ustar entry: name and link fit or are placeholders (the PAX records above win); ids fit or are 0.
+        var ustar = new UstarTarEntry(entry.EntryType, Fit(entry.Name, entry.EntryType == TarEntryType.Directory))
+        {
+            Mode = entry.Mode,
+            Uid = entry.Uid <= 0x1FFFFF ? entry.Uid : 0,
+            Gid = entry.Gid <= 0x1FFFFF ? entry.Gid : 0,
+            ModificationTime = entry.ModificationTime,
+            DataStream = entry.DataStream,
+        };
+        if (!string.IsNullOrEmpty(entry.LinkName))
+        {
+            ustar.LinkName = Encoding.UTF8.GetByteCount(entry.LinkName) <= 100 ? entry.LinkName : "paxlinkpath";
+        }
+
+        if (entry.EntryType is TarEntryType.CharacterDevice or TarEntryType.BlockDevice)
+        {
+            ustar.DeviceMajor = entry.DeviceMajor;
+            ustar.DeviceMinor = entry.DeviceMinor;
+        }
+
+        writer.WriteEntry(ustar);
+    }
+
+    private static string Fit(string name, bool directory) =>
+        Encoding.UTF8.GetByteCount(name) <= 100 ? name : (directory ? "paxpath/" : "paxpath");
+
+    private static void Octal(byte[] header, int offset, int width, long value)
+    {
+        var text = Convert.ToString(value, 8).PadLeft(width - 1, '0');
+        Encoding.ASCII.GetBytes(text).CopyTo(header, offset);
+        header[offset + width - 1] = 0;
     }
 
     private static string? TryUtf8(byte[] value)

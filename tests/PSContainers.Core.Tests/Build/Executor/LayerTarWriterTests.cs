@@ -67,6 +67,61 @@ public sealed class LayerTarWriterTests : IDisposable
     }
 
     [Fact]
+    public void BinaryXattrsAFileCapabilityAmongThemGoIntoTheLayerByteForByteAndUnpackAgain()
+    {
+        // security.capability, revision 2, permitted = CAP_SETUID (bit 7): the 0x80 byte is not UTF-8.
+        byte[] capability = [0x01, 0x00, 0x00, 0x02, 0x80, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        byte[] blob = [0xFF, 0x00, 0xFE, 0x41];
+        var longName = "bin/" + new string('n', 120);
+        Directory.CreateDirectory(Path.Combine(_dir.Path, "bin"));
+        foreach (var file in new[] { "bin/tool", longName })
+        {
+            var path = Path.Combine(_dir.Path, file);
+            File.WriteAllText(path, "#!/bin/sh\necho tool\n");
+            File.SetUnixFileMode(path, (UnixFileMode)0x1ED);
+            Assert.Equal(0, Libc.Chown(path, 1000, 1000));
+            Assert.Equal(0, LibcTestHelpers.SetXattr(path, "security.capability", capability));
+            Assert.Equal(0, LibcTestHelpers.SetXattr(path, "user.blob", blob));
+            Assert.Equal(0, LibcTestHelpers.SetXattr(path, "user.text", "plain"));
+        }
+
+        using var tar = new MemoryStream();
+        LayerTarWriter.Write(_dir.Path, tar, CancellationToken.None);
+        var target = Path.Combine(_dir.Path, "..", Path.GetFileName(_dir.Path) + "-unpacked");
+        Directory.CreateDirectory(target);
+        try
+        {
+            tar.Position = 0;
+            PSContainers.Core.Images.Archive.LayerUnpacker.Unpack(tar, target, null, null, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            foreach (var file in new[] { "bin/tool", longName })
+            {
+                var path = Path.Combine(target, file);
+                Assert.Equal("#!/bin/sh\necho tool\n", File.ReadAllText(path));
+                Assert.Equal(capability, LibcAt.GetXattr(path, "security.capability"));
+                Assert.Equal(blob, LibcAt.GetXattr(path, "user.blob"));
+                Assert.Equal("plain"u8.ToArray(), LibcAt.GetXattr(path, "user.text"));
+                Assert.True(LibcAt.Lstat(path, out var st));
+                Assert.Equal((1000u, 1000u, 0x1EDu), (st.Uid, st.Gid, st.Mode & 0xFFF));
+            }
+        }
+        finally
+        {
+            Directory.Delete(target, recursive: true);
+        }
+
+        // Other readers see the same tar: .NET's reader finds both names and their data.
+        tar.Position = 0;
+        using var reader = new TarReader(tar);
+        var names = new List<string>();
+        while (reader.GetNextEntry() is { } entry)
+        {
+            names.Add(entry.Name);
+        }
+
+        Assert.Equal(["bin/", "bin/" + new string('n', 120), "bin/tool"], names);
+    }
+
+    [Fact]
     public void TheSameTreeMakesTheSameTar()
     {
         Directory.CreateDirectory(Path.Combine(_dir.Path, "b"));

@@ -17,9 +17,7 @@ internal static partial class LibcTestHelpers
     /// <summary>overlay's whiteout: a 0:0 character device.</summary>
     public static int MknodWhiteout(string path) => Mknod(path, 0x2000 | 0x180, 0);
 
-    public static int SetXattr(string path, string name, string value)
-    {
-        var bytes = System.Text.Encoding.UTF8.GetBytes(value);
-        return LSetXattr(path, name, bytes, bytes.Length, 0);
-    }
+    public static int SetXattr(string path, string name, string value) => SetXattr(path, name, System.Text.Encoding.UTF8.GetBytes(value));
+
+    public static int SetXattr(string path, string name, byte[] value) => LSetXattr(path, name, value, value.Length, 0) == 0 ? 0 : Marshal.GetLastPInvokeError();
 }
