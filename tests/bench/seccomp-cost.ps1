@@ -11,7 +11,7 @@
     The engine side compiles the profile to BPF in pscrun at every create (and converts the Docker-format profile
     in the cmdlet); podman's side has crun compile its profile with libseccomp. Both sides pay their real costs.
     Prints the medians, the ratios default/unconfined on each side, and the size of our default filter
-    (instructions, and the longest path a syscall takes through it) beside the size of podman's profile compiled
+    in BPF instructions beside the size of podman's profile compiled
     by our compiler. Not part of the test command.
 .EXAMPLE
     ./tests/bench/seccomp-cost.ps1 -Iterations 15
@@ -54,11 +54,6 @@ try {
         [pscustomobject]@{ Name = 'podman (crun) default'; Measure = { param($c) Measure-Podman @() $c } }
         [pscustomobject]@{ Name = 'podman (crun) unconfined'; Measure = { param($c) Measure-Podman @('--security-opt', 'seccomp=unconfined') $c } }
     )
-    foreach ($entry in $contenders) {
-        $entry | Add-Member -NotePropertyName Samples -NotePropertyValue ([System.Collections.Generic.List[double]]::new())
-        $entry | Add-Member -NotePropertyName Failures -NotePropertyValue 0
-    }
-
     # Each contender must really run with (or without) a filter: the check reads the Seccomp mode of its process.
     $expectedMode = @('2', '0', '2', '0')
     for ($k = 0; $k -lt $contenders.Count; $k++) {
@@ -69,29 +64,15 @@ try {
     }
 
     Write-Host "busybox /bin/true, network none; $Warmup warm-up and $Iterations measured runs each, interleaved; load $((Get-Content /proc/loadavg) -replace ' \d+/.*$', '')"
-    for ($i = -$Warmup; $i -lt $Iterations; $i++) {
-        $shift = [math]::Abs($i) % $contenders.Count
-        $order = @($contenders[$shift..($contenders.Count - 1)]) + @(if ($shift) { $contenders[0..($shift - 1)] })
-        foreach ($entry in $order) {
-            $run = & $entry.Measure @('/bin/true')
-            Wait-BenchQuiet -Pattern $work
-            if ($i -lt 0) { continue }
-            if (-not $run.Ok) { $entry.Failures++ }
-            $entry.Samples.Add($run.Milliseconds)
-        }
-    }
-
-    foreach ($entry in $contenders) {
-        $note = if ($entry.Failures) { "  ($($entry.Failures) runs failed)" } else { '' }
-        Write-Host ('{0,-28} median {1,8:N1} ms   min {2,8:N1} ms   n={3}{4}' -f $entry.Name, (Get-Median $entry.Samples), ($entry.Samples | Measure-Object -Minimum).Minimum, $entry.Samples.Count, $note)
-    }
-    $m = $contenders | ForEach-Object { Get-Median $_.Samples }
+    Invoke-BenchRound -Contenders $contenders -Iterations $Iterations -Warmup $Warmup -Work $work -Arguments @('/bin/true')
+    $medians = Write-BenchSummary -Contenders $contenders
+    $m = $contenders | ForEach-Object { $medians[$_.Name] }
     Write-Host ('ratio engine default/unconfined: {0:N3}   (difference {1:N1} ms)' -f ($m[0] / $m[1]), ($m[0] - $m[1]))
     Write-Host ('ratio podman default/unconfined: {0:N3}   (difference {1:N1} ms)' -f ($m[2] / $m[3]), ($m[2] - $m[3]))
     Write-Host ('ratio engine default/podman default: {0:N2}' -f ($m[0] / $m[2]))
     Write-Host "load after: $((Get-Content /proc/loadavg) -replace ' \d+/.*$', '')"
 
-    # The filter itself: how big, and how many instructions the longest syscall path runs.
+    # The filter itself: how many BPF instructions (the unit tests bound the longest path a call takes).
     $caps = [PSContainers.Runtime.Spec.DefaultSpecs]::EngineCapabilities
     $kernel = [PSContainers.Core.Security.SeccompProfiles]::HostKernel()
     $ours = [PSContainers.Runtime.Seccomp.SeccompCompiler]::Compile([PSContainers.Core.Security.SeccompProfiles]::ToOci([PSContainers.Core.Security.SeccompProfiles]::DefaultProfile, $caps, $kernel)).Instructions
