@@ -51,6 +51,9 @@ public sealed class ContainerCreateRequest
 
     public bool Privileged { get; set; }
 
+    /// <summary>docker's --security-opt values: seccomp=unconfined|PATH, no-new-privileges[=true|false], apparmor=unconfined, label=disable.</summary>
+    public List<string> SecurityOpt { get; set; } = [];
+
     public bool Init { get; set; }
 
     public Dictionary<string, string> Labels { get; set; } = [];

@@ -113,6 +113,8 @@ public static class ContainerSpecBuilder
             }
         }
 
+        // After the capabilities: the profile's includes.caps open what -CapAdd grants.
+        Security.SecurityOptions.Apply(spec, request.SecurityOpt, request.Privileged);
         ApplyResources(spec.Linux.Resources!, request.Resources);
         foreach (var ulimit in request.Ulimits)
         {

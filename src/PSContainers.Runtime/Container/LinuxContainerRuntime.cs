@@ -102,6 +102,12 @@ public sealed class LinuxContainerRuntime
 
         SysctlPolicy.Validate(spec);
         SpecConformance.CheckContainer(spec);
+        if (spec.Linux?.Seccomp is { } seccomp)
+        {
+            // Compiled before anything is set up, so a profile pscrun cannot apply leaves nothing behind.
+            Seccomp.SeccompCompiler.CompileCached(seccomp, _log);
+        }
+
         if (!Directory.Exists(spec.Root!.Path))
         {
             throw new ContainerException($"rootfs {spec.Root.Path} does not exist or is not a directory");
@@ -886,7 +892,12 @@ public sealed class LinuxContainerRuntime
                     {
                         Id = id, Exec = true, Pid = pid, PreserveFds = options.PreserveFds, ConsoleSocketFd = consoleFd,
                         MountNamespaceFd = mountNs,
-                        Spec = new Spec.Spec { OciVersion = record.Spec.OciVersion, Process = process },
+                        // The container's seccomp filter binds exec'd processes too, as with runc.
+                        Spec = new Spec.Spec
+                        {
+                            OciVersion = record.Spec.OciVersion, Process = process,
+                            Linux = record.Spec.Linux?.Seccomp is { } seccomp ? new Spec.Linux { Seccomp = seccomp } : null,
+                        },
                     };
                     channel.Send(SyncChannel.Config, JsonSerializer.Serialize(config, RuntimeJsonContext.Default.InitConfig));
                     ExpectFromChild(channel, SyncChannel.Created);

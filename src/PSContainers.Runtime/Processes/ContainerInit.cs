@@ -45,7 +45,7 @@ public static class ContainerInit
             var created = plan.Arena.Bytes(5);
             created[0] = SyncChannel.Created;
             plan.CreatedStep = plan.Add(PlanOpCode.Send, "tell the runtime the process is ready", fd, (long)created, 5);
-            ContainerSetupPlanner.AddIdentityAndExec(plan, process, config.PreserveFds, exec);
+            ContainerSetupPlanner.AddIdentityAndExec(plan, process, config.PreserveFds, exec, config.Spec.Linux?.Seccomp);
             var failed = PlanExecutor.Run(plan.Ops, plan.Count, out var errno);
             var message = plan.Describe(failed, errno);
             if (failed >= 0 && failed <= plan.CreatedStep)

@@ -6,7 +6,7 @@ namespace PSContainers.Runtime.Processes;
 public sealed class InitConfig
 {
     [JsonPropertyName("id")] public string Id { get; set; } = "";
-    // Only Process is used: the container's own config stays with the runtime.
+    // Only Process and linux.seccomp are used: the rest of the container's config stays with the runtime.
     [JsonPropertyName("spec")] public Spec.Spec Spec { get; set; } = new();
     // The process as the runtime namespace sees it.
     [JsonPropertyName("pid")] public int Pid { get; set; }

@@ -21,7 +21,15 @@ public static class RuntimeFeatures
             Namespaces = ["cgroup", "ipc", "mount", "network", "pid", "user", "uts"],
             Capabilities = CapabilityNames.All.ToList(),
             Cgroup = new FeaturesCgroup { V1 = true, V2 = true, Systemd = false, SystemdUser = false, Rdma = false },
-            Seccomp = new FeaturesSeccomp { Enabled = false },
+            Seccomp = new FeaturesSeccomp
+            {
+                Enabled = true,
+                Actions = Seccomp.SeccompCompiler.Actions.ToList(),
+                Operators = Seccomp.SeccompCompiler.Operators.ToList(),
+                Archs = Seccomp.SeccompCompiler.Architectures.ToList(),
+                KnownFlags = Seccomp.SeccompCompiler.Flags.ToList(),
+                SupportedFlags = Seccomp.SeccompCompiler.Flags.ToList(),
+            },
             Apparmor = new FeaturesToggle { Enabled = false },
             Selinux = new FeaturesToggle { Enabled = false },
             IntelRdt = new FeaturesToggle { Enabled = false },

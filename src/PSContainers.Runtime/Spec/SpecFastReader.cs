@@ -6,10 +6,10 @@ namespace PSContainers.Runtime.Spec;
 /// <remarks>
 /// Building System.Text.Json's metadata for the whole spec costs about 5 ms on first use under NativeAOT,
 /// the largest single cost of `pscrun run`. This reader handles what runc's and the engine's configs hold;
-/// anything else (an unknown member, a null, seccomp, intelRdt, ...) makes it give up, and SpecLoader
+/// anything else (an unknown member, a null, intelRdt, ...) makes it give up, and SpecLoader
 /// falls back to the serializer, which then also produces the error messages.
 /// </remarks>
-internal static class SpecFastReader
+internal static partial class SpecFastReader
 {
     private sealed class GiveUp : Exception
     {
@@ -298,6 +298,7 @@ internal static class SpecFastReader
                 case "sysctl": l.Sysctl = Map(v); break;
                 case "resources": l.Resources = ReadResources(v); break;
                 case "cgroupsPath": l.CgroupsPath = Str(v); break;
+                case "seccomp": l.Seccomp = ReadSeccomp(v); break;
                 case "namespaces":
                     l.Namespaces = List(v, n =>
                     {

@@ -103,6 +103,10 @@ public abstract partial class ContainerCreateCmdletBase : ContainerCmdletBase
     [Parameter]
     public SwitchParameter Privileged { get; set; }
 
+    /// <summary>docker's --security-opt: seccomp=unconfined|PATH, no-new-privileges[=true|false], apparmor=unconfined, label=disable.</summary>
+    [Parameter]
+    public string[] SecurityOpt { get; set; } = [];
+
     /// <summary>Run a small init (psc-init) as PID 1 that forwards signals to the command and reaps orphans (docker run --init).</summary>
     [Parameter]
     public SwitchParameter Init { get; set; }
@@ -161,6 +165,7 @@ public abstract partial class ContainerCreateCmdletBase : ContainerCmdletBase
             CapAdd = [.. CapAdd],
             CapDrop = [.. CapDrop],
             Privileged = Privileged,
+            SecurityOpt = [.. SecurityOpt],
             Init = Init,
             StopSignal = StopSignal,
             StopTimeoutSeconds = StopTimeout >= 0 ? StopTimeout : null,

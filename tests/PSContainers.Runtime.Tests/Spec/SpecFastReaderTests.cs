@@ -23,6 +23,20 @@ public sealed class SpecFastReaderTests
         engine.Hooks = new Hooks { Poststop = new List<Hook> { new() { Path = "/bin/true", Args = new List<string> { "true" }, Timeout = 5 } } };
         engine.Linux.UidMappings = new List<LinuxIdMapping> { new() { ContainerId = 0, HostId = 100000, Size = 65536 } };
         engine.Annotations = new Dictionary<string, string> { ["a"] = "b" };
+        engine.Linux.Seccomp = new LinuxSeccomp
+        {
+            DefaultAction = "SCMP_ACT_ERRNO", DefaultErrnoRet = 1, Architectures = ["SCMP_ARCH_X86_64"], Flags = ["SECCOMP_FILTER_FLAG_LOG"],
+            Syscalls =
+            [
+                new LinuxSyscall { Names = ["read", "write"], Action = "SCMP_ACT_ALLOW" },
+                new LinuxSyscall { Names = ["clone3"], Action = "SCMP_ACT_ERRNO", ErrnoRet = 38 },
+                new LinuxSyscall
+                {
+                    Names = ["clone"], Action = "SCMP_ACT_ALLOW",
+                    Args = [new LinuxSeccompArg { Index = 0, Value = 2114060288, ValueTwo = 0, Op = "SCMP_CMP_MASKED_EQ" }],
+                },
+            ],
+        };
         return new TheoryData<string, bool>
         {
             { SpecSamples.RuncSpec, true },
@@ -52,7 +66,8 @@ public sealed class SpecFastReaderTests
     [Theory]
     [InlineData("""{"ociVersion": "1.0.2", "root": {"path": "rootfs"}, "extension": 1}""")]
     [InlineData("""{"ociVersion": "1.0.2", "root": {"path": "rootfs"}, "hostname": null}""")]
-    [InlineData("""{"ociVersion": "1.0.2", "linux": {"seccomp": {"defaultAction": "SCMP_ACT_ALLOW"}}}""")]
+    [InlineData("""{"ociVersion": "1.0.2", "linux": {"seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "extension": true}}}""")]
+    [InlineData("""{"ociVersion": "1.0.2", "linux": {"seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW", "args": [{"index": -1, "value": 0, "op": "SCMP_CMP_EQ"}]}]}}}""")]
     [InlineData("""{"ociVersion": "1.0.2", "process": {"args": "not a list"}}""")]
     [InlineData("""{"ociVersion": "1.0.2", "process": {"user": {"uid": -1}}}""")]
     [InlineData("""not json""")]

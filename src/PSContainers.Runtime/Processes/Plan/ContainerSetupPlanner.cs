@@ -155,7 +155,7 @@ internal static unsafe class ContainerSetupPlanner
             AddHook(plan, hook, "startContainer", stateBuffer, stateLength);
         }
 
-        AddIdentityAndExec(plan, process, input.PreserveFds, exec);
+        AddIdentityAndExec(plan, process, input.PreserveFds, exec, spec.Linux?.Seccomp);
     }
 
     private const int StateCapacity = 1 << 20;
@@ -610,9 +610,14 @@ internal static unsafe class ContainerSetupPlanner
     }
 
     /// <summary>umask, cwd, user, capabilities, descriptors, then execve: the last steps, in the order the kernel needs.</summary>
-    internal static void AddIdentityAndExec(SetupPlan plan, Spec.Process process, int preserveFds, (long Candidates, long Argv, long Envp) exec)
+    internal static void AddIdentityAndExec(SetupPlan plan, Spec.Process process, int preserveFds, (long Candidates, long Argv, long Envp) exec,
+        LinuxSeccomp? seccomp = null)
     {
         var a = plan.Arena;
+        // As runc: with no_new_privs the filter goes on last, right before execve; without it the kernel wants
+        // CAP_SYS_ADMIN to load one, so it goes on before the capabilities are dropped.
+        var filter = seccomp is null ? null : Seccomp.SeccompCompiler.CompileCached(seccomp);
+        var filterLate = process.NoNewPrivileges == true;
         plan.Syscall("umask", SysUmask, process.User?.Umask ?? 0x12);
         var cwd = string.IsNullOrEmpty(process.Cwd) ? "/" : process.Cwd;
         if (!cwd.StartsWith('/'))
@@ -628,6 +633,11 @@ internal static unsafe class ContainerSetupPlanner
         }
 
         plan.Syscall($"chdir {cwd}", SysChdir, (long)a.Str(cwd));
+
+        if (filter is not null && !filterLate)
+        {
+            Seccomp.SeccompSteps.AddLoad(plan, filter);
+        }
 
         var caps = process.Capabilities;
         if (caps is not null)
@@ -701,6 +711,11 @@ internal static unsafe class ContainerSetupPlanner
         for (var fd = 3; fd < 3 + preserveFds; fd++)
         {
             plan.Syscall($"keep fd {fd}", SysFcntl, fd, Consts.F_SETFD, 0);
+        }
+
+        if (filter is not null && filterLate)
+        {
+            Seccomp.SeccompSteps.AddLoad(plan, filter);
         }
 
         plan.Add(PlanOpCode.Exec, $"exec {process.Args![0]}", exec.Candidates, exec.Argv, exec.Envp);
