@@ -233,7 +233,22 @@ public sealed partial class ImageService
         return record is null ? null : Load(record);
     }
 
-    public ResolvedImage Resolve(string reference) => TryResolve(reference) ?? throw NotFound(reference);
+    /// <summary>The image a reference, id or digest names; a reference that can name no image at all is InvalidReference, not ImageNotFound.</summary>
+    public ResolvedImage Resolve(string reference)
+    {
+        if (TryResolve(reference) is { } image)
+        {
+            return image;
+        }
+
+        // Ids and (partial) digests are not references: only what is neither can be malformed.
+        if (!reference.StartsWith(Digest.Sha256 + ":", StringComparison.Ordinal) && !ImageReference.TryParse(reference, out _, out _))
+        {
+            ImageReference.Parse(reference);
+        }
+
+        throw NotFound(reference);
+    }
 
     /// <summary>
     /// An image as docker image inspect shows it. Asked by one of its names, the object stands for that name (its
