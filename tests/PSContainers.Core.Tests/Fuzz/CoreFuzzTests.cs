@@ -156,7 +156,7 @@ public sealed class CoreFuzzTests(ITestOutputHelper output)
         var probe = ImageService.Deserialize(bytes, OciJsonContext.Default.ManifestProbe, digest);
         if (MediaTypes.IsIndex(probe.MediaType) || probe.Manifests is not null)
         {
-            var index = ImageService.Deserialize(bytes, OciJsonContext.Default.OciIndex, digest);
+            var index = ImageService.ParseIndex(bytes, digest);
             var runnable = index.Manifests.Where(m => MediaTypes.IsManifest(m.MediaType) || string.IsNullOrEmpty(m.MediaType)).ToList();
             if (PlatformSpec.Default.Select(runnable) is { } chosen)
             {
@@ -170,7 +170,7 @@ public sealed class CoreFuzzTests(ITestOutputHelper output)
         }
         else
         {
-            var manifest = ImageService.Deserialize(bytes, OciJsonContext.Default.OciManifest, digest);
+            var manifest = ImageService.ParseManifest(bytes, digest);
             _ = manifest.Config.ParsedDigest;
             foreach (var layer in manifest.Layers.Where(l => MediaTypes.IsLayer(l.MediaType) || string.IsNullOrEmpty(l.MediaType)))
             {
