@@ -172,6 +172,21 @@ public sealed partial class ImageService
         return manifest;
     }
 
+    /// <summary>An image config from untrusted bytes: a rootfs with valid diffIDs, and no null inside the lists a container is made from.</summary>
+    internal static ImageConfig ParseConfig(byte[] bytes, Digest digest)
+    {
+        var config = Deserialize(bytes, OciJsonContext.Default.ImageConfig, digest);
+        var run = config.Config;
+        if (config.RootFs?.DiffIds is null || config.RootFs.DiffIds.Any(d => !Digest.TryParse(d, out _))
+            || new[] { run?.Env, run?.Entrypoint, run?.Cmd, run?.Shell, run?.OnBuild }.Any(list => list?.Contains(null!) == true))
+        {
+            throw new ContainerEngineException("InvalidManifest", $"{digest} is not an image config (a rootfs with valid diffIDs, lists of strings without nulls).",
+                ContainerErrorKind.InvalidArgument, digest.ToString());
+        }
+
+        return config;
+    }
+
     /// <summary>An image index from untrusted bytes: a list of manifests whose digests parse.</summary>
     internal static OciIndex ParseIndex(byte[] bytes, Digest digest)
     {
@@ -188,7 +203,7 @@ public sealed partial class ImageService
     public ImageConfig ReadConfig(OciManifest manifest)
     {
         var digest = manifest.Config.ParsedDigest;
-        var config = Deserialize(Content.ReadAllBytes(digest), OciJsonContext.Default.ImageConfig, digest);
+        var config = ParseConfig(Content.ReadAllBytes(digest), digest);
         var layers = manifest.Layers.Where(l => MediaTypes.IsLayer(l.MediaType) || string.IsNullOrEmpty(l.MediaType)).ToList();
         if (layers.Count != config.RootFs.DiffIds.Count)
         {

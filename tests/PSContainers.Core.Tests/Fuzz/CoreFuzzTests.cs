@@ -106,7 +106,7 @@ public sealed class CoreFuzzTests(ITestOutputHelper output)
             Target = input =>
             {
                 var digest = Digest.Compute(input);
-                var config = ImageService.Deserialize(input, OciJsonContext.Default.ImageConfig, digest);
+                var config = ImageService.ParseConfig(input, digest);
                 foreach (var diffId in config.RootFs.DiffIds)
                 {
                     Digest.TryParse(diffId, out _);
