@@ -92,13 +92,13 @@ Describe 'Docker-style flags are errors that name the parameter to use, never th
     }
 
     It 'runs a command that starts with - when it follows --, and the words after the command as its arguments' {
-        $out = Invoke-Container $image -Remove -- sh -c 'echo "$0 $1"' -x --rm
+        $out = Invoke-Container $image -Remove -Network none -- sh -c 'echo "$0 $1"' -x --rm
         $out.Text | Should -Be '-x --rm'
         $LASTEXITCODE | Should -Be 0
     }
 
     It 'still takes -it as -Interactive and the command after the image' {
-        $c = Invoke-Container $image -it -Detach -Name itworks -- sleep 30
+        $c = Invoke-Container $image -it -Detach -Network none -Name itworks -- sleep 30
         try {
             $c.Config.OpenStdin | Should -BeTrue
             $c.Command | Should -Be @('sleep', '30')
@@ -136,7 +136,7 @@ Describe 'Resource limits the kernel would refuse are refused at create, in dock
     }
 
     It 'refuses the same limits on a live update with Set-Container' {
-        $c = New-Container $image -Name liveupdate -- true
+        $c = New-Container $image -Name liveupdate -Network none -- true
         try {
             $failure = Get-Failure { Set-Container liveupdate -Memory 4MB }
             $failure.FullyQualifiedErrorId | Should -BeLike 'InvalidArgument,*'
@@ -148,7 +148,7 @@ Describe 'Resource limits the kernel would refuse are refused at create, in dock
     }
 
     It 'runs with 6 MB, the smallest limit docker allows' {
-        Invoke-Container $image -Memory 6MB -Remove -- echo small | ForEach-Object Text | Should -Be 'small'
+        Invoke-Container $image -Memory 6MB -Remove -Network none -- echo small | ForEach-Object Text | Should -Be 'small'
         $LASTEXITCODE | Should -Be 0
     }
 }
@@ -195,7 +195,7 @@ Describe 'Every failure has a stable ErrorId and category and names its input' {
 
 Describe '-PassThru on a -Remove container' {
     It 'returns the full object: image, image id, start and finish times, exit code' {
-        $result = @(Invoke-Container $image -Remove -PassThru -Name passthru -- sh -c 'echo out; exit 4')
+        $result = @(Invoke-Container $image -Remove -PassThru -Network none -Name passthru -- sh -c 'echo out; exit 4')
         $info = $result | Where-Object { $_ -is [PSContainers.Core.Containers.ContainerInfo] }
         $info | Should -Not -BeNullOrEmpty
         $info.Image | Should -BeLike '*psc-badinput:1'
