@@ -131,4 +131,6 @@ try {
     @(Get-Container -All).Count | ForEach-Object { "$_ container(s)" } | Out-Host
 } finally {
     Get-Container -All -ErrorAction SilentlyContinue | Remove-Container -Force -ErrorAction Continue
+    # The demo's default bridge and its NAT rules go too: a demo leaves no interface or rule on the host.
+    Get-ContainerNetwork -ErrorAction SilentlyContinue | Remove-ContainerNetwork -ErrorAction Continue
 }

@@ -45,6 +45,8 @@ function Exit-BenchEngine {
     param([AllowNull()]$Saved)
     if (Get-Command -Name Get-Container -ErrorAction Ignore) {
         Get-Container -All -ErrorAction SilentlyContinue | Remove-Container -Force -ErrorAction Continue
+        # The bench's networks (the default bridge made on first use included) go with its roots.
+        Get-ContainerNetwork -ErrorAction SilentlyContinue | Remove-ContainerNetwork -ErrorAction Continue
     }
     # rmdir refuses a cgroup parent that still holds a user's own containers: that one is kept.
     Get-ChildItem -Path '/sys/fs/cgroup/*/pscontainers', '/sys/fs/cgroup/pscontainers' -Directory -ErrorAction Ignore |
@@ -84,6 +86,49 @@ function New-BenchPodman {
 # Waits (bounded) until no process whose command line mentions Pattern is left, then a short pause: a contender's
 # work that goes on after its command returned (podman's conmon and 'container cleanup') would otherwise land on
 # the next contender's clock.
+<#
+.SYNOPSIS
+    Runs the contenders' Measure blocks interleaved: warm-ups first (not counted), the order rotating every round so
+    that none always gets the warmest caches, each run waiting until the previous one's processes are gone. Each
+    contender gets Samples (ms) and Failures; Measure takes the arguments and returns Milliseconds and Ok.
+#>
+function Invoke-BenchRound {
+    param(
+        [Parameter(Mandatory)][object[]]$Contenders,
+        [Parameter(Mandatory)][int]$Iterations,
+        [int]$Warmup = 0,
+        [Parameter(Mandatory)][string]$Work,
+        [object[]]$Arguments = @()
+    )
+    foreach ($entry in $Contenders) {
+        $entry | Add-Member -NotePropertyName Samples -NotePropertyValue ([System.Collections.Generic.List[double]]::new()) -Force
+        $entry | Add-Member -NotePropertyName Failures -NotePropertyValue 0 -Force
+    }
+    for ($i = -$Warmup; $i -lt $Iterations; $i++) {
+        $shift = [math]::Abs($i) % $Contenders.Count
+        $order = @($Contenders[$shift..($Contenders.Count - 1)]) + @(if ($shift) { $Contenders[0..($shift - 1)] })
+        foreach ($entry in $order) {
+            $run = & $entry.Measure @Arguments
+            Wait-BenchQuiet -Pattern $Work
+            if ($i -lt 0) { continue }
+            if (-not $run.Ok) { $entry.Failures++ }
+            $entry.Samples.Add($run.Milliseconds)
+        }
+    }
+}
+
+# One line per contender: median, minimum, count and failed runs. Returns a table of the medians by name.
+function Write-BenchSummary {
+    param([Parameter(Mandatory)][object[]]$Contenders, [int]$NameWidth = 28)
+    $medians = @{}
+    foreach ($entry in $Contenders) {
+        $note = if ($entry.Failures) { "  ($($entry.Failures) runs failed)" } else { '' }
+        $medians[$entry.Name] = Get-Median $entry.Samples
+        Write-Host ("{0,-$NameWidth} median {1,8:N1} ms   min {2,8:N1} ms   n={3}{4}" -f $entry.Name, $medians[$entry.Name], ($entry.Samples | Measure-Object -Minimum).Minimum, $entry.Samples.Count, $note)
+    }
+    $medians
+}
+
 function Wait-BenchQuiet {
     param([Parameter(Mandatory)][string]$Pattern, [double]$TimeoutSeconds = 3, [int]$PauseMilliseconds = 50)
     $deadline = [datetime]::UtcNow.AddSeconds($TimeoutSeconds)

@@ -79,11 +79,6 @@ try {
             }
         }
     )
-    foreach ($entry in $contenders) {
-        $entry | Add-Member -NotePropertyName Samples -NotePropertyValue ([System.Collections.Generic.List[double]]::new())
-        $entry | Add-Member -NotePropertyName Failures -NotePropertyValue 0
-    }
-
     # Something that does not run the container would look fast: check each one really does first.
     foreach ($entry in $contenders) {
         $check = & $entry.Measure @('/bin/sh', '-c', 'echo bench-ok')
@@ -97,26 +92,11 @@ try {
     Set-TestBundleConfig -Bundle $bundle -Arguments @('/bin/true')
 
     Write-Host "busybox /bin/true, network none; $Warmup warm-up and $Iterations measured runs each, interleaved; engine warm in this pwsh ($PID)."
-    for ($i = -$Warmup; $i -lt $Iterations; $i++) {
-        # Rotate who goes first so none always gets the warmest caches.
-        $shift = [math]::Abs($i) % $contenders.Count
-        $order = @($contenders[$shift..($contenders.Count - 1)]) + @(if ($shift) { $contenders[0..($shift - 1)] })
-        foreach ($entry in $order) {
-            $run = & $entry.Measure @('/bin/true')
-            Wait-BenchQuiet -Pattern $work
-            if ($i -lt 0) { continue }
-            if (-not $run.Ok) { $entry.Failures++ }
-            $entry.Samples.Add($run.Milliseconds)
-        }
-    }
-
-    foreach ($entry in $contenders) {
-        $note = if ($entry.Failures) { "  ($($entry.Failures) runs failed)" } else { '' }
-        Write-Host ('{0,-28} median {1,8:N1} ms   min {2,8:N1} ms   n={3}{4}' -f $entry.Name, (Get-Median $entry.Samples), ($entry.Samples | Measure-Object -Minimum).Minimum, $entry.Samples.Count, $note)
-    }
-    $engine = Get-Median $contenders[0].Samples
-    Write-Host ('ratio engine/podman: {0:N2}' -f ($engine / (Get-Median $contenders[1].Samples)))
-    Write-Host ('ratio engine/crun:   {0:N2}' -f ($engine / (Get-Median $contenders[2].Samples)))
+    Invoke-BenchRound -Contenders $contenders -Iterations $Iterations -Warmup $Warmup -Work $work -Arguments @('/bin/true')
+    $m = Write-BenchSummary -Contenders $contenders -NameWidth 28
+    $engine = $m[$contenders[0].Name]
+    Write-Host ('ratio engine/podman: {0:N2}' -f ($engine / $m[$contenders[1].Name]))
+    Write-Host ('ratio engine/crun:   {0:N2}' -f ($engine / $m[$contenders[2].Name]))
     if ($contenders.Works -contains $false) {
         Write-Host 'NOTICE: at least one contender failed the check run; the ratios are not container start-up figures.'
     }

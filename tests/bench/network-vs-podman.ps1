@@ -71,11 +71,6 @@ try {
         [pscustomobject]@{ Name = 'podman bridge+port'; Measure = { param($c) Measure-Podman @('-p', "127.0.0.1:${podmanPort}:80") $c } }
         [pscustomobject]@{ Name = 'engine none'; Measure = { param($c) Measure-Engine @{ Network = 'none' } $c } }
     )
-    foreach ($entry in $contenders) {
-        $entry | Add-Member -NotePropertyName Samples -NotePropertyValue ([System.Collections.Generic.List[double]]::new())
-        $entry | Add-Member -NotePropertyName Failures -NotePropertyValue 0
-    }
-
     # A contender that does not run the container (or has no network) would look fast: check each first.
     foreach ($entry in $contenders) {
         $check = & $entry.Measure @('/bin/sh', '-c', 'ls /sys/class/net | sort | tr "\n" " "')
@@ -88,24 +83,8 @@ try {
     }
 
     Write-Host "busybox /bin/true; $Warmup warm-up and $Iterations measured runs each, interleaved; engine warm in this pwsh ($PID)."
-    for ($i = -$Warmup; $i -lt $Iterations; $i++) {
-        $shift = [math]::Abs($i) % $contenders.Count
-        $order = @($contenders[$shift..($contenders.Count - 1)]) + @(if ($shift) { $contenders[0..($shift - 1)] })
-        foreach ($entry in $order) {
-            $run = & $entry.Measure @('/bin/true')
-            Wait-BenchQuiet -Pattern $work
-            if ($i -lt 0) { continue }
-            if (-not $run.Ok) { $entry.Failures++ }
-            $entry.Samples.Add($run.Milliseconds)
-        }
-    }
-
-    foreach ($entry in $contenders) {
-        $note = if ($entry.Failures) { "  ($($entry.Failures) runs failed)" } else { '' }
-        Write-Host ('{0,-20} median {1,8:N1} ms   min {2,8:N1} ms   n={3}{4}' -f $entry.Name, (Get-Median $entry.Samples), ($entry.Samples | Measure-Object -Minimum).Minimum, $entry.Samples.Count, $note)
-    }
-    $m = @{}
-    foreach ($entry in $contenders) { $m[$entry.Name] = Get-Median $entry.Samples }
+    Invoke-BenchRound -Contenders $contenders -Iterations $Iterations -Warmup $Warmup -Work $work -Arguments @('/bin/true')
+    $m = Write-BenchSummary -Contenders $contenders -NameWidth 20
     Write-Host ('ratio engine/podman, bridge:      {0:N2}' -f ($m['engine bridge'] / $m['podman bridge']))
     Write-Host ('ratio engine/podman, bridge+port: {0:N2}' -f ($m['engine bridge+port'] / $m['podman bridge+port']))
     Write-Host ('engine bridge - engine none:      {0:N1} ms' -f ($m['engine bridge'] - $m['engine none']))
@@ -114,11 +93,6 @@ try {
         Write-Host 'NOTICE: at least one contender failed the check run; the ratios are not container start-up figures.'
     }
 } finally {
-    # The networks (and their bridges) go while the engine still points at the bench's roots.
-    if (Get-Command -Name Get-ContainerNetwork -ErrorAction Ignore) {
-        Get-Container -All -ErrorAction SilentlyContinue | Remove-Container -Force -ErrorAction Continue
-        Get-ContainerNetwork -ErrorAction SilentlyContinue | Remove-ContainerNetwork -ErrorAction Continue
-    }
     Exit-BenchEngine -Saved $savedEngine
     Remove-TestPodman -Podman $podman
     Remove-TestDirectory -Path $work

@@ -5,6 +5,7 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestUtils.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'NetworkTestUtils.psm1') -Force
     $script:moduleDir = Join-Path (Get-TestRepoRoot) 'out/PSContainers'
     $script:work = New-TestDirectory -Name build
     $script:savedEnv = @{ Root = $env:PSCONTAINERS_ROOT; RunRoot = $env:PSCONTAINERS_RUNROOT }
@@ -16,6 +17,7 @@ BeforeAll {
     $rootfs = New-TestBusyboxRootfs -Path (Join-Path $work 'rootfs')
     Add-Content -LiteralPath (Join-Path $rootfs 'etc/passwd') -Value 'app:x:1000:1000:app:/home/app:/bin/sh'
     Add-Content -LiteralPath (Join-Path $rootfs 'etc/group') -Value 'app:x:1000:', 'staff:x:50:'
+    Set-Content -LiteralPath (Join-Path $rootfs 'etc/motd') -Value 'welcome'
     $tar = Join-Path $work 'busybox.tar'
     Invoke-Native tar -C $rootfs -cf $tar . | Assert-NativeSuccess | Out-Null
     Import-ContainerImage $tar -Format RootFs -Tag psc-build-base:1 -Change 'CMD ["sh"]' | Out-Null
@@ -64,12 +66,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Get-Container -All -ErrorAction SilentlyContinue | Remove-Container -Force -ErrorAction Continue
-    $leftMounts = @(Get-TestMountPoint -Path $work)
-    Remove-TestDirectory -Path $work
-    $env:PSCONTAINERS_ROOT = $savedEnv.Root
-    $env:PSCONTAINERS_RUNROOT = $savedEnv.RunRoot
-    $leftMounts | Should -BeNullOrEmpty
+    Exit-TestEngine -Work $work -Saved $savedEnv | Should -BeNullOrEmpty
 }
 
 Describe 'Build-ContainerImage: a single-stage build' {
@@ -79,7 +76,7 @@ FROM psc-build-base:1
 ARG GREETING=hello
 ENV APP_HOME=/srv/app MODE=test
 WORKDIR $APP_HOME
-RUN echo "$GREETING from $(pwd) as $(id -u)" > built.txt && rm /etc/hostname
+RUN echo "$GREETING from $(pwd) as $(id -u)" > built.txt && rm /etc/motd
 COPY config.txt ./
 COPY --chown=app:staff --chmod=0640 data/ /data/
 COPY *.md /docs/
@@ -132,7 +129,7 @@ CMD ["cat", "built.txt", "config.txt"]
     }
 
     It 'copies with owners, modes, globs and directory contents, and keeps the deletion as a whiteout' {
-        $out = (Invoke-Container psc-simple:1 -Remove -Network none -User root -- sh -c 'stat -c "%n %u:%g %a" /data/one.txt /data/sub/two.txt; ls /docs; test -e /etc/hostname && echo present || echo deleted').Text
+        $out = (Invoke-Container psc-simple:1 -Remove -Network none -User root -- sh -c 'stat -c "%n %u:%g %a" /data/one.txt /data/sub/two.txt; ls /docs; test -e /etc/motd && echo present || echo deleted').Text
         $out | Should -Be '/data/one.txt 1000:50 640', '/data/sub/two.txt 1000:50 640', 'NOTES.md', 'README.md', 'deleted'
     }
 
@@ -185,6 +182,76 @@ CMD ["cat", "/flavor"]
         $fresh = Invoke-Build $simple @{ NoCache = $true }
         @($fresh.Lines | Where-Object { $_ -like '--> Using cache*' }).Count | Should -Be 0
         (Invoke-Container $fresh.Image.Id -Remove).Text | Should -Be 'hello from /srv/app as 0', 'config'
+    }
+}
+
+Describe 'Build-ContainerImage: the network of RUN steps' {
+    It 'runs RUN on the default bridge with generated name files that stay out of the layer' {
+        $ctx = New-Context -Dockerfile @'
+FROM psc-build-base:1
+RUN ip -4 -o addr show eth0 | awk '{print $4}' > /addr.txt; cat /etc/hostname > /seen-hostname.txt; grep -c nameserver /etc/resolv.conf > /nameservers.txt
+RUN --network=none sh -c 'ip -o link | grep -c -v " lo:" > /links-none.txt || true'
+'@
+        $built = Invoke-Build $ctx
+        $out = (Invoke-Container $built.Image.Id -Remove -Network none -- sh -c 'cat /addr.txt /links-none.txt; cat /etc/hostname; test -e /etc/hosts && echo hosts || echo no-hosts; test -e /etc/resolv.conf && echo resolv || echo no-resolv').Text
+        $subnet = (Get-ContainerNetwork bridge).Subnet
+        $address = ($out[0] -split '/')[0]
+        $prefix = [int]($subnet -split '/')[1]
+        $mask = [uint32]([uint64][uint32]::MaxValue -shl (32 - $prefix) -band [uint32]::MaxValue)
+        $toInt = { param($ip) $b = ([System.Net.IPAddress]::Parse($ip)).GetAddressBytes(); [uint32](([uint32]$b[0] -shl 24) -bor ([uint32]$b[1] -shl 16) -bor ([uint32]$b[2] -shl 8) -bor [uint32]$b[3]) }
+        ((& $toInt $address) -band $mask) | Should -Be ((& $toInt ($subnet -split '/')[0]) -band $mask) -Because "the RUN step's eth0 ($($out[0])) is on the default network $subnet"
+        # With --network=none the step has only lo.
+        $out[1] | Should -Be '0'
+        # The image's own /etc/hostname is kept; the generated hosts and resolv.conf did not land in a layer.
+        $out[2] | Should -Be 'psc-image'
+        $out[3] | Should -Be 'no-hosts'
+        $out[4] | Should -Be 'no-resolv'
+        Get-BuildLeftover | Should -BeNullOrEmpty
+        Get-TestNetnsFile -RunRoot $env:PSCONTAINERS_RUNROOT | Should -BeNullOrEmpty
+        Get-TestNetworkAddress -Root $env:PSCONTAINERS_ROOT | Should -BeNullOrEmpty
+    }
+
+    It 'runs RUN on a named network, where it reaches a container by name' {
+        New-ContainerNetwork -Name buildnet | Out-Null
+        try {
+            Invoke-Container psc-build-base:1 -Detach -Name pkgcache -Network buildnet -- sh -c 'mkdir /www; echo cached-package > /www/pkg.txt; httpd -f -p 8080 -h /www' | Out-Null
+            $ctx = New-Context -Dockerfile @'
+FROM psc-build-base:1
+RUN for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O /pkg.txt http://pkgcache:8080/pkg.txt && break; sleep 0.5; done; cat /pkg.txt
+'@
+            $built = Invoke-Build $ctx @{ Network = 'buildnet'; NoCache = $true }
+            $built.Lines | Should -Contain 'cached-package'
+            (Invoke-Container $built.Image.Id -Remove -Network none -- cat /pkg.txt).Text | Should -Be 'cached-package'
+        }
+        finally {
+            Remove-Container pkgcache -Force -ErrorAction SilentlyContinue
+            Remove-ContainerNetwork buildnet -ErrorAction SilentlyContinue
+        }
+        Get-BuildLeftover | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a missing network and container:NAME before anything runs' {
+        $ctx = New-Context -Dockerfile "FROM psc-build-base:1`nRUN true"
+        { Build-ContainerImage -Path $ctx -Network nosuchnet -ErrorAction Stop } | Should -Throw '*nosuchnet*'
+        $e = { Build-ContainerImage -Path $ctx -Network container:web -ErrorAction Stop } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -BeLike 'BuildNetworkNotSupported*'
+        Get-BuildLeftover | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Build-ContainerImage: warnings' {
+    It 'writes the parser''s warnings and unused build args to the Warning stream, not to the Information stream' {
+        $ctx = New-Context -Dockerfile "FROM psc-build-base:1`nMAINTAINER someone`nRUN echo one \`n`n    two"
+        $warnings = $null
+        $info = $null
+        Build-ContainerImage -Path $ctx -BuildArg @{ UNUSED_ARG = 'x' } -NoCache -WarningVariable warnings -WarningAction SilentlyContinue -InformationVariable info -ErrorAction Stop | Out-Null
+        $built = [pscustomobject]@{ Lines = @($info | ForEach-Object { "$($_.MessageData)" }) }
+        $text = @($warnings | ForEach-Object Message)
+        $text | Where-Object { $_ -like '*:2: MAINTAINER is deprecated*' } | Should -Not -BeNullOrEmpty
+        $text | Where-Object { $_ -like '*: empty continuation line*' } | Should -Not -BeNullOrEmpty
+        $text | Where-Object { $_ -like '*not consumed*UNUSED_ARG*' } | Should -Not -BeNullOrEmpty
+        $built.Lines | Where-Object { $_ -like '*MAINTAINER is deprecated*' -or $_ -like '*not consumed*' } | Should -BeNullOrEmpty
+        $built.Lines | Should -Contain 'one two'
     }
 }
 
@@ -241,6 +308,28 @@ CMD ["cat", "/script.txt", "/note.txt"]
 '@
         $image = (Invoke-Build $ctx).Image
         (Invoke-Container $image.Id -Remove).Text | Should -Be 'script by heredoc', 'note for heredoc'
+    }
+
+    It 'runs a heredoc that starts with #! as a program through its interpreter, as BuildKit does' {
+        $ctx = New-Context -Dockerfile @'
+FROM psc-build-base:1
+USER app
+RUN <<EOF
+#!/bin/awk -f
+BEGIN { print "awk ran me"; exit 0 }
+EOF
+USER root
+RUN <<EOF
+#!/bin/sh -e
+test -z "$NOT_SET" && echo "sh -e ran $0" > /shebang.txt
+EOF
+CMD ["cat", "/shebang.txt"]
+'@
+        $built = Invoke-Build $ctx @{ NoCache = $true }
+        $built.Lines | Should -Contain 'awk ran me'
+        # The script is the program ($0), not text given to sh -c; and its mount point stays out of the layer.
+        (Invoke-Container $built.Image.Id -Remove -Network none).Text | Should -Be 'sh -e ran /dev/pipes/EOF'
+        Get-BuildLeftover | Should -BeNullOrEmpty
     }
 
     It 'leaves out what .dockerignore excludes, and refuses sources outside the context' {
@@ -402,8 +491,14 @@ Describe 'Build cache: disk usage and pruning' {
     It 'counts the build cache and prunes it with Clear-ContainerResource -BuildCache' {
         $row = Get-ContainerDiskUsage | Where-Object Type -eq 'Build Cache'
         $row.Total | Should -BeGreaterThan 0
+        # The RUN --mount=type=cache directories of the earlier test count too (docker system df counts them).
+        $mountsDir = Join-Path $env:PSCONTAINERS_ROOT 'buildcache-mounts'
+        $mountFiles = @(Get-ChildItem -LiteralPath $mountsDir -Recurse -File -Force -ErrorAction Ignore)
+        $mountFiles.Count | Should -BeGreaterThan 0
+        $row.Size | Should -BeGreaterOrEqual ($mountFiles | Measure-Object -Property Length -Sum).Sum
         Clear-ContainerResource -BuildCache -Confirm:$false | Out-Null
         (Get-ContainerDiskUsage | Where-Object Type -eq 'Build Cache').Total | Should -Be 0
+        @(Get-ChildItem -LiteralPath $mountsDir -Force -ErrorAction Ignore) | Should -BeNullOrEmpty
         # Images keep their layers: a built image still runs.
         (Invoke-Container psc-simple:1 -Remove).Text | Should -Be 'hello from /srv/app as 0', 'config'
     }

@@ -31,15 +31,8 @@ BeforeAll {
 }
 
 AfterAll {
-    Get-Container -All -ErrorAction SilentlyContinue | Remove-Container -Force -ErrorAction Continue
     Remove-TestPodman -Podman $podman
-    $leftMounts = @(Get-TestMountPoint -Path $work)
-    Remove-TestDirectory -Path $work
-    Get-ChildItem -Path '/sys/fs/cgroup/*/pscontainers' -Directory -ErrorAction Ignore |
-        ForEach-Object { try { [System.IO.Directory]::Delete($_.FullName) } catch { Write-Verbose "kept $($_.Exception.Message)" } }
-    $env:PSCONTAINERS_ROOT = $savedEnv.Root
-    $env:PSCONTAINERS_RUNROOT = $savedEnv.RunRoot
-    $leftMounts | Should -BeNullOrEmpty
+    Exit-TestEngine -Work $work -Saved $savedEnv | Should -BeNullOrEmpty
 }
 
 Describe 'Images: import, inspect, run' {

@@ -52,3 +52,19 @@ function Get-TestAptMirrorHost {
     if ($text -match '(?m)^(?:URIs:\s*|deb\s+(?:\[[^\]]*\]\s+)?)https?://([^/\s:]+)') { return $Matches[1] }
     $null
 }
+
+# The engine's network rules for one storage root (its PSC-FWD/PSC-NAT chains, found by the jumps' comment),
+# with the chains' names shortened to PSC-FWD and PSC-NAT so runs compare: filter and nat, in order.
+function Get-TestEngineRule {
+    param([Parameter(Mandatory)][string]$Root)
+    foreach ($table in 'filter', 'nat') {
+        $lines = (Invoke-Native -FilePath iptables-save -ArgumentList @("--table=$table") -TimeoutSeconds 30).StdOut -split "`n"
+        $chains = @($lines | Where-Object { $_ -match '^-A (FORWARD|POSTROUTING) .*--comment "pscontainers (.+)" -j (PSC-(FWD|NAT)-[0-9A-F]{10})$' -and $Matches[2] -eq $Root } |
+            ForEach-Object { $null = $_ -match '-j (PSC-(FWD|NAT)-[0-9A-F]{10})$'; $Matches[1] })
+        foreach ($chain in $chains) {
+            "jump to $($chain.Substring(0, 7))"
+            $lines | Where-Object { $_.StartsWith("-A $chain ") } | ForEach-Object { $_ -replace [regex]::Escape($chain), $chain.Substring(0, 7) }
+        }
+    }
+}
+

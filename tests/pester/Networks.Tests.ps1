@@ -104,6 +104,25 @@ Describe 'The default network' {
         $text | Should -Match '^HTTP/1\.[01] '
     }
 
+    It 'keeps NAT and isolation as rules of the network, written again when a reboot took them and the run root' {
+        $subnet = (Get-ContainerNetwork bridge).Subnet
+        $engineRules = { @(Get-TestEngineRule -Root $env:PSCONTAINERS_ROOT) }
+        $before = & $engineRules
+        $before | Should -Contain "-A PSC-NAT -s $subnet ! -o $((Get-ContainerNetwork bridge).Bridge) -j MASQUERADE"
+        # No rule names a container: a start and a stop write none and remove none.
+        Invoke-Probe @{} 'true' | Out-Null
+        & $engineRules | Should -Be $before
+        # What a reboot does to them: the rules go, and the run root comes back empty.
+        Remove-TestEngineRule -Root $env:PSCONTAINERS_ROOT
+        Remove-Item -LiteralPath (Join-Path $env:PSCONTAINERS_RUNROOT 'networks/firewall.rules')
+        & $engineRules | Should -BeNullOrEmpty
+        $mirror = Get-TestAptMirrorHost
+        $address = [System.Net.Dns]::GetHostAddresses($mirror) | Where-Object AddressFamily -EQ 'InterNetwork' | Select-Object -First 1
+        $text = Invoke-Probe @{} "(printf 'HEAD / HTTP/1.0\r\nHost: $mirror\r\n\r\n'; sleep 5) | nc -w 10 $address 80 | head -1"
+        $text | Should -Match '^HTTP/1\.[01] ' -Because 'the next start wrote the NAT rule again'
+        & $engineRules | Should -Be $before
+    }
+
     It 'refuses network options for -Network none and keeps its namespace with lo only' {
         { New-Container $rootfs -Network none -Publish 8080:80 -ErrorAction Stop -- true } | Should -Throw '*-Publish need a container network*'
         $text = Invoke-Probe @{ Network = 'none' } 'ls /sys/class/net'
@@ -340,11 +359,12 @@ Describe 'Teardown on every path' {
                 Invoke-Native umount '-l' $mount | Out-Null
             }
             $runState | Where-Object { Test-Path -LiteralPath $_ } | Remove-Item -Recurse -Force
-            # A reboot also empties the cgroup hierarchies: the container's cgroups go with it (they are empty now).
-            Get-ChildItem -Path "/sys/fs/cgroup/*/pscontainers/$($c.Id)" -Directory -ErrorAction Ignore |
-                ForEach-Object { [System.IO.Directory]::Delete($_.FullName) }
+            # The container's cgroups are still there (a real reboot would empty the hierarchies; the engine must not
+            # rely on it): Remove-Container removes them although the runtime has no state for the container.
+            @(Get-ChildItem -Path "/sys/fs/cgroup/*/pscontainers/$($c.Id)" -Directory -ErrorAction Ignore).Count | Should -BeGreaterThan 0
             Get-TestNetworkAddress -Root $env:PSCONTAINERS_ROOT | Should -Contain $ip
             Remove-Container rebooted -Force
+            @(Get-ChildItem -Path "/sys/fs/cgroup/*/pscontainers/$($c.Id)" -Directory -ErrorAction Ignore) | Should -BeNullOrEmpty
             Get-TestNetworkAddress -Root $env:PSCONTAINERS_ROOT | Should -Not -Contain $ip
             Get-TestCniCacheEntry -Root $env:PSCONTAINERS_ROOT | Where-Object { $_ -like "*$($c.Id)*" } | Should -BeNullOrEmpty
             @(Get-TestIptablesRule | Where-Object { $_ -match ([regex]::Escape($ip) + '/32') }) | Should -BeNullOrEmpty

@@ -163,9 +163,12 @@ function Get-TestMountPoint {
 }
 
 # The bridges of the engine's networks under a test directory go with it (containers default to a bridge
-# network now), and so do the isolation rules the CNI firewall plugin keeps per bridge.
+# network now), and so do the engine's rules for them (and those the CNI firewall plugin kept per bridge for
+# networks made before the engine wrote its own).
 function Remove-TestNetworkBridge {
     param([Parameter(Mandatory)][string]$Path)
+    # The engine's per-root chains (NAT and isolation of its networks) of every root under the directory.
+    Remove-TestEngineRule -Root $Path -Under
     $bridges = @(Get-ChildItem -Path (Join-Path $Path '*/networks/*.json'), (Join-Path $Path 'networks/*.json') -ErrorAction Ignore |
         ForEach-Object { try { (Get-Content -Raw -LiteralPath $_.FullName | ConvertFrom-Json).Bridge } catch { $null } } |
         Where-Object { $_ -match '^psc[0-9a-f]{10}$' })
@@ -181,6 +184,50 @@ function Remove-TestNetworkBridge {
         $words = @([regex]::Matches($rule.Substring(3), '"[^"]*"|\S+') | ForEach-Object { $_.Value.Trim('"') })
         Invoke-Native -FilePath iptables -ArgumentList (@('--table=filter', '-D') + $words) -TimeoutSeconds 20 | Out-Null
     }
+}
+
+# Takes away the engine's network rules (its PSC-FWD/PSC-NAT chains and their jumps) of one storage root, or of
+# every root under a directory with -Under: found by the comment on the jumps, which names the root.
+function Remove-TestEngineRule {
+    param([Parameter(Mandatory)][string]$Root, [switch]$Under)
+    $prefix = $Root.TrimEnd('/')
+    foreach ($table in 'filter', 'nat') {
+        $lines = (Invoke-Native -FilePath iptables-save -ArgumentList @("--table=$table") -TimeoutSeconds 30).StdOut -split "`n"
+        $jumps = @($lines | Where-Object {
+                $_ -match '^-A (FORWARD|POSTROUTING) .*--comment "pscontainers (.+)" -j PSC-(FWD|NAT)-[0-9A-F]{10}$' -and
+                ($Matches[2] -eq $prefix -or ($Under -and $Matches[2].StartsWith("$prefix/")))
+            })
+        foreach ($jump in $jumps) {
+            $null = $jump -match '-j (PSC-(FWD|NAT)-[0-9A-F]{10})$'
+            $chain = $Matches[1]
+            $words = @([regex]::Matches($jump.Substring(3), '"[^"]*"|\S+') | ForEach-Object { $_.Value.Trim('"') })
+            Invoke-Native -FilePath iptables -ArgumentList (@("--table=$table", '-D') + $words) -TimeoutSeconds 20 | Assert-NativeSuccess | Out-Null
+            Invoke-Native -FilePath iptables -ArgumentList @("--table=$table", '-F', $chain) -TimeoutSeconds 20 | Assert-NativeSuccess | Out-Null
+            Invoke-Native -FilePath iptables -ArgumentList @("--table=$table", '-X', $chain) -TimeoutSeconds 20 | Assert-NativeSuccess | Out-Null
+        }
+    }
+}
+
+<#
+.SYNOPSIS
+    Ends a suite that ran the engine under a test directory: removes its containers and networks while the
+    environment still names the suite's roots, deletes the directory, lets the engine's cgroup parent go when
+    nothing else lives in it, and restores the environment. Returns the mounts that were left below the directory
+    (the suite asserts there are none).
+#>
+function Exit-TestEngine {
+    param([Parameter(Mandatory)][string]$Work, [Parameter(Mandatory)]$Saved)
+    if (Get-Command -Name Get-Container -ErrorAction Ignore) {
+        Get-Container -All -ErrorAction SilentlyContinue | Remove-Container -Force -ErrorAction Continue
+        Get-ContainerNetwork -ErrorAction SilentlyContinue | Remove-ContainerNetwork -ErrorAction Continue
+    }
+    $leftMounts = @(Get-TestMountPoint -Path $Work)
+    Remove-TestDirectory -Path $Work
+    Get-ChildItem -Path '/sys/fs/cgroup/*/pscontainers' -Directory -ErrorAction Ignore |
+        ForEach-Object { try { [System.IO.Directory]::Delete($_.FullName) } catch { Write-Verbose "kept $($_.Exception.Message)" } }
+    $env:PSCONTAINERS_ROOT = $Saved.Root
+    $env:PSCONTAINERS_RUNROOT = $Saved.RunRoot
+    $leftMounts
 }
 
 # Unmounts whatever is left below a test directory, then deletes it.

@@ -45,13 +45,7 @@ BeforeAll {
 AfterAll {
     Get-Container -All -ErrorAction SilentlyContinue | Remove-Container -Force -ErrorAction Continue
     Get-ContainerVolume -ErrorAction SilentlyContinue | Remove-ContainerVolume -Force -ErrorAction Continue
-    $leftMounts = @(Get-TestMountPoint -Path $work)
-    Remove-TestDirectory -Path $work
-    Get-ChildItem -Path '/sys/fs/cgroup/*/pscontainers' -Directory -ErrorAction Ignore |
-        ForEach-Object { try { [System.IO.Directory]::Delete($_.FullName) } catch { Write-Verbose "kept $($_.Exception.Message)" } }
-    $env:PSCONTAINERS_ROOT = $savedEnv.Root
-    $env:PSCONTAINERS_RUNROOT = $savedEnv.RunRoot
-    $leftMounts | Should -BeNullOrEmpty
+    Exit-TestEngine -Work $work -Saved $savedEnv | Should -BeNullOrEmpty
 }
 
 Describe 'Named volumes' {

@@ -57,10 +57,17 @@ public sealed partial class BuildService
             }
         }
 
-        if (request.Network is not ("default" or "" or "host" or "none"))
+        if (request.Network.StartsWith("container:", StringComparison.Ordinal))
         {
             throw new ContainerEngineException("BuildNetworkNotSupported",
-                $"-Network {request.Network}: builds use 'default' (the host's network for now), 'host' or 'none'.", ContainerErrorKind.InvalidArgument, request.Network);
+                $"-Network {request.Network}: a build's RUN steps cannot share another container's network; use 'default', 'host', 'none' or a network's name.",
+                ContainerErrorKind.InvalidArgument, request.Network);
+        }
+
+        if (request.Network is not ("default" or "" or "host" or "none"))
+        {
+            // A named network must exist before anything is built (NotFound names it).
+            Containers.Networks.Get(request.Network);
         }
 
         foreach (var (id, source) in request.Secrets)
@@ -95,6 +102,13 @@ public sealed partial class BuildService
         {
             throw ParseError(e);
         }
+
+        // The parser's warnings (empty continuation lines, MAINTAINER ...), as docker build prints them first.
+        foreach (var warning in model.Warnings)
+        {
+            output(new BuildOutputLine("", warning, BuildOutputLine.WarningStream));
+        }
+
         var context = new SourceTree(contextDir, LoadIgnore(contextDir, dockerfilePath), isContext: true);
 
         ContainerImage image;
@@ -184,7 +198,7 @@ public sealed partial class BuildService
 
         foreach (var unused in arguments.Unconsumed)
         {
-            output(new BuildOutputLine("", $"[Warning] one or more build args were not consumed: {unused}", "builder"));
+            output(new BuildOutputLine("", $"one or more build args were not consumed: {unused}", BuildOutputLine.WarningStream));
         }
 
         var state = session.AwaitStage(target.Index).Clone();

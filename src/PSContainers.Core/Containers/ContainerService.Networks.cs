@@ -210,6 +210,7 @@ public sealed partial class ContainerService : IContainerNetworkService
         }
 
         var started = Stopwatch.StartNew();
+        Networks.EnsureFirewall(cancellationToken);
         CreateNetns(netns, cancellationToken);
         try
         {
@@ -643,6 +644,7 @@ public sealed partial class ContainerService : IContainerNetworkService
             {
                 var used = Networks.Cni.CachedAttachments(id).Select(a => a.IfName).ToHashSet(StringComparer.Ordinal);
                 var ifName = Enumerable.Range(0, 64).Select(i => $"eth{i}").First(n => !used.Contains(n));
+                Networks.EnsureFirewall(cancellationToken);
                 WrapCni(id, () => Attach(id, attachment, ifName, [], netns, cancellationToken));
                 options.Attachments.Add(attachment);
                 Store.Save(record);

@@ -249,6 +249,12 @@ public sealed partial class ContainerService
         {
             TryRuntime(() => _runtime.Delete(id, force: true));
         }
+        else
+        {
+            // No runtime state (a reboot-like empty run root, or a runtime killed mid-create): the runtime cannot
+            // delete what it does not know, so the container's cgroups go here, after any orphan left in them.
+            TryRuntime(() => RemoveOrphanCgroup(id));
+        }
 
         TearDownNetworking(id);
         var merged = Paths.MergedDir(id);
@@ -260,6 +266,22 @@ public sealed partial class ContainerService
                     $"Cannot unmount {merged}: errno {Marshal.GetLastPInvokeError()}.", ContainerErrorKind.OperationFailed, id);
             }
         }
+    }
+
+    private static void RemoveOrphanCgroup(string id)
+    {
+        var cgroup = Runtime.Cgroups.CgroupManagerFactory.Create($"{ContainerSpecBuilder.CgroupParent}/{id}");
+        if (!cgroup.Exists)
+        {
+            return;
+        }
+
+        if (cgroup.GetPids().Count > 0)
+        {
+            cgroup.Kill(9);
+        }
+
+        cgroup.Remove();
     }
 
     private static bool IsMountPoint(string path)

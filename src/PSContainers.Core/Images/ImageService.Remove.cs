@@ -354,7 +354,9 @@ public sealed partial class ImageService
             running += IsRunning(c.Id) ? 1 : 0;
         }
 
-        var cache = new Build.Cache.BuildCache(Paths).List().ToList();
+        var buildCache = new Build.Cache.BuildCache(Paths);
+        var cache = buildCache.List().ToList();
+        var (mounts, mountBytes) = buildCache.MountUsage();
         var imageSnapshots = records.SelectMany(r => r.ChainIds).ToHashSet();
         var cacheLayers = cache.Where(e => e.LayerSize > 0 && e.Layers.Count > 0).ToList();
         return
@@ -364,11 +366,13 @@ public sealed partial class ImageService
             new DiskUsageItem { Type = "Blobs", Total = blobCount, Active = blobCount, Size = blobBytes, Reclaimable = 0 },
             new Volumes.VolumeService(Paths, _log).DiskUsage(),
 
-            // As docker system df's "Build Cache": the steps and the bytes of the layers they made; what no image uses is reclaimable.
+            // As docker system df's "Build Cache": the steps and the bytes of the layers they made, and the RUN cache mounts;
+            // what no image uses is reclaimable, cache mounts included (a prune empties them).
             new DiskUsageItem
             {
-                Type = "Build Cache", Total = cache.Count, Active = cacheLayers.Count(e => imageSnapshots.Contains(e.Layers[^1].ChainId)),
-                Size = cacheLayers.Sum(e => e.LayerSize), Reclaimable = cacheLayers.Where(e => !imageSnapshots.Contains(e.Layers[^1].ChainId)).Sum(e => e.LayerSize),
+                Type = "Build Cache", Total = cache.Count + mounts, Active = cacheLayers.Count(e => imageSnapshots.Contains(e.Layers[^1].ChainId)),
+                Size = cacheLayers.Sum(e => e.LayerSize) + mountBytes,
+                Reclaimable = cacheLayers.Where(e => !imageSnapshots.Contains(e.Layers[^1].ChainId)).Sum(e => e.LayerSize) + mountBytes,
             },
         ];
     }

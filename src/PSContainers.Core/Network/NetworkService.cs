@@ -35,11 +35,25 @@ public sealed partial class NetworkService
         Paths = paths;
         _log = logger ?? NullLogger.Instance;
         Cni = new CniRuntime(NetworkPaths.PluginDirs(), paths.CniCacheDir(), exec, _log);
+        Firewall = new NetworkFirewall(paths, _log);
     }
 
     public EnginePaths Paths { get; }
 
     public CniRuntime Cni { get; }
+
+    /// <summary>The networks' NAT and isolation rules (per network, not per container).</summary>
+    public NetworkFirewall Firewall { get; }
+
+    /// <summary>
+    /// Makes sure the packet rules of this root's networks are in place before a container joins one: after a reboot
+    /// (an empty run root) or a network made by another process they are written again. Nothing runs when they are.
+    /// </summary>
+    public void EnsureFirewall(CancellationToken cancellationToken = default)
+    {
+        using var held = FileLock.Acquire(Paths.NetworksLock(), cancellationToken: cancellationToken);
+        Firewall.Ensure(List());
+    }
 
     public ContainerNetwork Create(NetworkCreateRequest request, CancellationToken cancellationToken = default)
     {
@@ -142,6 +156,16 @@ public sealed partial class NetworkService
         {
             _log.LogWarning("deleting the bridge {Bridge} of network {Name}: {Error}", network.Bridge, name, e.Message);
         }
+
+        // Its rules go with it; with the last network, the root's chains and jumps go too.
+        try
+        {
+            Firewall.Ensure(List());
+        }
+        catch (Exception e) when (e is ContainerEngineException or IOException)
+        {
+            _log.LogWarning("removing the rules of network {Name}: {Error}", name, e.Message);
+        }
         var ipam = Path.Combine(Paths.IpamDir(), name);
         if (Directory.Exists(ipam))
         {
@@ -228,15 +252,29 @@ public sealed partial class NetworkService
             ConfigFile = ConfigFile(request.Name),
         };
         Directory.CreateDirectory(Paths.NetworksDir());
+        // The bridge's name is this root's and this name's: one that exists now was left by a removed network of the
+        // same name (a crash between its record and its link), and the plugin would refuse its old address.
+        try
+        {
+            NetLink.DeleteLinkIfExists(network.Bridge);
+        }
+        catch (SyscallException e)
+        {
+            throw new ContainerEngineException("NetworkCreateFailed", $"The bridge {network.Bridge} left by an earlier network \"{request.Name}\" could not be deleted: {e.Message}",
+                ContainerErrorKind.OperationFailed, request.Name, e);
+        }
+
         var list = BuildConfig(network, subnet, gateway, range);
         AtomicFile.WriteAllText(ConfigFile(network.Name), Encoding.UTF8.GetString(list.Bytes));
         try
         {
             AtomicFile.WriteAllText(RecordFile(network.Name), JsonSerializer.Serialize(network, RecordJson));
+            Firewall.Ensure(List());
         }
         catch
         {
             File.Delete(ConfigFile(network.Name));
+            File.Delete(RecordFile(network.Name));
             throw;
         }
 
@@ -245,9 +283,10 @@ public sealed partial class NetworkService
     }
 
     /// <summary>
-    /// The chain: bridge (host-local addresses, NAT unless internal, hairpin so a container reaches itself through a
-    /// published port), firewall (isolates bridges from each other as docker does), portmap (published ports, also on
-    /// 127.0.0.1), tuning (a fixed MAC). A container runs portmap and tuning only when it uses them (ContainerChain).
+    /// The chain: bridge (host-local addresses, hairpin so a container reaches itself through a published port),
+    /// portmap (published ports, also on 127.0.0.1), tuning (a fixed MAC). A container runs portmap and tuning only when
+    /// it uses them (ContainerChain). NAT and the isolation of networks are the network's own rules (NetworkFirewall),
+    /// written once per network rather than by bridge's ipMasq and the firewall plugin at every start and stop.
     /// </summary>
     private CniConfigList BuildConfig(ContainerNetwork network, Ipv4Subnet subnet, uint gateway, Ipv4Subnet? range)
     {
@@ -273,10 +312,9 @@ public sealed partial class NetworkService
         {
             new()
             {
-                ["type"] = "bridge", ["bridge"] = network.Bridge, ["isGateway"] = true, ["ipMasq"] = !network.Internal, ["hairpinMode"] = true,
+                ["type"] = "bridge", ["bridge"] = network.Bridge, ["isGateway"] = true, ["ipMasq"] = false, ["hairpinMode"] = true,
                 ["capabilities"] = new JsonObject { ["ips"] = true }, ["ipam"] = ipam,
             },
-            new() { ["type"] = "firewall", ["backend"] = "iptables", ["ingressPolicy"] = "same-bridge" },
             new() { ["type"] = "portmap", ["snat"] = true, ["capabilities"] = new JsonObject { ["portMappings"] = true } },
             new() { ["type"] = "tuning", ["capabilities"] = new JsonObject { ["mac"] = true } },
         };

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Collections.Concurrent;
 using System.Management.Automation;
+using PSContainers.Completers;
 using PSContainers.Core.Build;
 using PSContainers.Core.Images;
 
@@ -55,9 +56,10 @@ public sealed class BuildContainerImageCommand : ImageCmdletBase
     [Parameter]
     public string[] Secret { get; set; } = [];
 
-    /// <summary>default, host or none: the network RUN steps use.</summary>
+    /// <summary>default (the default bridge), host, none, or a network's name: the network RUN steps use.</summary>
     [Parameter]
-    [ValidateSet("default", "host", "none")]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NetworkNameCompleter))]
     public string Network { get; set; } = "default";
 
     /// <summary>Write the image to an archive instead of the store: a path (OCI archive) or type=oci|docker,dest=PATH.</summary>
@@ -115,7 +117,11 @@ public sealed class BuildContainerImageCommand : ImageCmdletBase
         {
             while (lines.TryDequeue(out var line))
             {
-                if (!Quiet)
+                if (line.Stream == BuildOutputLine.WarningStream)
+                {
+                    WriteWarning(line.Text);
+                }
+                else if (!Quiet)
                 {
                     WriteInformation(new InformationRecord(line.Text, "Build-ContainerImage") { Tags = { "PSContainers.Build", line.Stream } });
                 }

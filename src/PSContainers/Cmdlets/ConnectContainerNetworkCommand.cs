@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using PSContainers.Completers;
 using PSContainers.Core.Containers;
 
 namespace PSContainers.Cmdlets;
@@ -7,19 +6,8 @@ namespace PSContainers.Cmdlets;
 /// <summary>Connect-ContainerNetwork (docker network connect): joins a container to another network, at once when it runs.</summary>
 [Cmdlet(VerbsCommunications.Connect, "ContainerNetwork", SupportsShouldProcess = true)]
 [OutputType(typeof(ContainerInfo))]
-public sealed class ConnectContainerNetworkCommand : NetworkCmdletBase
+public sealed class ConnectContainerNetworkCommand : NetworkMembershipCmdletBase
 {
-    [Parameter(Mandatory = true, Position = 0)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(NetworkNameCompleter))]
-    public string Network { get; set; } = "";
-
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Id", "Name")]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(ContainerNameCompleter))]
-    public string[] Container { get; set; } = [];
-
     /// <summary>More names the container has on this network.</summary>
     [Parameter]
     public string[] Alias { get; set; } = [];
@@ -28,18 +16,8 @@ public sealed class ConnectContainerNetworkCommand : NetworkCmdletBase
     [Parameter]
     public string? IPAddress { get; set; }
 
-    [Parameter]
-    public SwitchParameter PassThru { get; set; }
+    protected override string Action => $"Connect to network {Network}";
 
-    protected override void ProcessRecord()
-    {
-        foreach (var container in Container)
-        {
-            if (ShouldProcess(container, $"Connect to network {Network}")
-                && Networks(container, (service, ct) => service.ConnectNetwork(container, Network, Alias, IPAddress, ct)) is { } info && PassThru)
-            {
-                WriteObject(info);
-            }
-        }
-    }
+    protected override ContainerInfo Apply(IContainerNetworkService service, string container, CancellationToken cancellationToken) =>
+        service.ConnectNetwork(container, Network, Alias, IPAddress, cancellationToken);
 }

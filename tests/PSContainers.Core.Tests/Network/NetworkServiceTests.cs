@@ -10,9 +10,29 @@ public sealed class NetworkServiceTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
 
-    public void Dispose() => _dir.Dispose();
+    public void Dispose()
+    {
+        // Creating a network writes its rules for real: the root's chains go with the test.
+        Service().Firewall.RemoveAll();
+        _dir.Dispose();
+    }
 
     private NetworkService Service() => new(new EnginePaths(Path.Combine(_dir.Path, "root"), Path.Combine(_dir.Path, "run")));
+
+    private static string Iptables(params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("iptables") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in arguments)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0 ? output : "";
+    }
 
     [Fact]
     public void TheDefaultNetworkIsMadeOnceWithAFreeSubnetOutsidePodmansAndItsConflistRunsTheChain()
@@ -29,10 +49,11 @@ public sealed class NetworkServiceTests : IDisposable
 
         var conflist = (JsonObject)JsonNode.Parse(File.ReadAllText(first.ConfigFile))!;
         Assert.Equal("bridge", (string?)conflist["name"]);
-        Assert.Equal(["bridge", "firewall", "portmap", "tuning"], ((JsonArray)conflist["plugins"]!).Select(p => (string)p!["type"]!));
+        Assert.Equal(["bridge", "portmap", "tuning"], ((JsonArray)conflist["plugins"]!).Select(p => (string)p!["type"]!));
         var bridge = conflist["plugins"]![0]!;
         Assert.Equal(first.Bridge, (string?)bridge["bridge"]);
-        Assert.True((bool)bridge["ipMasq"]!);
+        // NAT is the network's own rule, not the plugin's per-container one.
+        Assert.False((bool)bridge["ipMasq"]!);
         Assert.Equal(first.Subnet, (string?)bridge["ipam"]!["ranges"]![0]![0]!["subnet"]);
         Assert.Equal("0.0.0.0/0", (string?)bridge["ipam"]!["routes"]![0]!["dst"]);
     }
@@ -89,7 +110,75 @@ public sealed class NetworkServiceTests : IDisposable
         Assert.Equal(["app1", "app2"], service.List(["app*"]).Select(n => n.Name));
         Assert.Equal(3, service.List().Select(n => n.Subnet).Distinct().Count());
         var list = service.LoadConfig("app1");
-        Assert.Equal(["bridge", "firewall"], NetworkService.ContainerChain(list, hasPorts: false, hasMac: false).Plugins.Select(p => (string)p["type"]!));
-        Assert.Equal(["bridge", "firewall", "portmap", "tuning"], NetworkService.ContainerChain(list, hasPorts: true, hasMac: true).Plugins.Select(p => (string)p["type"]!));
+        Assert.Equal(["bridge"], NetworkService.ContainerChain(list, hasPorts: false, hasMac: false).Plugins.Select(p => (string)p["type"]!));
+        Assert.Equal(["bridge", "portmap", "tuning"], NetworkService.ContainerChain(list, hasPorts: true, hasMac: true).Plugins.Select(p => (string)p["type"]!));
+    }
+
+    [Fact]
+    public void TheRulesLetEveryBridgeTakeRepliesBeforeAnyDropAndNoWayOutReachesAnotherBridge()
+    {
+        var service = Service();
+        var open = new ContainerNetwork { Name = "b-open", Bridge = "psc0000000001", Subnet = "10.126.1.0/24" };
+        var closed = new ContainerNetwork { Name = "a-closed", Bridge = "psc0000000002", Subnet = "10.126.2.0/24", Internal = true };
+        var lines = service.Firewall.RulesText([open, closed]).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var chain = service.Firewall.FilterChain;
+        int At(string rule) => Array.IndexOf(lines, rule);
+        var lastAccept = Math.Max(At($"-A {chain} -o psc0000000001 -m conntrack --ctstate DNAT -j ACCEPT"), At($"-A {chain} -o psc0000000002 -m conntrack --ctstate DNAT -j ACCEPT"));
+        var drops = new[] { At($"-A {chain} -o psc0000000001 -j DROP"), At($"-A {chain} -o psc0000000002 -j DROP") };
+        var outOpen = At($"-A {chain} -i psc0000000001 ! -o psc+ -j ACCEPT");
+        Assert.All(drops, d => Assert.True(d > lastAccept && d < outOpen, string.Join('\n', lines)));
+        Assert.Contains($"-A {chain} -i psc0000000002 -j DROP", lines);
+        Assert.Contains($"-A {service.Firewall.NatChain} -s 10.126.1.0/24 ! -o psc0000000001 -j MASQUERADE", lines);
+        Assert.DoesNotContain(lines, l => l.Contains("10.126.2.0/24", StringComparison.Ordinal));
+        Assert.StartsWith("PSC-FWD-", chain, StringComparison.Ordinal);
+        Assert.True(chain.Length <= 28);
+    }
+
+    [Fact]
+    public void ABridgeLeftByAnEarlierNetworkOfTheSameNameIsDeletedWhenTheNameIsUsedAgain()
+    {
+        var service = Service();
+        var first = service.Create(new NetworkCreateRequest { Name = "again" });
+        service.Delete("again");
+        // What a crash between the record's removal and the link's leaves: the bridge, with the old address.
+        Run("ip", "link", "add", first.Bridge, "type", "bridge");
+        Assert.True(Directory.Exists("/sys/class/net/" + first.Bridge));
+        var second = service.Create(new NetworkCreateRequest { Name = "again" });
+        Assert.Equal(first.Bridge, second.Bridge);
+        Assert.False(Directory.Exists("/sys/class/net/" + first.Bridge));
+        service.Delete("again");
+    }
+
+    private static void Run(string program, params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(program);
+        foreach (var a in arguments)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
+    }
+
+    [Fact]
+    public void CreatingAndRemovingNetworksWritesAndRemovesTheirRulesOnTheHost()
+    {
+        var service = Service();
+        var one = service.Create(new NetworkCreateRequest { Name = "one", Subnet = "10.126.21.0/24" });
+        service.Create(new NetworkCreateRequest { Name = "two", Subnet = "10.126.22.0/24", Internal = true });
+        var chain = Iptables("-S", service.Firewall.FilterChain);
+        Assert.Contains($"-o {one.Bridge} -j DROP", chain);
+        Assert.Contains($"-j {service.Firewall.FilterChain}", Iptables("-S", "FORWARD"));
+        Assert.Contains("-s 10.126.21.0/24", Iptables("-t", "nat", "-S", service.Firewall.NatChain));
+        Assert.DoesNotContain("10.126.22.0/24", Iptables("-t", "nat", "-S", service.Firewall.NatChain));
+
+        service.Delete("one");
+        Assert.DoesNotContain(one.Bridge, Iptables("-S", service.Firewall.FilterChain));
+        service.Delete("two");
+        Assert.Equal("", Iptables("-S", service.Firewall.FilterChain));
+        Assert.DoesNotContain(service.Firewall.FilterChain, Iptables("-S", "FORWARD"));
+        Assert.DoesNotContain(service.Firewall.NatChain, Iptables("-t", "nat", "-S", "POSTROUTING"));
     }
 }

@@ -19,9 +19,37 @@ public sealed class BuildCache
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 
-    public BuildCache(EnginePaths paths) => Dir = Path.Combine(paths.Root, "buildcache");
+    public BuildCache(EnginePaths paths)
+    {
+        Dir = Path.Combine(paths.Root, "buildcache");
+        MountsDir = Path.Combine(paths.Root, "buildcache-mounts");
+    }
 
     public string Dir { get; }
+
+    /// <summary>RUN --mount=type=cache directories: MOUNTS/HEX(id)/data, with a lock file beside data while a step uses it.</summary>
+    public string MountsDir { get; }
+
+    /// <summary>The directory (its data/ and lock beside it) of a cache mount id.</summary>
+    public string MountDir(string id) => Path.Combine(MountsDir, Digest.Compute(Encoding.UTF8.GetBytes(id)).Hex[..32]);
+
+    /// <summary>The cache mounts' directories and the bytes of their files (docker system df counts them in Build Cache).</summary>
+    public (int Count, long Bytes) MountUsage()
+    {
+        if (!Directory.Exists(MountsDir))
+        {
+            return (0, 0);
+        }
+
+        var dirs = Directory.GetDirectories(MountsDir);
+        long bytes = 0;
+        foreach (var file in dirs.SelectMany(d => new DirectoryInfo(d).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true })))
+        {
+            bytes += file.Length;
+        }
+
+        return (dirs.Length, bytes);
+    }
 
     /// <summary>The key of a step: everything that decides its result, and nothing else.</summary>
     public static string Key(string parentKey, string instruction, IEnumerable<KeyValuePair<string, string>> usedArgs, string? filesChecksum)
@@ -124,19 +152,41 @@ public sealed class BuildCache
         return (blobs, snapshots);
     }
 
-    /// <summary>Deletes every entry; returns how many. The layers they held go with the next image sweep.</summary>
+    /// <summary>
+    /// Deletes every entry and every cache mount no step holds now (as docker builder prune does); returns how many.
+    /// The layers the entries held go with the next image sweep.
+    /// </summary>
     public int Clear()
     {
-        if (!Directory.Exists(Dir))
+        var removed = 0;
+        if (Directory.Exists(Dir))
         {
-            return 0;
+            foreach (var file in Directory.EnumerateFiles(Dir))
+            {
+                File.Delete(file);
+                removed++;
+            }
         }
 
-        var removed = 0;
-        foreach (var file in Directory.EnumerateFiles(Dir))
+        if (Directory.Exists(MountsDir))
         {
-            File.Delete(file);
-            removed++;
+            foreach (var dir in Directory.GetDirectories(MountsDir))
+            {
+                try
+                {
+                    // A running step holds the lock (sharing=locked holds it for the step; shared and private take it too).
+                    using (FileLock.Acquire(Path.Combine(dir, "lock"), TimeSpan.Zero, CancellationToken.None))
+                    {
+                        Directory.Delete(Path.Combine(dir, "data"), recursive: true);
+                    }
+
+                    Directory.Delete(dir, recursive: true);
+                    removed++;
+                }
+                catch (Exception e) when (e is TimeoutException or DirectoryNotFoundException)
+                {
+                }
+            }
         }
 
         return removed;

@@ -75,6 +75,24 @@ internal sealed class RunMounts : IDisposable
         }
     }
 
+    /// <summary>
+    /// A heredoc script run as a program (RUN &lt;&lt;EOF whose body starts with #!, as BuildKit runs it): the body in a
+    /// private file bind-mounted at /dev/pipes/NAME (inside the container's /dev tmpfs, so never in a layer), which the
+    /// kernel starts through its #! line. Returns the path to run.
+    /// </summary>
+    public string Script(BuildSession session, ContainerCreateRequest request, Heredoc heredoc)
+    {
+        var dir = Path.Combine(session.Images.Paths.RunRoot, "build", "heredoc-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        _release.Add(() => Directory.Delete(dir, recursive: true));
+        var file = Path.Combine(dir, "script");
+        File.WriteAllText(file, heredoc.Content);
+        Libc.Check(Libc.Chmod(file, 0x1ED), "chmod", file);
+        var target = "/dev/pipes/" + heredoc.Name;
+        Add(request, new SpecMount { Destination = target, Type = "bind", Source = file, Options = ["bind", "ro", "nosuid", "nodev"] });
+        return target;
+    }
+
     private void Add(ContainerCreateRequest request, SpecMount mount)
     {
         request.BuildMounts.Add(mount);
@@ -102,7 +120,7 @@ internal sealed class RunMounts : IDisposable
 
         var target = Target(mount, step);
         var id = mount.Id ?? target;
-        var root = Path.Combine(session.Images.Paths.Root, "buildcache-mounts", Digest.Compute(System.Text.Encoding.UTF8.GetBytes(id)).Hex[..32]);
+        var root = session.Cache.MountDir(id);
         var dir = Path.Combine(root, "data");
         if (!Directory.Exists(dir))
         {

@@ -37,13 +37,18 @@ internal sealed partial class StageBuilder
             Labels = new Dictionary<string, string> { ["io.pscontainers.build.step"] = step },
         };
         using var mounts = RunMounts.Prepare(_session, this, run, request, step, cancellationToken);
+        if (ShebangHeredoc(run) is { } script)
+        {
+            request.Command = [mounts.Script(_session, request, script)];
+        }
+
         var runner = new BuildContainerRun(_session.Containers, _session.Images, _session.Log);
         var layers = _state.Layers.Select(l => Digest.Parse(l.ChainId)).ToList();
         var (temp, lockFd) = runner.Run(request, layers, step, line => _session.Output(new BuildOutputLine(step, line.Text, line.Stream)), cancellationToken);
         try
         {
-            // With the host's network the runtime bind-mounts its resolv.conf and hosts: empty files made for them go too.
-            var targets = request.Network == "host" ? mounts.Targets.Concat(["/etc/resolv.conf", "/etc/hosts"]).ToList() : mounts.Targets;
+            // The runtime bind-mounts resolv.conf, hosts (and hostname on a container network): empty files made for them go too.
+            var targets = mounts.Targets.Concat(NetworkMountTargets(NetworkOf(run))).ToList();
             RunMounts.RemoveMountPoints(Path.Combine(temp, "fs"), _state.Layers, targets, new SnapshotLookup(_session.Images.Snapshots));
         }
         catch
@@ -54,6 +59,13 @@ internal sealed partial class StageBuilder
 
         CommitLayer(temp, lockFd, key, historyText, step, cancellationToken);
     }
+
+    /// <summary>RUN &lt;&lt;EOF alone whose body starts with #!: BuildKit runs the body as a program, not through the shell.</summary>
+    private static Heredoc? ShebangHeredoc(RunInstruction run) =>
+        run.PrependShell && run.Heredocs.Count == 1 && run.Command[0].Trim() is var text && text.StartsWith("<<", StringComparison.Ordinal)
+            && !text.Contains(' ', StringComparison.Ordinal) && run.Heredocs[0].Content.StartsWith("#!", StringComparison.Ordinal)
+            ? run.Heredocs[0]
+            : null;
 
     /// <summary>What follows the RUN keyword in the Dockerfile, continuations joined.</summary>
     private static string RunText(RunInstruction run)
@@ -103,17 +115,22 @@ internal sealed partial class StageBuilder
     private static string MountsKey(RunInstruction run) =>
         string.Concat(run.Mounts.Select(m => $" --mount=type={m.Type},target={m.Target},source={m.Source},from={m.From},id={m.Id},ro={m.ReadOnly},mode={m.Mode},uid={m.Uid},gid={m.Gid},size={m.Size},sharing={m.Sharing},env={m.Env}"));
 
-    /// <summary>The network of a RUN: its --network, else the build's -Network; "default" is the host's network until container networks land.</summary>
+    /// <summary>
+    /// The network of a RUN: its --network, else the build's -Network. "default" is the engine's default bridge, as
+    /// docker build's RUN uses docker's default network; "" asks the container service for it.
+    /// </summary>
     private string NetworkOf(RunInstruction run) => run.Network switch
     {
         RunNetwork.None => "none",
         RunNetwork.Host => "host",
-        _ => _session.Request.Network switch
-        {
-            "none" => "none",
-            "host" or "default" or "" => "host",
-            var other => throw new ContainerEngineException("BuildNetworkNotSupported",
-                $"-Network {other}: RUN steps use 'default', 'host' or 'none'; container networks are not available to builds yet.", ContainerErrorKind.InvalidArgument, other),
-        },
+        _ => _session.Request.Network is "default" or "" ? "" : _session.Request.Network,
+    };
+
+    /// <summary>Files the runtime bind-mounts over the rootfs for a network: the empty files it makes for them stay out of the layer.</summary>
+    private static IEnumerable<string> NetworkMountTargets(string network) => network switch
+    {
+        "none" => [],
+        "host" => ["/etc/resolv.conf", "/etc/hosts"],
+        _ => ["/etc/resolv.conf", "/etc/hosts", "/etc/hostname"],
     };
 }
