@@ -46,12 +46,10 @@ BeforeAll {
 }
 
 AfterAll {
-    Get-Container -All -ErrorAction SilentlyContinue | Remove-Container -Force -ErrorAction Continue
     $left = @(Get-Leftover)
-    Remove-TestDirectory -Path $work
-    $env:PSCONTAINERS_ROOT = $savedEnv.Root
-    $env:PSCONTAINERS_RUNROOT = $savedEnv.RunRoot
+    $leftMounts = Exit-TestEngine -Work $work -Saved $savedEnv
     $left | Should -BeNullOrEmpty
+    $leftMounts | Should -BeNullOrEmpty
 }
 
 Describe 'Docker-style flags are errors that name the parameter to use, never the command' {
