@@ -189,18 +189,9 @@ public static class ContainerSpecBuilder
 
     public static void ApplyResources(LinuxResources resources, ContainerResources wanted)
     {
+        ContainerResourceRules.Validate(wanted, Environment.ProcessorCount, ContainerResourceRules.ReadOnlineCpus());
         if (wanted.Memory is not null || wanted.MemorySwap is not null || wanted.MemoryReservation is not null)
         {
-            if (wanted.MemorySwap is { } swap && swap != -1 && wanted.Memory is { } mem && swap < mem)
-            {
-                throw ContainerEngineException.Invalid($"-MemorySwap ({swap}) is memory plus swap and must be at least -Memory ({mem}), or -1 for unlimited swap.");
-            }
-
-            if (wanted.MemorySwap is not null && wanted.Memory is null)
-            {
-                throw ContainerEngineException.Invalid("-MemorySwap needs -Memory as well.");
-            }
-
             resources.Memory = new LinuxMemory
             {
                 Limit = Positive(wanted.Memory, "-Memory"),
@@ -214,11 +205,6 @@ public static class ContainerSpecBuilder
             var cpu = new LinuxCpu { Shares = wanted.CpuShares, Cpus = wanted.CpusetCpus, Mems = wanted.CpusetMems };
             if (wanted.Cpus is { } cpus)
             {
-                if (cpus <= 0 || cpus > Environment.ProcessorCount)
-                {
-                    throw ContainerEngineException.Invalid($"-Cpus {cpus.ToString(CultureInfo.InvariantCulture)} is out of range: give a value above 0 and at most {Environment.ProcessorCount} (the CPUs of this host).");
-                }
-
                 cpu.Period = CpuPeriod;
                 cpu.Quota = (long)Math.Round(cpus * CpuPeriod);
             }
@@ -233,11 +219,6 @@ public static class ContainerSpecBuilder
 
         if (wanted.BlkioWeight is { } weight)
         {
-            if (weight is < 10 or > 1000)
-            {
-                throw ContainerEngineException.Invalid($"-BlkioWeight {weight} is out of range: use 10 to 1000.");
-            }
-
             resources.BlockIo = new LinuxBlockIo { Weight = weight };
         }
     }

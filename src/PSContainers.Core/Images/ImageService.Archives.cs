@@ -198,7 +198,7 @@ public sealed partial class ImageService
                 }
             }
 
-            var index = Deserialize(indexJson, OciJsonContext.Default.OciIndex, Digest.Compute(indexJson));
+            var index = ParseIndex(indexJson, Digest.Compute(indexJson));
             foreach (var descriptor in index.Manifests)
             {
                 var annotations = descriptor.Annotations ?? [];

@@ -143,7 +143,7 @@ public sealed partial class ImageService
             return (digest, null);
         }
 
-        var index = Deserialize(bytes, OciJsonContext.Default.OciIndex, digest);
+        var index = ParseIndex(bytes, digest);
         var chosen = platform.Select(index.Manifests.Where(m => MediaTypes.IsManifest(m.MediaType) || string.IsNullOrEmpty(m.MediaType)))
             ?? throw new ContainerEngineException("PlatformNotFound",
                 $"The image index {digest} has no manifest for {platform}; it has {string.Join(", ", index.Manifests.Where(m => m.Platform is not null).Select(m => m.Platform!.ToString()).Distinct())}. Choose one with -Platform.",
@@ -151,23 +151,59 @@ public sealed partial class ImageService
         return (chosen.ParsedDigest, digest);
     }
 
-    public OciManifest ReadManifest(Digest digest)
+    public OciManifest ReadManifest(Digest digest) => ParseManifest(Content.ReadAllBytes(digest), digest);
+
+    public OciIndex ReadIndex(Digest digest) => ParseIndex(Content.ReadAllBytes(digest), digest);
+
+    /// <summary>
+    /// An image manifest from untrusted bytes: schema 2, a config and a layer list whose digests parse. JSON nulls
+    /// ("config": null) get past the serializer into non-nullable members, so they are checked here, once.
+    /// </summary>
+    internal static OciManifest ParseManifest(byte[] bytes, Digest digest)
     {
-        var manifest = Deserialize(Content.ReadAllBytes(digest), OciJsonContext.Default.OciManifest, digest);
-        if (manifest.SchemaVersion != 2 || string.IsNullOrEmpty(manifest.Config.Digest))
+        var manifest = Deserialize(bytes, OciJsonContext.Default.OciManifest, digest);
+        if (manifest.SchemaVersion != 2 || manifest.Config is null || string.IsNullOrEmpty(manifest.Config.Digest) || manifest.Layers is null
+            || manifest.Layers.Any(l => l is null) || !Digest.TryParse(manifest.Config.Digest, out _) || manifest.Layers.Any(l => !Digest.TryParse(l.Digest, out _)))
         {
-            throw new ContainerEngineException("InvalidManifest", $"{digest} is not an image manifest (schema 2 with a config).", ContainerErrorKind.InvalidArgument, digest.ToString());
+            throw new ContainerEngineException("InvalidManifest", $"{digest} is not an image manifest (schema 2 with a config and layers, each with a valid digest).",
+                ContainerErrorKind.InvalidArgument, digest.ToString());
         }
 
         return manifest;
     }
 
-    public OciIndex ReadIndex(Digest digest) => Deserialize(Content.ReadAllBytes(digest), OciJsonContext.Default.OciIndex, digest);
+    /// <summary>An image config from untrusted bytes: a rootfs with valid diffIDs, and no null inside the lists a container is made from.</summary>
+    internal static ImageConfig ParseConfig(byte[] bytes, Digest digest)
+    {
+        var config = Deserialize(bytes, OciJsonContext.Default.ImageConfig, digest);
+        var run = config.Config;
+        if (config.RootFs?.DiffIds is null || config.RootFs.DiffIds.Any(d => !Digest.TryParse(d, out _))
+            || new[] { run?.Env, run?.Entrypoint, run?.Cmd, run?.Shell, run?.OnBuild }.Any(list => list?.Contains(null!) == true))
+        {
+            throw new ContainerEngineException("InvalidManifest", $"{digest} is not an image config (a rootfs with valid diffIDs, lists of strings without nulls).",
+                ContainerErrorKind.InvalidArgument, digest.ToString());
+        }
+
+        return config;
+    }
+
+    /// <summary>An image index from untrusted bytes: a list of manifests whose digests parse.</summary>
+    internal static OciIndex ParseIndex(byte[] bytes, Digest digest)
+    {
+        var index = Deserialize(bytes, OciJsonContext.Default.OciIndex, digest);
+        if (index.Manifests is null || index.Manifests.Any(m => m is null || !Digest.TryParse(m.Digest, out _)))
+        {
+            throw new ContainerEngineException("InvalidManifest", $"{digest} is not an image index (a list of manifests, each with a valid digest).",
+                ContainerErrorKind.InvalidArgument, digest.ToString());
+        }
+
+        return index;
+    }
 
     public ImageConfig ReadConfig(OciManifest manifest)
     {
         var digest = manifest.Config.ParsedDigest;
-        var config = Deserialize(Content.ReadAllBytes(digest), OciJsonContext.Default.ImageConfig, digest);
+        var config = ParseConfig(Content.ReadAllBytes(digest), digest);
         var layers = manifest.Layers.Where(l => MediaTypes.IsLayer(l.MediaType) || string.IsNullOrEmpty(l.MediaType)).ToList();
         if (layers.Count != config.RootFs.DiffIds.Count)
         {
@@ -233,7 +269,22 @@ public sealed partial class ImageService
         return record is null ? null : Load(record);
     }
 
-    public ResolvedImage Resolve(string reference) => TryResolve(reference) ?? throw NotFound(reference);
+    /// <summary>The image a reference, id or digest names; a reference that can name no image at all is InvalidReference, not ImageNotFound.</summary>
+    public ResolvedImage Resolve(string reference)
+    {
+        if (TryResolve(reference) is { } image)
+        {
+            return image;
+        }
+
+        // Ids and (partial) digests are not references: only what is neither can be malformed.
+        if (!reference.StartsWith(Digest.Sha256 + ":", StringComparison.Ordinal) && !ImageReference.TryParse(reference, out _, out _))
+        {
+            ImageReference.Parse(reference);
+        }
+
+        throw NotFound(reference);
+    }
 
     /// <summary>
     /// An image as docker image inspect shows it. Asked by one of its names, the object stands for that name (its

@@ -457,7 +457,8 @@ public sealed class RegistryRepository
             memory.Write(buffer, 0, n);
             if (memory.Length > limit)
             {
-                throw new InvalidDataException($"A manifest is larger than {limit} bytes.");
+                // No Content-Length (or a lying one) must not let a registry fill memory: stop at the cap, as containerd does.
+                throw RegistryErrors.BadResponse(response.RequestMessage?.RequestUri?.Authority ?? "", $"a manifest is larger than {limit} bytes.");
             }
         }
 

@@ -135,7 +135,7 @@ public sealed class RegistryService
         if (MediaTypes.IsIndex(top.MediaType))
         {
             indexDigest = topDigest;
-            var index = ImageService.Deserialize(top.Bytes, OciJsonContext.Default.OciIndex, topDigest);
+            var index = ImageService.ParseIndex(top.Bytes, topDigest);
             var runnable = index.Manifests.Where(m => MediaTypes.IsManifest(m.MediaType) || string.IsNullOrEmpty(m.MediaType)).ToList();
             var chosen = platform.Select(runnable) ?? throw new ContainerEngineException("PlatformNotFound",
                 $"{name} has no image for {platform}; it has {string.Join(", ", runnable.Where(m => m.Platform is not null).Select(m => m.Platform!.ToString()).Distinct())}. Choose one with -Platform.",
@@ -144,12 +144,12 @@ public sealed class RegistryService
             {
                 var child = await repository.GetManifestAsync(entry.Digest, cancellationToken).ConfigureAwait(false);
                 var childDigest = Images.Content.Ingest(child.Bytes, entry.ParsedDigest);
-                manifests.Add((childDigest, ImageService.Deserialize(child.Bytes, OciJsonContext.Default.OciManifest, childDigest)));
+                manifests.Add((childDigest, ImageService.ParseManifest(child.Bytes, childDigest)));
             }
         }
         else if (MediaTypes.IsManifest(top.MediaType))
         {
-            manifests.Add((topDigest, ImageService.Deserialize(top.Bytes, OciJsonContext.Default.OciManifest, topDigest)));
+            manifests.Add((topDigest, ImageService.ParseManifest(top.Bytes, topDigest)));
         }
         else
         {

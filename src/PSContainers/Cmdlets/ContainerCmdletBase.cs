@@ -79,13 +79,25 @@ public abstract class ContainerCmdletBase : CmdletBase
         }
     }
 
-    /// <summary>Null for failures that are not the engine's to report (pipeline stops, cancellation).</summary>
+    /// <summary>
+    /// Null for failures that are not the engine's to report (pipeline stops, cancellation, PowerShell's own errors).
+    /// Anything else gets a stable ErrorId and category, never a bare .NET exception type as its id.
+    /// </summary>
     protected static ErrorRecord? ToErrorRecord(Exception e, object target) => e switch
     {
         ContainerEngineException c => new ErrorRecord(c, c.ErrorId, Category(c.Kind), target),
         NotSupportedException n => new ErrorRecord(n, "NotSupported", ErrorCategory.NotImplemented, target),
         TimeoutException t => new ErrorRecord(t, "EngineLockTimeout", ErrorCategory.OperationTimeout, target),
-        _ => null,
+        OperationCanceledException or RuntimeException => null,
+        FileNotFoundException or DirectoryNotFoundException => new ErrorRecord(e, "PathNotFound", ErrorCategory.ObjectNotFound, target),
+        UnauthorizedAccessException => new ErrorRecord(e, "PermissionDenied", ErrorCategory.PermissionDenied, target),
+        PSContainers.Native.SyscallException => new ErrorRecord(e, "SystemCallFailed", ErrorCategory.InvalidOperation, target),
+        InvalidDataException or System.Text.Json.JsonException or FormatException => new ErrorRecord(e, "InvalidData", ErrorCategory.InvalidData, target),
+        IOException => new ErrorRecord(e, "InputOutputError", ErrorCategory.ResourceUnavailable, target),
+        System.Net.Http.HttpRequestException => new ErrorRecord(e, "ConnectionFailed", ErrorCategory.ConnectionError, target),
+        ArgumentException => new ErrorRecord(e, "InvalidArgument", ErrorCategory.InvalidArgument, target),
+        // A defect of ours: still a stable id, and the message keeps the exception's type for the bug report.
+        _ => new ErrorRecord(new InvalidOperationException($"{e.GetType().Name}: {e.Message}", e), "UnexpectedError", ErrorCategory.NotSpecified, target),
     };
 
     private static ErrorCategory Category(ContainerErrorKind kind) => kind switch

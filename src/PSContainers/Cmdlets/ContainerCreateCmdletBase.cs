@@ -202,7 +202,7 @@ public abstract partial class ContainerCreateCmdletBase : ContainerCmdletBase
         };
         if (EnvFile is not null)
         {
-            foreach (var line in File.ReadAllLines(GetUnresolvedProviderPathFromPSPath(EnvFile)))
+            foreach (var line in ReadEnvFile(EnvFile))
             {
                 var trimmed = line.Trim();
                 if (trimmed.Length == 0 || trimmed.StartsWith('#'))

@@ -73,12 +73,16 @@ public sealed class InvokeContainerCommand : ContainerCreateCmdletBase
             return;
         }
 
+        var startedAt = DateTimeOffset.UtcNow;
         var attachment = Engine(created.Name, (engine, ct) => StartOrRemove(engine, created.Id, () => engine.StartAttached(created.Id, ct)));
         if (attachment is null)
         {
             SetStartFailedExitCode();
             return;
         }
+
+        // A -Remove container's record is gone when it ends: -PassThru needs what only the running record has.
+        var running = PassThru && Remove ? Engine(created.Name, (engine, _) => TryGet(engine, created.Id)) : null;
 
         try
         {
@@ -113,7 +117,7 @@ public sealed class InvokeContainerCommand : ContainerCreateCmdletBase
 
             if (attachment.Ended)
             {
-                Finish(created, attachment);
+                Finish(running ?? created, running?.StartedAt ?? startedAt, attachment);
             }
         }
         finally
@@ -145,7 +149,7 @@ public sealed class InvokeContainerCommand : ContainerCreateCmdletBase
     }
 
     /// <summary>After the final exit frame: $LASTEXITCODE, -PassThru, and the monitor's clean-up (the record of a -Remove container) done.</summary>
-    private void Finish(ContainerInfo created, ContainerAttachment attachment)
+    private void Finish(ContainerInfo created, DateTimeOffset startedAt, ContainerAttachment attachment)
     {
         var info = Engine(created.Name, (engine, ct) =>
         {
@@ -167,9 +171,10 @@ public sealed class InvokeContainerCommand : ContainerCreateCmdletBase
             engine.AwaitMonitorExit(created.Id, ct);
             return last ?? new ContainerInfo
             {
-                Id = created.Id, Name = created.Name, RootFs = created.RootFs, Command = created.Command, Status = ContainerStatus.Exited,
-                ExitCode = attachment.ExitCode, OomKilled = attachment.OomKilled, Created = created.Created, FinishedAt = DateTimeOffset.UtcNow,
-                Labels = created.Labels, Config = created.Config,
+                Id = created.Id, Name = created.Name, RootFs = created.RootFs, Image = created.Image, ImageId = created.ImageId, Command = created.Command,
+                Status = ContainerStatus.Exited, ExitCode = attachment.ExitCode, OomKilled = attachment.OomKilled, Created = created.Created,
+                StartedAt = startedAt, FinishedAt = DateTimeOffset.UtcNow, Labels = created.Labels, Config = created.Config,
+                Networks = created.Networks, Ports = created.Ports,
             };
         });
         var code = attachment.ExitCode ?? info?.ExitCode;
@@ -181,6 +186,19 @@ public sealed class InvokeContainerCommand : ContainerCreateCmdletBase
         if (PassThru && info is not null)
         {
             WriteObject(info);
+        }
+    }
+
+    private static ContainerInfo? TryGet(IContainerService engine, string id)
+    {
+        try
+        {
+            return engine.Get(id);
+        }
+        catch (ContainerEngineException e) when (e.ErrorId == "ContainerNotFound")
+        {
+            // Ended and removed already.
+            return null;
         }
     }
 

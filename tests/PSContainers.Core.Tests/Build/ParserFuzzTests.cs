@@ -97,7 +97,7 @@ public sealed class ParserFuzzTests
         }
     }
 
-    private static void Survive(string text)
+    internal static void Survive(string text)
     {
         try
         {

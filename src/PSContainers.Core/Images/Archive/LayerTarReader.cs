@@ -345,8 +345,9 @@ internal sealed class LayerTarReader
             }
 
             var space = Array.IndexOf(data, (byte)' ', pos);
+            // The length is compared as a remainder: pos + a length near int.MaxValue would overflow past the check.
             if (space < 0 || !int.TryParse(data.AsSpan(pos, space - pos), NumberStyles.None, CultureInfo.InvariantCulture, out var length)
-                || length <= space - pos || pos + length > data.Length || data[pos + length - 1] != '\n')
+                || length <= space - pos || length > data.Length - pos || data[pos + length - 1] != '\n')
             {
                 throw Invalid("a PAX record is malformed");
             }
