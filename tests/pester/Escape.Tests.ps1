@@ -1,0 +1,102 @@
+# The escape suite: attempts made from inside a container to reach the host (escape-probe.c, built here with clang,
+# makes each one and prints NAME=0 when it got through, NAME=ERRNO when the kernel stopped it). With default
+# settings every attempt must fail and the host must be untouched. The same attempts with -Privileged must mostly
+# get through: that shows each attempt is one that can succeed, so its failure by default means something. No
+# attempt writes to the host (see escape-probe.c).
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestUtils.psm1') -Force
+    $script:moduleDir = Join-Path (Get-TestRepoRoot) 'out/PSContainers'
+    $script:work = New-TestDirectory -Name escape
+    $script:savedEnv = @{ Root = $env:PSCONTAINERS_ROOT; RunRoot = $env:PSCONTAINERS_RUNROOT }
+    $env:PSCONTAINERS_ROOT = Join-Path $work 'root'
+    $env:PSCONTAINERS_RUNROOT = Join-Path $work 'run'
+    $script:rootfs = New-TestBusyboxRootfs -Path (Join-Path $work 'rootfs')
+    Invoke-Native -FilePath clang -ArgumentList @('-static', '-O2', '-o', (Join-Path $rootfs 'bin/escape-probe'), (Join-Path $PSScriptRoot 'escape-probe.c')) |
+        Assert-NativeSuccess | Out-Null
+    Import-Module $moduleDir -Force
+
+    # A file only the host has, for the attempts that walk out of the container's root.
+    $script:marker = Join-Path $work ('host-only-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    Set-Content -LiteralPath $marker -Value 'host'
+    $rootDevice = (Get-Content /proc/self/mountinfo | Where-Object { ($_ -split ' ')[4] -eq '/' } | Select-Object -First 1) -split ' '
+    $script:attempts = @(
+        'mount-proc', 'mount-sysfs', 'mount-tmpfs', 'mount-cgroup-v1', 'unshare-then-mount-cgroup',
+        'write-sysrq-trigger', 'write-core-pattern', 'write-sys', 'write-cgroup-procs',
+        'read-kcore', 'read-timer-list', 'read-keys',
+        'mknod-mem', "mknod-disk=$($rootDevice[2])", 'open-by-handle',
+        'init-module', 'finit-module', 'kexec-load', 'reboot', 'set-clock', 'swapon', 'bpf', 'perf-event-open', 'userfaultfd',
+        'host-keyring', 'syslog', "chroot-escape=$marker", "walk-fds-and-cwd=$marker", "ptrace-host=$PID", 'tiocsti')
+
+    # Each attempt in a process of its own (an unshare or a chroot must not change the next one), in one container.
+    function Invoke-Escape([hashtable]$Options) {
+        $script = ($attempts | ForEach-Object { "/bin/escape-probe '$_'" }) -join '; '
+        $lines = @(Invoke-Container $rootfs -Remove -Network none @Options -- sh -c $script)
+        $result = [ordered]@{}
+        foreach ($line in $lines.Text) {
+            if ($line -match '^([a-z0-9-]+)=(\d+)$') { $result[$Matches[1]] = [int]$Matches[2] }
+        }
+        $result
+    }
+
+    # What the host looks like where an attempt could leave a trace.
+    function Get-HostState {
+        [ordered]@{
+            CorePattern = [System.IO.File]::ReadAllText('/proc/sys/kernel/core_pattern')
+            Hugepage    = [System.IO.File]::ReadAllText('/sys/kernel/mm/transparent_hugepage/enabled')
+            Swaps       = [System.IO.File]::ReadAllText('/proc/swaps')
+            Marker      = [System.IO.File]::ReadAllText($marker)
+            Mounts      = @(Get-Content /proc/self/mountinfo | ForEach-Object { ($_ -split ' ')[4] } | Sort-Object) -join "`n"
+        }
+    }
+    $script:hostBefore = Get-HostState
+}
+
+AfterAll {
+    Exit-TestEngine -Work $work -Saved $savedEnv | Should -BeNullOrEmpty
+}
+
+Describe 'Escape attempts from a container with default settings' {
+    BeforeAll { $script:defaults = Invoke-Escape @{} }
+
+    It 'ran every attempt' {
+        @($defaults.Keys) | Should -Be @($attempts | ForEach-Object { ($_ -split '=')[0] })
+    }
+
+    It 'stops <Name>' -TestCases @(
+        'mount-proc', 'mount-sysfs', 'mount-tmpfs', 'mount-cgroup-v1', 'unshare-then-mount-cgroup',
+        'write-sysrq-trigger', 'write-core-pattern', 'write-sys', 'write-cgroup-procs',
+        'read-kcore', 'read-timer-list', 'read-keys', 'mknod-mem', 'mknod-disk', 'open-by-handle',
+        'init-module', 'finit-module', 'kexec-load', 'reboot', 'set-clock', 'swapon', 'bpf', 'perf-event-open', 'userfaultfd',
+        'host-keyring', 'syslog', 'chroot-escape', 'walk-fds-and-cwd', 'ptrace-host', 'tiocsti' | ForEach-Object { @{ Name = $_ } }) {
+        $defaults[$Name] | Should -Not -Be 0 -Because "$Name must fail in a default container"
+    }
+
+    It 'holds a fork bomb with the pids limit and a memory bomb with the memory limit' {
+        # 200 background processes against a limit of 32: the forks past it are refused.
+        $forks = @(Invoke-Container $rootfs -Remove -Network none -PidsLimit 32 -- sh -c 'i=0; while [ $i -lt 200 ]; do sleep 5 & i=$((i+1)); done')
+        @($forks | Where-Object { "$_" -match "can't fork|Resource temporarily unavailable" }).Count | Should -BeGreaterThan 0
+        # dd with a 64 MiB block fills its buffer: more than the 16 MiB the cgroup allows.
+        Invoke-Container $rootfs -Remove -Network none -Memory 16MB -MemorySwap 16MB -- dd if=/dev/zero of=/dev/null bs=64M count=1 | Out-Null
+        $LASTEXITCODE | Should -Be 137 -Because 'the memory bomb is killed by the cgroup'
+    }
+
+    It 'left the host as it was' {
+        $after = Get-HostState
+        foreach ($key in $hostBefore.Keys) { $after[$key] | Should -Be $hostBefore[$key] -Because $key }
+    }
+}
+
+Describe 'The same attempts with -Privileged (dangerous: the control that shows the attempts can succeed)' {
+    It 'lets most of them through, and says which' {
+        $privileged = Invoke-Escape @{ Privileged = $true }
+        $through = @($privileged.Keys | Where-Object { $privileged[$_] -eq 0 })
+        $stopped = @($privileged.Keys | Where-Object { $privileged[$_] -ne 0 })
+        Write-Host "escape suite: default settings stopped $(@($defaults.Keys | Where-Object { $defaults[$_] -ne 0 }).Count) of $($defaults.Count); -Privileged let $($through.Count) of $($privileged.Count) through; still stopped with -Privileged: $($stopped -join ', ')"
+        $through.Count | Should -BeGreaterThan ($privileged.Count / 2)
+        # What the namespaces alone hold, privileged or not: the root, the host's processes, a terminal.
+        foreach ($name in 'chroot-escape', 'walk-fds-and-cwd', 'ptrace-host', 'tiocsti') { $privileged[$name] | Should -Not -Be 0 -Because $name }
+        $after = Get-HostState
+        foreach ($key in $hostBefore.Keys) { $after[$key] | Should -Be $hostBefore[$key] -Because $key }
+    }
+}
