@@ -89,7 +89,7 @@ public sealed class NetworkFirewall
     {
         var text = networks.Count == 0 ? "" : RulesText(networks);
         var marker = MarkerFile;
-        if (File.Exists(marker) && File.ReadAllText(marker) == text)
+        if (IsWritten(text))
         {
             return;
         }
@@ -115,6 +115,11 @@ public sealed class NetworkFirewall
         _log.LogDebug("network rules of {Count} network(s) written in {Ms:F1} ms", networks.Count, started.Elapsed.TotalMilliseconds);
     }
 
+    /// <summary>Whether the run root records these networks' rules as written: a start needs no lock and no iptables then.</summary>
+    public bool IsWritten(IReadOnlyList<ContainerNetwork> networks) => IsWritten(networks.Count == 0 ? "" : RulesText(networks));
+
+    private bool IsWritten(string text) => File.Exists(MarkerFile) && File.ReadAllText(MarkerFile) == text;
+
     /// <summary>Removes the root's chains and the jumps to them (the last network went). Missing ones are fine.</summary>
     public void RemoveAll()
     {
@@ -129,7 +134,94 @@ public sealed class NetworkFirewall
             {
                 TryRun("iptables", ["-w", "-t", table, "-X", chain]);
             }
+
+            RemoveIdleCniChains(table);
         }
+    }
+
+    /// <summary>
+    /// The CNI plugins' shared chains (portmap's CNI-HOSTPORT-*, the firewall plugin's CNI-FORWARD/-ADMIN/-ISOLATION-*)
+    /// stay after their last user, as the plugins leave them. When they hold nothing for any container or bridge (of any
+    /// engine root), they go with the root's last network, in one iptables-restore transaction per table: if a plugin
+    /// adds a rule in between, the transaction fails and they stay.
+    /// </summary>
+    private void RemoveIdleCniChains(string table)
+    {
+        var (code, _, saved) = Exec("iptables-save", ["-t", table], null);
+        if (code == 0 && IdleCniChainsScript(saved, table) is { } script && TryRestore(script) != 0)
+        {
+            _log.LogDebug("the CNI plugins' shared chains in {Table} are in use again; kept", table);
+        }
+    }
+
+    private int TryRestore(string script) => Exec("iptables-restore", ["--noflush", "--wait"], script).Code;
+
+    // What the plugins put in their shared chains when no container uses them: these rules and nothing else.
+    private static readonly Dictionary<string, string[]> IdleChains = new(StringComparer.Ordinal)
+    {
+        ["CNI-HOSTPORT-DNAT"] = [],
+        ["CNI-HOSTPORT-MASQ"] = ["-m mark --mark 0x2000/0x2000 -j MASQUERADE"],
+        ["CNI-HOSTPORT-SETMARK"] = ["-m comment --comment \"CNI portfwd masquerade mark\" -j MARK --set-xmark 0x2000/0x2000"],
+        ["CNI-FORWARD"] = ["-m comment --comment \"CNI firewall plugin admin overrides\" -j CNI-ADMIN"],
+        ["CNI-ADMIN"] = [],
+        ["CNI-ISOLATION-STAGE-1"] = ["-m comment --comment \"CNI firewall plugin rules (ingressPolicy: same-bridge)\" -j RETURN"],
+        ["CNI-ISOLATION-STAGE-2"] = ["-m comment --comment \"CNI firewall plugin rules (ingressPolicy: same-bridge)\" -j RETURN"],
+    };
+
+    /// <summary>
+    /// The iptables-restore text that deletes the CNI shared chains of one table's iptables-save output and the jumps to
+    /// them, or null when there are none or any of them still holds a rule of its own (a container's port, a bridge).
+    /// </summary>
+    internal static string? IdleCniChainsScript(string saved, string table)
+    {
+        var lines = saved.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var chains = lines.Where(l => l.StartsWith(':')).Select(l => l[1..].Split(' ')[0]).Where(IdleChains.ContainsKey).ToList();
+        if (chains.Count == 0)
+        {
+            return null;
+        }
+
+        // Rules are deleted one by one rather than chains flushed: a rule a plugin adds meanwhile makes -X fail, and the
+        // whole transaction with it.
+        var jumps = new List<string>();
+        var own = new List<string>();
+        foreach (var rule in lines.Where(l => l.StartsWith("-A ", StringComparison.Ordinal)))
+        {
+            var parts = rule.Split(' ', 3);
+            var target = rule[(rule.LastIndexOf(" -j ", StringComparison.Ordinal) + 4)..].Split(' ')[0];
+            if (IdleChains.TryGetValue(parts[1], out var expected))
+            {
+                if (!expected.Contains(parts.Length > 2 ? parts[2] : "", StringComparer.Ordinal))
+                {
+                    // A rule of a container or a bridge, or a chain of one (CNI-DN-..., CNI-xxxx): in use.
+                    return null;
+                }
+
+                own.Add("-D " + rule[3..]);
+            }
+            else if (chains.Contains(target, StringComparer.Ordinal))
+            {
+                if (parts[1].StartsWith("CNI-", StringComparison.Ordinal))
+                {
+                    return null;
+                }
+
+                jumps.Add("-D " + rule[3..]);
+            }
+        }
+
+        var text = new System.Text.StringBuilder("*").Append(table).Append('\n');
+        foreach (var delete in jumps.Concat(own))
+        {
+            text.Append(delete).Append('\n');
+        }
+
+        foreach (var chain in chains)
+        {
+            text.Append("-X ").Append(chain).Append('\n');
+        }
+
+        return text.Append("COMMIT\n").ToString();
     }
 
     private void EnsureJump(string table, string builtin, string chain, bool insert)
@@ -145,7 +237,7 @@ public sealed class NetworkFirewall
 
     private void Run(string program, IReadOnlyList<string> arguments, string? input = null)
     {
-        var (code, errors) = Exec(program, arguments, input);
+        var (code, errors, _) = Exec(program, arguments, input);
         if (code != 0)
         {
             throw new ContainerEngineException("NetworkFirewallFailed",
@@ -155,7 +247,7 @@ public sealed class NetworkFirewall
 
     private int TryRun(string program, IReadOnlyList<string> arguments) => Exec(program, arguments, null).Code;
 
-    private (int Code, string Errors) Exec(string program, IReadOnlyList<string> arguments, string? input)
+    private (int Code, string Errors, string Output) Exec(string program, IReadOnlyList<string> arguments, string? input)
     {
         var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var argument in arguments)
@@ -191,8 +283,7 @@ public sealed class NetworkFirewall
                 throw new ContainerEngineException("NetworkFirewallFailed", $"{program} did not finish within {CommandTimeout.TotalSeconds:F0} s.", ContainerErrorKind.Timeout, program);
             }
 
-            output.GetAwaiter().GetResult();
-            return (process.ExitCode, errors.GetAwaiter().GetResult().Trim());
+            return (process.ExitCode, errors.GetAwaiter().GetResult().Trim(), output.GetAwaiter().GetResult());
         }
     }
 }

@@ -162,6 +162,43 @@ public sealed class NetworkServiceTests : IDisposable
         Assert.Equal(0, process.ExitCode);
     }
 
+    private const string IdleNat = """
+        *nat
+        :PREROUTING ACCEPT [0:0]
+        :POSTROUTING ACCEPT [0:0]
+        :CNI-HOSTPORT-DNAT - [0:0]
+        :CNI-HOSTPORT-MASQ - [0:0]
+        :CNI-HOSTPORT-SETMARK - [0:0]
+        :NETAVARK-HOSTPORT-DNAT - [0:0]
+        -A PREROUTING -m addrtype --dst-type LOCAL -j NETAVARK-HOSTPORT-DNAT
+        -A PREROUTING -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT
+        -A OUTPUT -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT
+        -A POSTROUTING -m comment --comment "CNI portfwd requiring masquerade" -j CNI-HOSTPORT-MASQ
+        -A CNI-HOSTPORT-MASQ -m mark --mark 0x2000/0x2000 -j MASQUERADE
+        -A CNI-HOSTPORT-SETMARK -m comment --comment "CNI portfwd masquerade mark" -j MARK --set-xmark 0x2000/0x2000
+        COMMIT
+        """;
+
+    [Fact]
+    public void TheCniPluginsSharedChainsGoWhenTheyHoldNothingForAnyContainer()
+    {
+        var script = NetworkFirewall.IdleCniChainsScript(IdleNat, "nat")!.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("*nat", script[0]);
+        Assert.Contains("-D PREROUTING -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT", script);
+        Assert.Contains("-D OUTPUT -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT", script);
+        Assert.Contains("-D POSTROUTING -m comment --comment \"CNI portfwd requiring masquerade\" -j CNI-HOSTPORT-MASQ", script);
+        Assert.Contains("-D CNI-HOSTPORT-MASQ -m mark --mark 0x2000/0x2000 -j MASQUERADE", script);
+        Assert.Equal(["-X CNI-HOSTPORT-DNAT", "-X CNI-HOSTPORT-MASQ", "-X CNI-HOSTPORT-SETMARK"], script.Where(l => l.StartsWith("-X", StringComparison.Ordinal)));
+        // Another engine's chains are not touched, and no chain is flushed (a rule added meanwhile makes -X fail).
+        Assert.DoesNotContain(script, l => l.Contains("NETAVARK", StringComparison.Ordinal) || l.StartsWith("-F", StringComparison.Ordinal));
+        Assert.Equal("COMMIT", script[^1]);
+
+        // A container's published port (its DNAT chain) keeps them all.
+        var inUse = IdleNat.Replace("COMMIT", ":CNI-DN-0123456789abcdef - [0:0]\n-A CNI-HOSTPORT-DNAT -p tcp -m comment --comment \"dnat name: \\\"bridge\\\" id: \\\"x\\\"\" -m multiport --dports 8080 -j CNI-DN-0123456789abcdef\nCOMMIT", StringComparison.Ordinal);
+        Assert.Null(NetworkFirewall.IdleCniChainsScript(inUse, "nat"));
+        Assert.Null(NetworkFirewall.IdleCniChainsScript("*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n", "nat"));
+    }
+
     [Fact]
     public void CreatingAndRemovingNetworksWritesAndRemovesTheirRulesOnTheHost()
     {
