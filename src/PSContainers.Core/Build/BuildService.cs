@@ -64,7 +64,7 @@ public sealed partial class BuildService
                 var decoded = ContextArchive.Open(archive);
                 LayerUnpacker.Unpack(decoded, dir, null, null, _log, null, cancellationToken);
             }
-            catch (Exception e) when (e is InvalidDataException or IOException or ContainerEngineException && e is not OperationCanceledException)
+            catch (Exception e) when (e is InvalidDataException or IOException or ContainerEngineException)
             {
                 throw new ContainerEngineException("BuildContextInvalid", $"The build context archive could not be read: {e.Message}", ContainerErrorKind.InvalidData, null, e);
             }

@@ -51,6 +51,12 @@ public sealed partial class NetworkService
     /// </summary>
     public void EnsureFirewall(CancellationToken cancellationToken = default)
     {
+        // The usual case, checked without the lock: the rules are there.
+        if (Firewall.IsWritten(List()))
+        {
+            return;
+        }
+
         using var held = FileLock.Acquire(Paths.NetworksLock(), cancellationToken: cancellationToken);
         Firewall.Ensure(List());
     }
