@@ -6,15 +6,11 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestUtils.psm1') -Force
-    $script:moduleDir = Join-Path (Get-TestRepoRoot) 'out/PSContainers'
-    $script:work = New-TestDirectory -Name escape
-    $script:savedEnv = @{ Root = $env:PSCONTAINERS_ROOT; RunRoot = $env:PSCONTAINERS_RUNROOT }
-    $env:PSCONTAINERS_ROOT = Join-Path $work 'root'
-    $env:PSCONTAINERS_RUNROOT = Join-Path $work 'run'
+    $engine = Enter-TestEngine -Name escape
+    $script:work = $engine.Work
+    $script:savedEnv = $engine.Saved
     $script:rootfs = New-TestBusyboxRootfs -Path (Join-Path $work 'rootfs')
-    Invoke-Native -FilePath clang -ArgumentList @('-static', '-O2', '-o', (Join-Path $rootfs 'bin/escape-probe'), (Join-Path $PSScriptRoot 'escape-probe.c')) |
-        Assert-NativeSuccess | Out-Null
-    Import-Module $moduleDir -Force
+    Install-TestProbe -RootFs $rootfs -Name escape-probe
 
     # A file only the host has, for the attempts that walk out of the container's root.
     $script:marker = Join-Path $work ('host-only-' + [guid]::NewGuid().ToString('N').Substring(0, 8))

@@ -4,15 +4,11 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestUtils.psm1') -Force
-    $script:moduleDir = Join-Path (Get-TestRepoRoot) 'out/PSContainers'
-    $script:work = New-TestDirectory -Name seccomp
-    $script:savedEnv = @{ Root = $env:PSCONTAINERS_ROOT; RunRoot = $env:PSCONTAINERS_RUNROOT }
-    $env:PSCONTAINERS_ROOT = Join-Path $work 'root'
-    $env:PSCONTAINERS_RUNROOT = Join-Path $work 'run'
+    $engine = Enter-TestEngine -Name seccomp
+    $script:work = $engine.Work
+    $script:savedEnv = $engine.Saved
     $script:rootfs = New-TestBusyboxRootfs -Path (Join-Path $work 'rootfs')
-    Invoke-Native -FilePath clang -ArgumentList @('-static', '-O2', '-o', (Join-Path $rootfs 'bin/seccomp-probe'), (Join-Path $PSScriptRoot 'seccomp-probe.c')) |
-        Assert-NativeSuccess | Out-Null
-    Import-Module $moduleDir -Force
+    Install-TestProbe -RootFs $rootfs -Name seccomp-probe
 
     # A profile in Docker's format that allows everything but mkdir.
     $script:denyMkdir = Join-Path $work 'deny-mkdir.json'

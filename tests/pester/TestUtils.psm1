@@ -210,6 +210,29 @@ function Remove-TestEngineRule {
 
 <#
 .SYNOPSIS
+    Starts a suite that runs the engine under a test directory of its own: makes the directory, points the engine's
+    storage and run roots into it, and imports the built module. Returns Work and Saved (the environment before, for
+    Exit-TestEngine).
+#>
+function Enter-TestEngine {
+    param([Parameter(Mandatory)][string]$Name)
+    $work = New-TestDirectory -Name $Name
+    $saved = @{ Root = $env:PSCONTAINERS_ROOT; RunRoot = $env:PSCONTAINERS_RUNROOT }
+    $env:PSCONTAINERS_ROOT = Join-Path $work 'root'
+    $env:PSCONTAINERS_RUNROOT = Join-Path $work 'run'
+    Import-Module (Join-Path $script:RepoRoot 'out/PSContainers') -Global -Force
+    [pscustomobject]@{ Work = $work; Saved = $saved }
+}
+
+# A static probe of the tests (a C file beside them, built with clang) put into a rootfs's /bin.
+function Install-TestProbe {
+    param([Parameter(Mandatory)][string]$RootFs, [Parameter(Mandatory)][string]$Name)
+    Invoke-Native -FilePath clang -ArgumentList @('-static', '-O2', '-o', (Join-Path $RootFs "bin/$Name"), (Join-Path $PSScriptRoot "$Name.c")) |
+        Assert-NativeSuccess | Out-Null
+}
+
+<#
+.SYNOPSIS
     Ends a suite that ran the engine under a test directory: removes its containers and networks while the
     environment still names the suite's roots, deletes the directory, lets the engine's cgroup parent go when
     nothing else lives in it, and restores the environment. Returns the mounts that were left below the directory
