@@ -145,6 +145,18 @@ Describe '-SecurityOpt, -CapAdd and -Privileged' {
         (Invoke-Probe keyctl -Options @{ Privileged = $true }).keyctl | Should -Be 0
     }
 
+    It '-Privileged has the host''s devices in /dev and a writable cgroup hierarchy, as docker run --privileged' {
+        $hostDevices = @((Invoke-Native -FilePath find -ArgumentList @('/dev', '-maxdepth', '1', '(', '-type', 'c', '-o', '-type', 'b', ')', '-printf', '%f\n') | Assert-NativeSuccess).StdOut -split "`n" | Where-Object { $_ })
+        $hostDevices.Count | Should -BeGreaterThan 5
+        $inside = @(Invoke-Container $rootfs -Remove -Network none -Privileged -- sh -c 'for f in /dev/*; do [ -c "$f" -o -b "$f" ] && echo "${f#/dev/}"; done; grep " /sys/fs/cgroup " /proc/self/mountinfo').Text
+        foreach ($name in $hostDevices | Where-Object { $_ -notin 'console' }) { $inside | Should -Contain $name }
+        ($inside | Select-Object -Last 1) | Should -Match ' /sys/fs/cgroup rw,'
+        # Without -Privileged: the runtime's few devices only, and the hierarchy read-only.
+        $plain = @(Invoke-Container $rootfs -Remove -Network none -- sh -c 'ls /dev; grep " /sys/fs/cgroup " /proc/self/mountinfo').Text
+        $plain | Should -Not -Contain 'loop-control'
+        ($plain | Select-Object -Last 1) | Should -Match ' /sys/fs/cgroup ro,'
+    }
+
     It 'refuses <Option> with an error that names it, and creates nothing' -TestCases @(
         @{ Option = 'bogus=1'; Named = 'bogus' }
         @{ Option = 'apparmor=docker-default'; Named = 'apparmor' }
