@@ -197,6 +197,20 @@ public sealed class ContainerMonitor
         h.StartedAt = _status.StartedAt;
         h.RunStartedTicks = now.Ticks;
 
+        // Every run starts unchecked, as docker's does: starting, no failing streak, the earlier results kept.
+        if (Health.HealthConfig.TryLoad(_o.Bundle) is not null)
+        {
+            var health = Health.HealthState.TryLoad(_o.StateDir) ?? new Health.HealthState();
+            health.Reset();
+            health.Save(_o.StateDir);
+        }
+
+        // The engine records the first start; a restart by the policy is the monitor's own.
+        if (h.RestartCount > 0 && _o.EventsPath is { } journal)
+        {
+            Events.ContainerActor.Emit(journal, _o.Bundle, _o.Id, "start");
+        }
+
         // A stop signal that came while the container was being made is pending: ExitsWithin passes it on.
     }
 
