@@ -205,8 +205,9 @@ public sealed class ContainerMonitor
             health.Save(_o.StateDir);
         }
 
-        // The engine records the first start; a restart by the policy is the monitor's own.
-        if (h.RestartCount > 0 && _o.EventsPath is { } journal)
+        // Recorded here, before the engine hears "1", so a short command's die can never come before its start;
+        // the starts of a restart policy are the monitor's own anyway.
+        if (_o.EventsPath is { } journal)
         {
             Events.ContainerActor.Emit(journal, _o.Bundle, _o.Id, "start");
         }
