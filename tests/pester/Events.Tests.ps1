@@ -115,3 +115,48 @@ Describe 'Get-ContainerEvent' {
         Remove-ContainerVolume ev-old
     }
 }
+
+Describe 'The API service''s /events, read by the docker CLI' {
+    BeforeAll {
+        $script:socket = Join-Path $work 'docker.sock'
+        Start-ContainerApiService -Socket $socket | Out-Null
+        $script:dockerHost = "unix://$socket"
+    }
+
+    AfterAll {
+        Stop-ContainerApiService -ErrorAction Continue | Out-Null
+    }
+
+    It 'serves the recorded events between --since and --until with --filter, as docker events prints them' {
+        $c = Invoke-Container -RootFs $rootfs -Name ev-api -- sh -c 'exit 5'
+        $since = [DateTimeOffset]::Now.AddMinutes(-5).ToUnixTimeSeconds()
+        $result = Invoke-Native -FilePath docker -ArgumentList @('--host', $dockerHost, 'events', '--since', "$since", '--until', '0s', '--filter', 'container=ev-api', '--format', '{{json .}}') -TimeoutSeconds 60
+        $result.ExitCode | Should -Be 0 -Because $result.StdErr
+        $messages = @($result.StdOut -split "`n" | Where-Object { $_ } | ConvertFrom-Json)
+        $messages.Action | Should -Be @('create', 'start', 'die')
+        $die = $messages | Where-Object Action -eq 'die'
+        $die.Actor.Attributes.exitCode | Should -Be '5'
+        $die.Actor.Attributes.name | Should -Be 'ev-api'
+        $die.Type | Should -Be 'container'
+        $die.status | Should -Be 'die'
+    }
+
+    It 'streams a new event to docker events while it runs' {
+        $out = Join-Path $work 'follow.txt'
+        $proc = Start-Process -FilePath docker -ArgumentList @('--host', $dockerHost, 'events', '--filter', 'type=volume', '--format', '{{.Action}} {{.Actor.ID}}') `
+            -RedirectStandardOutput $out -PassThru
+        try {
+            Start-Sleep -Milliseconds 1500
+            New-ContainerVolume -Name ev-api-vol | Out-Null
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while (-not ((Get-Content -LiteralPath $out -Raw -ErrorAction Ignore) -match 'create ev-api-vol') -and [DateTime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 100
+            }
+            Get-Content -LiteralPath $out -Raw | Should -Match 'create ev-api-vol'
+        } finally {
+            Stop-Process -Id $proc.Id -ErrorAction Ignore
+            $proc.WaitForExit(10000) | Out-Null
+            Remove-ContainerVolume ev-api-vol -ErrorAction Continue
+        }
+    }
+}
