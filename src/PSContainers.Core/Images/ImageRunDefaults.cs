@@ -60,6 +60,7 @@ public static class ImageRunDefaults
             request.Labels = merged;
         }
 
+        request.Healthcheck = Containers.HealthcheckRules.Merge(request.Healthcheck, config.Healthcheck);
         request.ExposedPorts = config.ExposedPorts?.Keys.OrderBy(p => p, StringComparer.Ordinal).ToList();
         request.ImageVolumes = config.Volumes?.Keys.OrderBy(p => p, StringComparer.Ordinal).ToList();
     }
