@@ -5,7 +5,7 @@ namespace PSContainers.Core.Containers;
 
 /// <summary>Copies files in and out of a container's mounted root and writes it as a tar; container paths never resolve outside it.</summary>
 /// <remarks>
-/// A process in the running container can swap any directory of a path for a symlink while a copy runs (the
+/// A process in the running container can swap any directory of a path for a symlink while a copy or an export runs (the
 /// CVE-2021-30465 class), so nothing here uses a container path string after resolving it: the first directory is
 /// opened with openat2 RESOLVE_IN_ROOT (symlinks followed as if the root were "/"), and every entry below it is
 /// reached from its parent's fd with O_NOFOLLOW. A swap then changes what the copy sees inside the container, never
@@ -90,15 +90,88 @@ public static unsafe class ContainerFiles
         }
     }
 
-    /// <summary>The container's filesystem as a tar stream (symlinks as symlinks).</summary>
+    /// <summary>The container's filesystem as a tar stream (symlinks as symlinks), walked by fd as the copies are.</summary>
     public static void Export(string root, Stream destination, CancellationToken cancellationToken)
     {
         using var writer = new TarWriter(destination, TarEntryFormat.Pax, leaveOpen: true);
-        var rootInfo = new DirectoryInfo(root);
-        foreach (var entry in rootInfo.EnumerateFileSystemInfos("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true }))
+        using var rootFd = OpenRoot(root);
+        using var top = OpenAt(rootFd, "", Consts.O_RDONLY | Consts.O_DIRECTORY | Consts.O_CLOEXEC, 0);
+        ExportDirectory(writer, top, "", cancellationToken);
+    }
+
+    // Each directory is listed through its own fd and each entry is opened from it with O_NOFOLLOW, so a directory
+    // swapped for a symlink during the export is written as the symlink it now is, never followed to the host.
+    private static void ExportDirectory(TarWriter writer, SafeFd dir, string prefix, CancellationToken cancellationToken)
+    {
+        foreach (var name in Names(dir).Order(StringComparer.Ordinal))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            writer.WriteEntry(entry.FullName, Path.GetRelativePath(root, entry.FullName));
+            if (Stat(dir, name) is not { } st)
+            {
+                continue;
+            }
+
+            var entryName = prefix + name;
+            var type = st.Type switch
+            {
+                Consts.S_IFDIR => TarEntryType.Directory,
+                Consts.S_IFREG => TarEntryType.RegularFile,
+                Consts.S_IFLNK => TarEntryType.SymbolicLink,
+                Consts.S_IFCHR => TarEntryType.CharacterDevice,
+                Consts.S_IFBLK => TarEntryType.BlockDevice,
+                Consts.S_IFIFO => TarEntryType.Fifo,
+                // Sockets have no tar form; docker export leaves them out too.
+                _ => (TarEntryType?)null,
+            };
+            if (type is not { } entryType)
+            {
+                continue;
+            }
+
+            var entry = new PaxTarEntry(entryType, entryType == TarEntryType.Directory ? entryName + "/" : entryName)
+            {
+                Mode = (UnixFileMode)(st.Mode & 0xFFF),
+                Uid = (int)st.Uid,
+                Gid = (int)st.Gid,
+                ModificationTime = DateTimeOffset.FromUnixTimeSeconds(st.MtimeSec).AddTicks(st.MtimeNsec / 100),
+            };
+            switch (entryType)
+            {
+                case TarEntryType.SymbolicLink:
+                    entry.LinkName = ReadLink(dir, name);
+                    writer.WriteEntry(entry);
+                    break;
+                case TarEntryType.CharacterDevice or TarEntryType.BlockDevice:
+                    entry.DeviceMajor = (int)(((st.Rdev >> 8) & 0xfff) | ((st.Rdev >> 32) & ~0xfffUL));
+                    entry.DeviceMinor = (int)((st.Rdev & 0xff) | ((st.Rdev >> 12) & ~0xffUL));
+                    writer.WriteEntry(entry);
+                    break;
+                case TarEntryType.RegularFile:
+                {
+                    using var file = OpenAt(dir, name, Consts.O_RDONLY | Consts.O_NOFOLLOW | Consts.O_CLOEXEC, 0);
+                    using var data = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(file.Release(), ownsHandle: true), FileAccess.Read);
+                    entry.DataStream = data;
+                    writer.WriteEntry(entry);
+                    break;
+                }
+
+                case TarEntryType.Directory:
+                {
+                    writer.WriteEntry(entry);
+                    var fd = OpenAtRaw(dir, name, Consts.O_RDONLY | Consts.O_DIRECTORY | Consts.O_NOFOLLOW | Consts.O_CLOEXEC, 0);
+                    if (fd >= 0)
+                    {
+                        using var child = new SafeFd(fd);
+                        ExportDirectory(writer, child, entryName + "/", cancellationToken);
+                    }
+
+                    break;
+                }
+
+                default:
+                    writer.WriteEntry(entry);
+                    break;
+            }
         }
     }
 
