@@ -85,13 +85,13 @@ Describe 'Get-ContainerEvent' {
         $ps = [powershell]::Create()
         try {
             $null = $ps.AddScript({
-                param($Module, $Until)
+                param($Module, $Since, $Until)
                 Import-Module $Module
-                Get-ContainerEvent -Follow -Until $Until -Filter 'event=start', 'container=ev-follow' | Select-Object -First 1
-            }).AddArgument($moduleDir).AddArgument([DateTime]::Now.AddSeconds(90))
+                Get-ContainerEvent -Follow -Since $Since -Until $Until -Filter 'event=start', 'container=ev-follow' | Select-Object -First 1
+            }).AddArgument($moduleDir).AddArgument([DateTime]::Now).AddArgument([DateTime]::Now.AddSeconds(90))
             $async = $ps.BeginInvoke()
-            # Following has begun once the runspace has read the journal's end: give it a moment, bounded.
-            Start-Sleep -Milliseconds 1500
+            # -Since now: the start is written whether the runspace follows by then or replays it first.
+            Start-Sleep -Milliseconds 500
             $async.IsCompleted | Should -BeFalse -Because 'nothing matched yet'
             Invoke-Container -RootFs $rootfs -Name ev-follow -Remove -- true | Out-Null
             $async.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(60)) | Should -BeTrue
@@ -142,20 +142,25 @@ Describe 'The API service''s /events, read by the docker CLI' {
     }
 
     It 'streams a new event to docker events while it runs' {
-        $out = Join-Path $work 'follow.txt'
-        $proc = Start-Process -FilePath docker -ArgumentList @('--host', $dockerHost, 'events', '--filter', 'type=volume', '--format', '{{.Action}} {{.Actor.ID}}') `
-            -RedirectStandardOutput $out -PassThru
+        # --since just before: the create is served whether it comes before or after the stream is set up.
+        $since = [DateTimeOffset]::Now.AddSeconds(-1).ToUnixTimeSeconds()
+        $info = [System.Diagnostics.ProcessStartInfo]::new('docker')
+        foreach ($a in @('--host', $dockerHost, 'events', '--since', "$since", '--filter', 'type=volume', '--filter', 'volume=ev-api-vol', '--format', '{{.Action}} {{.Actor.ID}}')) { $info.ArgumentList.Add($a) }
+        $info.RedirectStandardOutput = $true
+        $info.UseShellExecute = $false
+        $proc = [System.Diagnostics.Process]::Start($info)
+        $reader = $proc.StandardOutput
         try {
-            Start-Sleep -Milliseconds 1500
             New-ContainerVolume -Name ev-api-vol | Out-Null
-            $deadline = [DateTime]::UtcNow.AddSeconds(30)
-            while (-not ((Get-Content -LiteralPath $out -Raw -ErrorAction Ignore) -match 'create ev-api-vol') -and [DateTime]::UtcNow -lt $deadline) {
-                Start-Sleep -Milliseconds 100
-            }
-            Get-Content -LiteralPath $out -Raw | Should -Match 'create ev-api-vol'
+            # One line is all this waits for, with a bound: ReadLineAsync and a 30 s wait.
+            $next = $reader.ReadLineAsync()
+            $next.Wait([TimeSpan]::FromSeconds(30)) | Should -BeTrue -Because 'docker events printed the volume''s create'
+            $next.Result | Should -Be 'create ev-api-vol'
+            $proc.HasExited | Should -BeFalse -Because 'without --until the stream stays open'
         } finally {
-            Stop-Process -Id $proc.Id -ErrorAction Ignore
+            $proc.Kill()
             $proc.WaitForExit(10000) | Out-Null
+            $proc.Dispose()
             Remove-ContainerVolume ev-api-vol -ErrorAction Continue
         }
     }
