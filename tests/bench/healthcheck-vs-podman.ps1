@@ -40,9 +40,10 @@ try {
         '--bundle', (Join-Path $env:PSCONTAINERS_ROOT "containers/$($c.Id)/bundle"),
         '--state-dir', (Join-Path $env:PSCONTAINERS_RUNROOT "containers/$($c.Id)"),
         '--events', (Join-Path $env:PSCONTAINERS_RUNROOT 'events.jsonl'), $c.Id)
-    $started = Invoke-TestPodman $podman run -d --name bench-health --network none --cgroup-parent $podman.CgroupParent `
-        --health-cmd true --health-interval disable $podman.Image sh -c $loop -TimeoutSeconds 60
-    if ($started.ExitCode -ne 0) { throw "podman run: $($started.StdErr)" }
+    $runArgs = @('run', '-d', '--name', 'bench-health', '--network', 'none', '--cgroup-parent', $podman.CgroupParent,
+        '--health-cmd', 'true', '--health-interval', 'disable', $podman.Image, 'sh', '-c', $loop)
+    $started = Invoke-TestPodman $podman @runArgs -TimeoutSeconds 60
+    if ($started.ExitCode -ne 0) { throw "podman run (exit $($started.ExitCode)): $($started.StdErr) $($started.StdOut)" }
 
     $contenders = @(
         [pscustomobject]@{
@@ -62,7 +63,8 @@ try {
         [pscustomobject]@{
             Name    = 'podman healthcheck run'
             Measure = {
-                $result = Invoke-TestPodman $podman healthcheck run bench-health -TimeoutSeconds 60
+                $checkRun = @('healthcheck', 'run', 'bench-health')
+                $result = Invoke-TestPodman $podman @checkRun -TimeoutSeconds 60
                 [pscustomobject]@{ Milliseconds = $result.Duration.TotalMilliseconds; Ok = $result.ExitCode -eq 0 }
             }
         }
