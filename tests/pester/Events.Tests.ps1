@@ -81,6 +81,34 @@ Describe 'Get-ContainerEvent' {
         { Get-ContainerEvent -Filter 'colour=red' } | Should -Throw "*invalid filter 'colour'*"
     }
 
+    It 'records image load, tag, untag and delete, and network create, connect, disconnect and destroy' {
+        $layout = Join-Path $work 'layout'
+        $ociRef = New-TestOciImage -Layout $layout -Tag v1
+        $archive = Join-Path $work 'image.tar'
+        Invoke-Native skopeo copy "oci:$ociRef" "oci-archive:${archive}:localhost/psc-events:v1" | Assert-NativeSuccess | Out-Null
+        $since = [DateTimeOffset]::Now
+        $image = Import-ContainerImage $archive | Select-Object -First 1
+        Add-ContainerImageTag -Image localhost/psc-events:v1 -Tag localhost/psc-events:v2
+        Remove-ContainerImage localhost/psc-events:v2 | Out-Null
+        Remove-ContainerImage localhost/psc-events:v1 | Out-Null
+        $images = @(Get-ContainerEvent -Since $since -Filter 'type=image')
+        $images.Action | Should -Be @('load', 'tag', 'untag', 'untag', 'delete')
+        $images.ActorId | Select-Object -Unique | Should -Be $image.Id
+        ($images | Where-Object Action -eq 'tag').Attributes['name'] | Should -Be 'localhost/psc-events:v2'
+
+        New-ContainerNetwork -Name ev-net1 | Out-Null
+        New-ContainerNetwork -Name ev-net2 | Out-Null
+        $c = New-Container -RootFs $rootfs -Name ev-netc -Network ev-net1 -- true
+        Connect-ContainerNetwork -Network ev-net2 -Container ev-netc
+        Disconnect-ContainerNetwork -Network ev-net2 -Container ev-netc
+        Remove-Container ev-netc
+        Remove-ContainerNetwork ev-net1, ev-net2
+        $networks = @(Get-ContainerEvent -Since $since -Filter @{ type = 'network'; network = 'ev-net2' })
+        $networks.Action | Should -Be @('create', 'connect', 'disconnect', 'destroy')
+        ($networks | Where-Object Action -eq 'connect').Attributes['container'] | Should -Be $c.Id
+        @(Get-ContainerEvent -Since $since -Filter 'network=ev-net1').Action | Should -Be @('create', 'destroy')
+    }
+
     It '-Follow writes a start recorded while it runs, then stops with the pipeline' {
         $ps = [powershell]::Create()
         try {
