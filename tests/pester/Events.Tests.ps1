@@ -81,17 +81,45 @@ Describe 'Get-ContainerEvent' {
         { Get-ContainerEvent -Filter 'colour=red' } | Should -Throw "*invalid filter 'colour'*"
     }
 
+    It 'records image load, tag, untag and delete, and network create, connect, disconnect and destroy' {
+        $layout = Join-Path $work 'layout'
+        $ociRef = New-TestOciImage -Layout $layout -Tag v1
+        $archive = Join-Path $work 'image.tar'
+        Invoke-Native skopeo copy "oci:$ociRef" "oci-archive:${archive}:localhost/psc-events:v1" | Assert-NativeSuccess | Out-Null
+        $since = [DateTimeOffset]::Now
+        $image = Import-ContainerImage $archive | Select-Object -First 1
+        Add-ContainerImageTag -Image localhost/psc-events:v1 -Tag localhost/psc-events:v2
+        Remove-ContainerImage localhost/psc-events:v2 | Out-Null
+        Remove-ContainerImage localhost/psc-events:v1 | Out-Null
+        $images = @(Get-ContainerEvent -Since $since -Filter 'type=image')
+        $images.Action | Should -Be @('load', 'tag', 'untag', 'untag', 'delete')
+        $images.ActorId | Select-Object -Unique | Should -Be $image.Id
+        ($images | Where-Object Action -eq 'tag').Attributes['name'] | Should -Be 'localhost/psc-events:v2'
+
+        New-ContainerNetwork -Name ev-net1 | Out-Null
+        New-ContainerNetwork -Name ev-net2 | Out-Null
+        $c = New-Container -RootFs $rootfs -Name ev-netc -Network ev-net1 -- true
+        Connect-ContainerNetwork -Network ev-net2 -Container ev-netc
+        Disconnect-ContainerNetwork -Network ev-net2 -Container ev-netc
+        Remove-Container ev-netc
+        Remove-ContainerNetwork ev-net1, ev-net2
+        $networks = @(Get-ContainerEvent -Since $since -Filter @{ type = 'network'; network = 'ev-net2' })
+        $networks.Action | Should -Be @('create', 'connect', 'disconnect', 'destroy')
+        ($networks | Where-Object Action -eq 'connect').Attributes['container'] | Should -Be $c.Id
+        @(Get-ContainerEvent -Since $since -Filter 'network=ev-net1').Action | Should -Be @('create', 'destroy')
+    }
+
     It '-Follow writes a start recorded while it runs, then stops with the pipeline' {
         $ps = [powershell]::Create()
         try {
             $null = $ps.AddScript({
-                param($Module, $Until)
+                param($Module, $Since, $Until)
                 Import-Module $Module
-                Get-ContainerEvent -Follow -Until $Until -Filter 'event=start', 'container=ev-follow' | Select-Object -First 1
-            }).AddArgument($moduleDir).AddArgument([DateTime]::Now.AddSeconds(90))
+                Get-ContainerEvent -Follow -Since $Since -Until $Until -Filter 'event=start', 'container=ev-follow' | Select-Object -First 1
+            }).AddArgument($moduleDir).AddArgument([DateTime]::Now).AddArgument([DateTime]::Now.AddSeconds(90))
             $async = $ps.BeginInvoke()
-            # Following has begun once the runspace has read the journal's end: give it a moment, bounded.
-            Start-Sleep -Milliseconds 1500
+            # -Since now: the start is written whether the runspace follows by then or replays it first.
+            Start-Sleep -Milliseconds 500
             $async.IsCompleted | Should -BeFalse -Because 'nothing matched yet'
             Invoke-Container -RootFs $rootfs -Name ev-follow -Remove -- true | Out-Null
             $async.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(60)) | Should -BeTrue
@@ -142,20 +170,25 @@ Describe 'The API service''s /events, read by the docker CLI' {
     }
 
     It 'streams a new event to docker events while it runs' {
-        $out = Join-Path $work 'follow.txt'
-        $proc = Start-Process -FilePath docker -ArgumentList @('--host', $dockerHost, 'events', '--filter', 'type=volume', '--format', '{{.Action}} {{.Actor.ID}}') `
-            -RedirectStandardOutput $out -PassThru
+        # --since just before: the create is served whether it comes before or after the stream is set up.
+        $since = [DateTimeOffset]::Now.AddSeconds(-1).ToUnixTimeSeconds()
+        $info = [System.Diagnostics.ProcessStartInfo]::new('docker')
+        foreach ($a in @('--host', $dockerHost, 'events', '--since', "$since", '--filter', 'type=volume', '--filter', 'volume=ev-api-vol', '--format', '{{.Action}} {{.Actor.ID}}')) { $info.ArgumentList.Add($a) }
+        $info.RedirectStandardOutput = $true
+        $info.UseShellExecute = $false
+        $proc = [System.Diagnostics.Process]::Start($info)
+        $reader = $proc.StandardOutput
         try {
-            Start-Sleep -Milliseconds 1500
             New-ContainerVolume -Name ev-api-vol | Out-Null
-            $deadline = [DateTime]::UtcNow.AddSeconds(30)
-            while (-not ((Get-Content -LiteralPath $out -Raw -ErrorAction Ignore) -match 'create ev-api-vol') -and [DateTime]::UtcNow -lt $deadline) {
-                Start-Sleep -Milliseconds 100
-            }
-            Get-Content -LiteralPath $out -Raw | Should -Match 'create ev-api-vol'
+            # One line is all this waits for, with a bound: ReadLineAsync and a 30 s wait.
+            $next = $reader.ReadLineAsync()
+            $next.Wait([TimeSpan]::FromSeconds(30)) | Should -BeTrue -Because 'docker events printed the volume''s create'
+            $next.Result | Should -Be 'create ev-api-vol'
+            $proc.HasExited | Should -BeFalse -Because 'without --until the stream stays open'
         } finally {
-            Stop-Process -Id $proc.Id -ErrorAction Ignore
+            $proc.Kill()
             $proc.WaitForExit(10000) | Out-Null
+            $proc.Dispose()
             Remove-ContainerVolume ev-api-vol -ErrorAction Continue
         }
     }

@@ -53,10 +53,12 @@ public sealed class EventService
         // Where the journal ends now: what is recorded from here on is new.
         var offset = new FileInfo(Journal.Path) is { Exists: true } f ? f.Length : 0;
         var identity = Identity(Journal.Path);
+        var replayed = long.MinValue;
         if (since is not null)
         {
             foreach (var e in Read(since, until, filter))
             {
+                replayed = e.TimeNano;
                 yield return e;
             }
         }
@@ -76,7 +78,8 @@ public sealed class EventService
             lines.AddRange(EventJournal.ReadLinesFrom(Journal.Path, offset, out offset));
             foreach (var line in lines)
             {
-                if (EngineEvent.Parse(line) is { } e && e.TimeNano <= to && ContainerEvent.From(e) is var ce && (filter?.Matches(ce) ?? true))
+                // What the replay above already wrote (recorded while it read) is not written twice.
+                if (EngineEvent.Parse(line) is { } e && e.TimeNano <= to && e.TimeNano > replayed && ContainerEvent.From(e) is var ce && (filter?.Matches(ce) ?? true))
                 {
                     yield return ce;
                 }

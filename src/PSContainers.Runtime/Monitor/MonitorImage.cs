@@ -45,7 +45,9 @@ internal static unsafe class MonitorImage
                 // pscmon keeps the schedule (its poll timeout); each check is pscrun's health-check verb.
                 var check = options.HealthCheckArgs();
                 args.AddRange([
-                    "--health", string.Join(',', new[] { health.Interval, health.StartPeriod, health.StartInterval }.Select(t => ((long)Math.Ceiling(t.TotalMilliseconds)).ToString(c))),
+                    // pscmon reads at most eight digits of milliseconds (27 hours): longer intervals are cut to that.
+                    "--health", string.Join(',', new[] { health.Interval, health.StartPeriod, health.StartInterval }
+                        .Select(t => Math.Min((long)Math.Ceiling(t.TotalMilliseconds), 99_999_999L).ToString(c))),
                     "--health-argv", (check.Count + 1).ToString(c), Argv0()]);
                 args.AddRange(check);
             }

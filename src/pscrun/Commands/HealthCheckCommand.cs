@@ -45,7 +45,7 @@ internal static class HealthCheckCommand
             return 0;
         }
 
-        var result = Run(root, id, config);
+        var result = Run(root, id, config, Path.Combine(stateDir, "health-check.pid"));
         var state = HealthState.TryLoad(stateDir) ?? new HealthState();
         var changed = state.Record(result, config, startedAt.Value);
         state.Save(stateDir);
@@ -57,10 +57,9 @@ internal static class HealthCheckCommand
         return 0;
     }
 
-    private static HealthLogEntry Run(string? root, string id, HealthConfig config)
+    private static HealthLogEntry Run(string? root, string id, HealthConfig config, string pidFile)
     {
         var start = DateTimeOffset.UtcNow;
-        var pidFile = Path.Combine(Path.GetTempPath(), $"pscrun-health-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.pid");
         var info = new ProcessStartInfo(Environment.ProcessPath ?? "/proc/self/exe")
         {
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,

@@ -100,4 +100,18 @@ public class EventJournalTests
         Assert.Equal(new DateTimeOffset(2026, 5, 1, 10, 0, 0, TimeSpan.Zero), EventTime.Parse("2026-05-01T10:00:00Z", "-Since", now));
         Assert.Contains("-Until", Assert.Throws<ContainerEngineException>(() => EventTime.Parse("yesterday", "-Until", now)).Message);
     }
+
+    [Fact]
+    public void Follow_with_an_until_that_has_passed_replays_from_since_and_ends()
+    {
+        using var dir = new TempDirectory();
+        var events = new EventService(new EnginePaths(dir.Path, dir.Path));
+        var now = EngineEvent.NowNano();
+        events.Journal.Append(Event("volume", "create", "a", now - 3_000_000_000));
+        events.Journal.Append(Event("volume", "destroy", "a", now - 2_000_000_000));
+        var until = DateTimeOffset.UtcNow.AddSeconds(-1);
+        using var cancel = new CancellationTokenSource();
+        var got = events.Follow(DateTimeOffset.UtcNow.AddMinutes(-1), until, null, cancel.Token).Select(e => e.Action).ToList();
+        Assert.Equal(["create", "destroy"], got);
+    }
 }
