@@ -147,6 +147,11 @@ public sealed partial class ContainerService : IContainerService
     /// <summary>Short links of the layers for the overlay's lowerdir= (top first), so deep images fit the mount options.</summary>
     private string LowerDirOption(ContainerCreateRequest config)
     {
+        if (config.UserNamespaceMethod == "copy")
+        {
+            return string.Join(':', ShiftedLayerDirs(config, CancellationToken.None));
+        }
+
         if (config.ImageLayers is not { Count: > 0 } layers)
         {
             return config.RootFs;
@@ -169,14 +174,25 @@ public sealed partial class ContainerService : IContainerService
             throw ContainerEngineException.Invalid("-Remove cannot be combined with a restart policy other than 'no'.");
         }
 
+        var userns = Security.UserNamespaceSettings.Parse(request.UserNS, request.UidMap, request.GidMap);
         PrepareNetworking(request, cancellationToken);
         var id = ContainerStore.NewId();
         var mountRequests = PlanMounts(request, layers);
         // Building the spec first validates every option before anything is written: bad input leaves nothing behind.
         var spec = ContainerSpecBuilder.Build(id, request, Paths.MergedDir(id), Path.Join(Path.GetDirectoryName(Launcher.PscrunPath), "psc-init"), layers);
         ApplyNetworkSpec(spec, id, request);
+        layers = MapUserNamespace(id, request, userns, spec, layers, cancellationToken);
         var record = new StoredContainer { Id = id, Name = request.Name ?? "", Created = DateTimeOffset.UtcNow, Config = request };
-        AddWithVolumes(record, mountRequests, layers, cancellationToken);
+        try
+        {
+            AddWithVolumes(record, mountRequests, layers, cancellationToken);
+        }
+        catch
+        {
+            ReleaseUserNamespace(id, request);
+            throw;
+        }
+
         try
         {
             foreach (var dir in new[] { Paths.BundleDir(id), Paths.UpperDir(id), Paths.WorkDir(id), Paths.MergedDir(id) })
@@ -190,6 +206,7 @@ public sealed partial class ContainerService : IContainerService
         {
             Store.Delete(id);
             RemoveAnonymousVolumes(request);
+            ReleaseUserNamespace(id, request);
             throw;
         }
 
@@ -316,6 +333,7 @@ public sealed partial class ContainerService : IContainerService
             "--overlay", $"{LowerDirOption(config)},{Paths.UpperDir(id)},{Paths.WorkDir(id)},{Paths.MergedDir(id)}",
             "--restart", string.IsNullOrEmpty(config.Restart) ? "no" : config.Restart,
         };
+        args.AddRange(IdMapMonitorArguments(config));
         if (config.AutoRemove)
         {
             args.Add("--remove-on-exit");
@@ -497,6 +515,7 @@ public sealed partial class ContainerService : IContainerService
             CleanUpRun(id);
             DeleteDirectory(Paths.StateDir(id));
             Store.Delete(id);
+            ReleaseUserNamespace(id, info.Config);
             if (removeVolumes)
             {
                 RemoveAnonymousVolumes(info.Config);
