@@ -96,3 +96,26 @@ Describe 'The same attempts with -Privileged (dangerous: the control that shows 
         foreach ($key in $hostBefore.Keys) { $after[$key] | Should -Be $hostBefore[$key] -Because $key }
     }
 }
+
+Describe 'The same attempts from a container with -UserNS auto, and with -UserNS auto -Privileged' {
+    It 'stops every attempt with default settings, and more than -Privileged alone does when privileged' {
+        $mapped = Invoke-Escape @{ UserNS = 'auto' }
+        @($mapped.Keys) | Should -Be @($attempts | ForEach-Object { ($_ -split '=')[0] })
+        $through = @($mapped.Keys | Where-Object { $mapped[$_] -eq 0 })
+        $through | Should -BeNullOrEmpty -Because 'a mapped container with default settings must stop them all'
+
+        $privileged = Invoke-Escape @{ Privileged = $true }
+        $mappedPrivileged = Invoke-Escape @{ Privileged = $true; UserNS = 'auto' }
+        $plainThrough = @($privileged.Keys | Where-Object { $privileged[$_] -eq 0 })
+        $mappedThrough = @($mappedPrivileged.Keys | Where-Object { $mappedPrivileged[$_] -eq 0 })
+        $heldByUserns = @($plainThrough | Where-Object { $mappedPrivileged[$_] -ne 0 })
+        Write-Host "escape suite with -UserNS auto: default settings stopped $(@($mapped.Keys).Count - $through.Count) of $($mapped.Count); -Privileged -UserNS auto let $($mappedThrough.Count) of $($mappedPrivileged.Count) through (-Privileged alone: $($plainThrough.Count)): $($mappedThrough -join ', '); stopped by the user namespace alone: $($heldByUserns -join ', ')"
+        # The host's resources behind capabilities that only count in the host's user namespace.
+        foreach ($name in 'mknod-mem', 'write-sysrq-trigger', 'write-core-pattern', 'read-kcore', 'set-clock', 'swapon', 'syslog') {
+            if ($privileged[$name] -eq 0) { $mappedPrivileged[$name] | Should -Not -Be 0 -Because "$name got through -Privileged alone but a mapped root must not" }
+        }
+        $mappedThrough.Count | Should -BeLessThan $plainThrough.Count
+        $after = Get-HostState
+        foreach ($key in $hostBefore.Keys) { $after[$key] | Should -Be $hostBefore[$key] -Because $key }
+    }
+}

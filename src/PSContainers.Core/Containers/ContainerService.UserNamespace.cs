@@ -128,6 +128,66 @@ public sealed partial class ContainerService
         }
     }
 
+    /// <summary>Where CopyIn puts hostPath (resolved inside the container's root before the copy), as docker cp decides.</summary>
+    private string CopiedInPath(string id, string hostPath, string containerPath)
+    {
+        var merged = Paths.MergedDir(id);
+        var destination = containerPath.TrimEnd('/');
+        if (Directory.Exists(Runtime.Paths.SecurePath.Resolve(merged, containerPath)))
+        {
+            destination = destination + "/" + Path.GetFileName(hostPath.TrimEnd('/'));
+        }
+
+        return Runtime.Paths.SecurePath.Resolve(merged, destination);
+    }
+
+    /// <summary>
+    /// What Copy-ContainerItem put into a mapped container keeps its owners as container ids: host root's files
+    /// become the container root's (its host uid), as docker cp gives a remapped container's root.
+    /// </summary>
+    private static unsafe void ShiftCopiedIn(ContainerCreateRequest config, string copied)
+    {
+        if (config.UidMappings is not { Count: > 0 } uids || config.GidMappings is not { Count: > 0 } gids || !LibcAt.Lstat(copied, out var st))
+        {
+            return;
+        }
+
+        var path = Libc.Utf8(copied);
+        fixed (byte* p = path)
+        {
+            Libc.Check(LibcAt.FchownAt(Consts.AT_FDCWD, p, Images.Snapshots.ShiftedLayerCache.Shift(st.Uid, uids),
+                Images.Snapshots.ShiftedLayerCache.Shift(st.Gid, gids), Consts.AT_SYMLINK_NOFOLLOW), "lchown", copied);
+        }
+
+        if (st.Type == Consts.S_IFDIR)
+        {
+            foreach (var entry in Directory.EnumerateFileSystemEntries(copied))
+            {
+                ShiftCopiedIn(config, entry);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The overlay's root directory takes its owner from the upper directory, which is not idmapped: a mapped
+    /// container's must belong to the container's root on the host, or its root could not write in "/".
+    /// </summary>
+    private unsafe void OwnUpperDir(string id, ContainerCreateRequest config)
+    {
+        if (config.UidMappings is not { Count: > 0 } uids || config.GidMappings is not { Count: > 0 } gids)
+        {
+            return;
+        }
+
+        var upper = Paths.UpperDir(id);
+        var path = Libc.Utf8(upper);
+        fixed (byte* p = path)
+        {
+            Libc.Check(LibcAt.FchownAt(Consts.AT_FDCWD, p, Images.Snapshots.ShiftedLayerCache.Shift(0, uids),
+                Images.Snapshots.ShiftedLayerCache.Shift(0, gids), Consts.AT_SYMLINK_NOFOLLOW), "lchown", upper);
+        }
+    }
+
     /// <summary>The idmapped volume clones a killed monitor left mounted.</summary>
     private void UnmountIdMappedSources(string id)
     {

@@ -200,6 +200,8 @@ public sealed partial class ContainerService : IContainerService
                 Directory.CreateDirectory(dir);
             }
 
+            OwnUpperDir(id, request);
+
             AtomicFile.WriteAllText(Path.Combine(Paths.BundleDir(id), SpecLoader.ConfigFileName), JsonSerializer.Serialize(spec, SpecJsonContext.Default.Spec), ContainerStore.Durable(record));
         }
         catch
@@ -773,8 +775,10 @@ public sealed partial class ContainerService : IContainerService
     public void CopyTo(string idOrName, string hostPath, string containerPath)
     {
         var id = Store.Resolve(idOrName);
-        RequireRunning(id, idOrName);
+        var info = RequireRunning(id, idOrName);
+        var copied = CopiedInPath(id, hostPath, containerPath);
         ContainerFiles.CopyIn(Paths.MergedDir(id), hostPath, containerPath);
+        ShiftCopiedIn(info.Config, copied);
     }
 
     public void Export(string idOrName, Stream destination, CancellationToken cancellationToken = default)
