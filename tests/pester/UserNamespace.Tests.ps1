@@ -114,9 +114,14 @@ Describe '-UserNS auto: root inside, an unprivileged uid on the host' {
         (Get-Container -Id $first.Id).Status | Should -Be 'Exited'
     }
 
-    It 'reaches its CNI network through the engine''s network namespace' {
+    It 'reaches its CNI network through the engine''s network namespace, serves on port 80 and edits /etc/hosts' {
         $out = (Invoke-ContainerCommand userns-second -- sh -c 'ip -4 addr show eth0') | ForEach-Object Text
         ($out -join "`n") | Should -Match 'inet \d+\.\d+\.\d+\.\d+/'
+        # A port below 1024 in a network namespace the host owns: the engine made it with unprivileged ports.
+        $out = (Invoke-ContainerCommand userns-second -- sh -c '(nc -l -p 80 >/dev/null 2>&1 &); sleep 1; netstat -ltn | grep -c ":80 "') | ForEach-Object Text
+        $out | Should -Be '1'
+        $out = (Invoke-ContainerCommand userns-second -- sh -c 'stat -c %u:%g /etc/hosts; echo "10.9.9.9 extra" >> /etc/hosts && echo edited') | ForEach-Object Text
+        $out | Should -Be @('0:0', 'edited')
     }
 
     It 'frees the ranges when the containers are removed' {

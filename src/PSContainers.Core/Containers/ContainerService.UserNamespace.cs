@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using PSContainers.Core.Network;
 using PSContainers.Core.Security;
 using PSContainers.Native;
 using PSContainers.Runtime.Monitor;
@@ -185,6 +186,20 @@ public sealed partial class ContainerService
         {
             Libc.Check(LibcAt.FchownAt(Consts.AT_FDCWD, p, Images.Snapshots.ShiftedLayerCache.Shift(0, uids),
                 Images.Snapshots.ShiftedLayerCache.Shift(0, gids), Consts.AT_SYMLINK_NOFOLLOW), "lchown", upper);
+        }
+    }
+
+    /// <summary>A mapped container's root may edit its /etc/hosts, resolv.conf and hostname, as an unmapped one may.</summary>
+    private void OwnNetworkFiles(string id, ContainerCreateRequest config)
+    {
+        if (config.UidMappings is not { Count: > 0 } uids || config.GidMappings is not { Count: > 0 } gids)
+        {
+            return;
+        }
+
+        foreach (var file in new[] { Paths.HostsFile(id), Paths.ResolvConfFile(id), Paths.HostnameFile(id) }.Where(File.Exists))
+        {
+            Libc.Check(Libc.Chown(file, Images.Snapshots.ShiftedLayerCache.Shift(0, uids), Images.Snapshots.ShiftedLayerCache.Shift(0, gids)), "chown", file);
         }
     }
 
