@@ -10,6 +10,17 @@ public static unsafe partial class LibcFs
     [LibraryImport("libc", EntryPoint = "statvfs", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int StatVfs(string path, byte* buf);
 
+    [LibraryImport("libc", EntryPoint = "statfs", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int StatFs(string path, byte* buf);
+
+    /// <summary>The filesystem's magic number (struct statfs f_type, its first field) of the filesystem holding path.</summary>
+    public static long FilesystemType(string path)
+    {
+        var buf = stackalloc byte[128];
+        Libc.Check(StatFs(path, buf), "statfs", path);
+        return *(long*)buf;
+    }
+
     [LibraryImport("libc", EntryPoint = "mkfifo", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Mkfifo(string path, uint mode);
 

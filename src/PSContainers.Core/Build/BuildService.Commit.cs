@@ -51,7 +51,8 @@ public sealed partial class BuildService
         try
         {
             using var writer = Images.Content.OpenWriter();
-            LayerTarWriter.Write(Containers.Paths.UpperDir(info.Id), writer, cancellationToken);
+            // A mapped container's upper directory holds host ids: the layer gets the container's own.
+            LayerTarWriter.Write(Containers.Paths.UpperDir(info.Id), writer, info.Config.UidMappings, info.Config.GidMappings, cancellationToken);
             blobSize = writer.Length;
             diffId = writer.Commit();
         }

@@ -56,6 +56,27 @@ public sealed class ContainerCreateRequest
 
     public bool Init { get; set; }
 
+    /// <summary>-UserNS: host (the default: no user namespace), auto, auto:size=N or private (as auto); docker's and podman's --userns.</summary>
+    public string? UserNS { get; set; }
+
+    /// <summary>-UidMap values: CONTAINER:HOST:SIZE (podman's --uidmap); a user namespace with exactly these ranges.</summary>
+    public List<string> UidMap { get; set; } = [];
+
+    /// <summary>-GidMap values: CONTAINER:HOST:SIZE (podman's --gidmap); the -UidMap ranges when only those are given.</summary>
+    public List<string> GidMap { get; set; } = [];
+
+    /// <summary>Set by the engine: the user namespace's uid maps (container id, host id, size); null without one.</summary>
+    public List<PSContainers.Runtime.Spec.LinuxIdMapping>? UidMappings { get; set; }
+
+    /// <summary>Set by the engine: the user namespace's gid maps; null without one.</summary>
+    public List<PSContainers.Runtime.Spec.LinuxIdMapping>? GidMappings { get; set; }
+
+    /// <summary>Set by the engine: how a mapped container's layers get their owners: "idmap" (idmapped mounts) or "copy" (a chowned copy).</summary>
+    public string? UserNamespaceMethod { get; set; }
+
+    /// <summary>Set by the engine: the volume directories a mapped container sees through idmapped clones (in this order).</summary>
+    public List<string>? IdMappedSources { get; set; }
+
     public Dictionary<string, string> Labels { get; set; } = [];
 
     public string? StopSignal { get; set; }

@@ -211,7 +211,7 @@ public sealed partial class ContainerService : IContainerNetworkService
 
         var started = Stopwatch.StartNew();
         Networks.EnsureFirewall(cancellationToken);
-        CreateNetns(netns, cancellationToken);
+        CreateNetns(netns, config.UidMappings is { Count: > 0 }, cancellationToken);
         try
         {
             var options = config.Networking ?? new NetworkOptions();
@@ -296,13 +296,19 @@ public sealed partial class ContainerService : IContainerNetworkService
     }
 
     /// <summary>A new network namespace at path with lo up, made by pscrun (namespace work stays out of pwsh).</summary>
-    private void CreateNetns(string path, CancellationToken cancellationToken)
+    private void CreateNetns(string path, bool unprivilegedPorts, CancellationToken cancellationToken)
     {
         RemoveNetns(path);
         var start = new ProcessStartInfo(Launcher.PscrunPath) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var a in new[] { "netns", "create", path })
         {
             start.ArgumentList.Add(a);
+        }
+
+        if (unprivilegedPorts)
+        {
+            // A mapped container's root holds no capability over this (host-owned) namespace: see NetnsCommand.
+            start.ArgumentList.Add("--unprivileged-ports");
         }
 
         using var process = Process.Start(start) ?? throw new ContainerEngineException("NetworkSetupFailed", $"{Launcher.PscrunPath} did not start.", ContainerErrorKind.OperationFailed);
@@ -504,6 +510,7 @@ public sealed partial class ContainerService : IContainerNetworkService
         ContainerNetworkFiles.WriteInPlace(Paths.HostnameFile(id), hostname + "\n");
         ContainerNetworkFiles.WriteInPlace(Paths.ResolvConfFile(id), ContainerNetworkFiles.ResolvConf(options.Dns, options.DnsSearch, options.DnsOptions));
         WriteHosts(id);
+        OwnNetworkFiles(id, config);
     }
 
     private void WriteHosts(string id)

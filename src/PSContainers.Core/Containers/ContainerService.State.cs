@@ -28,6 +28,7 @@ public sealed partial class ContainerService
             DeleteDirectory(sdir);
             Store.Delete(id);
             RemoveAnonymousVolumes(record.Config);
+            ReleaseUserNamespace(id, record.Config);
             return null;
         }
 
@@ -141,6 +142,7 @@ public sealed partial class ContainerService
         if (config is not null)
         {
             RemoveAnonymousVolumes(config);
+            ReleaseUserNamespace(id, config);
         }
 
         return true;
@@ -275,6 +277,7 @@ public sealed partial class ContainerService
         }
 
         TearDownNetworking(id);
+        UnmountIdMappedSources(id);
         var merged = Paths.MergedDir(id);
         for (var i = 0; i < 8 && IsMountPoint(merged); i++)
         {

@@ -173,6 +173,11 @@ public sealed partial class ContainerService : IContainerService
     /// <summary>Short links of the layers for the overlay's lowerdir= (top first), so deep images fit the mount options.</summary>
     private string LowerDirOption(ContainerCreateRequest config)
     {
+        if (config.UserNamespaceMethod == "copy")
+        {
+            return string.Join(':', ShiftedLayerDirs(config, CancellationToken.None));
+        }
+
         if (config.ImageLayers is not { Count: > 0 } layers)
         {
             return config.RootFs;
@@ -196,20 +201,33 @@ public sealed partial class ContainerService : IContainerService
             throw ContainerEngineException.Invalid("-Remove cannot be combined with a restart policy other than 'no'.");
         }
 
+        var userns = Security.UserNamespaceSettings.Parse(request.UserNS, request.UidMap, request.GidMap);
         PrepareNetworking(request, cancellationToken);
         var id = ContainerStore.NewId();
         var mountRequests = PlanMounts(request, layers);
         // Building the spec first validates every option before anything is written: bad input leaves nothing behind.
         var spec = ContainerSpecBuilder.Build(id, request, Paths.MergedDir(id), Path.Join(Path.GetDirectoryName(Launcher.PscrunPath), "psc-init"), layers);
         ApplyNetworkSpec(spec, id, request);
+        layers = MapUserNamespace(id, request, userns, spec, layers, cancellationToken);
         var record = new StoredContainer { Id = id, Name = request.Name ?? "", Created = DateTimeOffset.UtcNow, Config = request };
-        AddWithVolumes(record, mountRequests, layers, cancellationToken);
+        try
+        {
+            AddWithVolumes(record, mountRequests, layers, cancellationToken);
+        }
+        catch
+        {
+            ReleaseUserNamespace(id, request);
+            throw;
+        }
+
         try
         {
             foreach (var dir in new[] { Paths.BundleDir(id), Paths.UpperDir(id), Paths.WorkDir(id), Paths.MergedDir(id) })
             {
                 Directory.CreateDirectory(dir);
             }
+
+            OwnUpperDir(id, request);
 
             AtomicFile.WriteAllText(Path.Combine(Paths.BundleDir(id), SpecLoader.ConfigFileName), JsonSerializer.Serialize(spec, SpecJsonContext.Default.Spec), ContainerStore.Durable(record));
             if (HealthcheckRules.ToConfig(request.Healthcheck) is { } health)
@@ -223,6 +241,7 @@ public sealed partial class ContainerService : IContainerService
         {
             Store.Delete(id);
             RemoveAnonymousVolumes(request);
+            ReleaseUserNamespace(id, request);
             throw;
         }
 
@@ -351,6 +370,7 @@ public sealed partial class ContainerService : IContainerService
             "--restart", string.IsNullOrEmpty(config.Restart) ? "no" : config.Restart,
             "--events", Events.Journal.Path,
         };
+        args.AddRange(IdMapMonitorArguments(config));
         if (config.AutoRemove)
         {
             args.Add("--remove-on-exit");
@@ -539,6 +559,7 @@ public sealed partial class ContainerService : IContainerService
             var attributes = Runtime.Events.ContainerActor.Load(Paths.BundleDir(id));
             DeleteDirectory(Paths.StateDir(id));
             Store.Delete(id);
+            ReleaseUserNamespace(id, info.Config);
             Events.Emit(Runtime.Events.EngineEvent.Container, "destroy", id, attributes);
             if (removeVolumes)
             {
@@ -808,8 +829,10 @@ public sealed partial class ContainerService : IContainerService
     public void CopyTo(string idOrName, string hostPath, string containerPath)
     {
         var id = Store.Resolve(idOrName);
-        RequireRunning(id, idOrName);
+        var info = RequireRunning(id, idOrName);
+        var copied = CopiedInPath(id, hostPath, containerPath);
         ContainerFiles.CopyIn(Paths.MergedDir(id), hostPath, containerPath);
+        ShiftCopiedIn(info.Config, copied);
     }
 
     public void Export(string idOrName, Stream destination, CancellationToken cancellationToken = default)

@@ -126,12 +126,38 @@ public static class ContainerSpecBuilder
         }
 
         Volumes.VolumeSpecMounts.Apply(spec, request);
+        ApplyUserNamespace(spec, request);
         if (request.Labels.Count > 0)
         {
             spec.Annotations = new Dictionary<string, string>(request.Labels);
         }
 
         return spec;
+    }
+
+    /// <summary>A user namespace with the engine's resolved maps, and what a mapped root can mount in place of what it cannot.</summary>
+    public static void ApplyUserNamespace(Spec spec, ContainerCreateRequest request)
+    {
+        if (request.UidMappings is not { Count: > 0 } uids || request.GidMappings is not { Count: > 0 } gids)
+        {
+            return;
+        }
+
+        var linux = spec.Linux!;
+        linux.Namespaces!.RemoveAll(n => n.Type == LinuxNamespaceType.User);
+        linux.Namespaces.Add(new LinuxNamespace { Type = LinuxNamespaceType.User });
+        linux.UidMappings = uids.Select(m => new LinuxIdMapping { ContainerId = m.ContainerId, HostId = m.HostId, Size = m.Size }).ToList();
+        linux.GidMappings = gids.Select(m => new LinuxIdMapping { ContainerId = m.ContainerId, HostId = m.HostId, Size = m.Size }).ToList();
+        foreach (var mount in spec.Mounts!.Where(m => m.Type == "sysfs"))
+        {
+            // sysfs can only be mounted fresh by the owner of the network namespace, and the engine's namespaces
+            // (CNI's, the host's) belong to the host: as crun and runc do, the host's /sys is bound instead, read-only
+            // unless -Privileged made it writable (a mapped root still cannot write what the host's root owns).
+            var readOnly = mount.Options?.Contains("ro") ?? false;
+            mount.Type = "bind";
+            mount.Source = "/sys";
+            mount.Options = ["rbind", "nosuid", "noexec", "nodev", readOnly ? "ro" : "rw"];
+        }
     }
 
     public static List<string> BuildEnvironment(IReadOnlyDictionary<string, string> environment, string hostname, string home)

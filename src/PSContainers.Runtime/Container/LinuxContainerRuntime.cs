@@ -215,6 +215,25 @@ public sealed class LinuxContainerRuntime
             }
 
             Trace("namespaces opened");
+            // A namespace the host owns cannot be joined from inside a new user namespace (setns needs CAP_SYS_ADMIN
+            // over its owner): as runc does, join it before the user namespace exists. The clone inherits this
+            // thread's namespaces; the thread goes back to its own right after.
+            var parentJoined = new List<(int Own, int Type)>();
+            if (newUser)
+            {
+                foreach (var j in join.Where(j => j.Type is Consts.CLONE_NEWNET or Consts.CLONE_NEWIPC or Consts.CLONE_NEWUTS).ToList())
+                {
+                    var name = j.Type == Consts.CLONE_NEWNET ? "net" : j.Type == Consts.CLONE_NEWIPC ? "ipc" : "uts";
+                    var own = Libc.Open($"/proc/thread-self/ns/{name}", Consts.O_RDONLY | Consts.O_CLOEXEC, 0);
+                    Libc.Check(own, "open", $"/proc/thread-self/ns/{name}");
+                    cleanup.Push(() => Libc.Close(own));
+                    parentJoined.Add((own, j.Type));
+                    cleanup.Push(() => Libc.Setns(own, j.Type));
+                    Libc.Check(Libc.Setns(j.Fd, j.Type), $"setns {name} namespace", name);
+                    join.Remove(j);
+                }
+            }
+
             var rootfs = spec.Root!.Path;
             var becomeRoot = newUser || join.Any(j => j.Type == Consts.CLONE_NEWUSER);
             var copyUps = (spec.Mounts ?? []).Where(Mounts.TmpCopyUp.Wanted).Select(m => m.Destination).ToList();
@@ -236,6 +255,11 @@ public sealed class LinuxContainerRuntime
             Trace("plan built");
             var pid = ChildSpawner.SpawnWithPlan(cloneFlags, join, childEnd, becomeRoot, plan);
             RestorePidNamespace(ownPidNs);
+            foreach (var (own, type) in parentJoined)
+            {
+                Libc.Check(Libc.Setns(own, type), "setns", "own namespace");
+            }
+
             Libc.Close(childEnd);
             cleanup.Pop();
             Trace("child cloned");
@@ -401,6 +425,30 @@ public sealed class LinuxContainerRuntime
             {
                 Libc.Fcntl(fd, Consts.F_SETFD, Consts.FD_CLOEXEC);
             }
+        }
+    }
+
+    /// <summary>Whether the user namespace usernsFd owns the namespace nsFd (ioctl NS_GET_USERNS, then the inodes).</summary>
+    private static unsafe bool OwnedBy(int nsFd, int usernsFd)
+    {
+        const ulong nsGetUserns = 0xb701;
+        var owner = Libc.Ioctl(nsFd, nsGetUserns, null);
+        if (owner < 0)
+        {
+            // Not known (an old kernel): as before, joined after the user namespace.
+            return true;
+        }
+
+        try
+        {
+            var empty = stackalloc byte[1];
+            empty[0] = 0;
+            return LibcAt.FstatAt(owner, empty, Consts.AT_EMPTY_PATH, out var a) && LibcAt.FstatAt(usernsFd, empty, Consts.AT_EMPTY_PATH, out var b)
+                && a.Dev == b.Dev && a.Ino == b.Ino;
+        }
+        finally
+        {
+            Libc.Close(owner);
         }
     }
 
@@ -876,7 +924,38 @@ public sealed class LinuxContainerRuntime
                 consoleFd = FdPassing.ConnectUnix(options.ConsoleSocket);
             }
 
-            var pid = Spawn(0, join, "exec-init", new[] { consoleFd, mountNs }, joinedUser, out var channel);
+            // A namespace the container's user namespace does not own (the engine's network namespace) cannot be
+            // joined once inside it: this thread joins it first, and the child inherits it.
+            var parentJoined = new List<(int Own, int Type)>();
+            if (joinedUser)
+            {
+                var userFd = join.First(j => j.Type == Consts.CLONE_NEWUSER).Fd;
+                foreach (var j in join.Where(j => j.Type is Consts.CLONE_NEWNET or Consts.CLONE_NEWIPC or Consts.CLONE_NEWUTS && !OwnedBy(j.Fd, userFd)).ToList())
+                {
+                    var name = j.Type == Consts.CLONE_NEWNET ? "net" : j.Type == Consts.CLONE_NEWIPC ? "ipc" : "uts";
+                    var own = Libc.Open($"/proc/thread-self/ns/{name}", Consts.O_RDONLY | Consts.O_CLOEXEC, 0);
+                    Libc.Check(own, "open", $"/proc/thread-self/ns/{name}");
+                    opened.Add(own);
+                    Libc.Check(Libc.Setns(j.Fd, j.Type), $"setns {name} namespace", name);
+                    parentJoined.Add((own, j.Type));
+                    join.Remove(j);
+                }
+            }
+
+            int pid;
+            SyncChannel channel;
+            try
+            {
+                pid = Spawn(0, join, "exec-init", new[] { consoleFd, mountNs }, joinedUser, out channel);
+            }
+            finally
+            {
+                foreach (var (own, type) in parentJoined)
+                {
+                    Libc.Setns(own, type);
+                }
+            }
+
             RestorePidNamespace(ownPidNs);
             using (channel)
             {

@@ -79,6 +79,7 @@ public sealed record MonitorOptions
         {
             args.Add("--overlay");
             args.Add(Overlay.ToArgument());
+            args.AddRange(Overlay.IdMapArguments());
         }
 
         if (RemoveOnExit)

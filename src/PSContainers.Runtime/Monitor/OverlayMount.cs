@@ -19,6 +19,47 @@ public sealed record OverlayMount(IReadOnlyList<string> Lowers, string Upper, st
     /// <summary>The --overlay argument Parse reads.</summary>
     public string ToArgument() => $"{string.Join(':', Lowers)},{Upper},{Work},{Merged}";
 
+    /// <summary>The monitor flags that carry IdMap, IdMapLowers and IdMappedBinds (read back by WithIdMapFlags).</summary>
+    public IEnumerable<string> IdMapArguments()
+    {
+        if (IdMap is null)
+        {
+            yield break;
+        }
+
+        yield return "--idmap";
+        yield return IdMap;
+        if (IdMapLowers)
+        {
+            yield return "--idmap-lowers";
+        }
+
+        if (IdMappedBinds.Count > 0)
+        {
+            yield return "--idmap-binds";
+            yield return string.Join('\n', IdMappedBinds);
+        }
+    }
+
+    /// <summary>This overlay with the idmap flags of the monitor's command line (--idmap MAPS, --idmap-lowers, --idmap-binds SOURCES).</summary>
+    public OverlayMount WithIdMapFlags(IReadOnlyDictionary<string, string> flags)
+    {
+        if (!flags.TryGetValue("--idmap", out var maps))
+        {
+            return flags.ContainsKey("--idmap-lowers") || flags.ContainsKey("--idmap-binds")
+                ? throw new ArgumentException("--idmap-lowers and --idmap-binds need --idmap")
+                : this;
+        }
+
+        Mounts.IdMappedMounts.Parse(maps);
+        return this with
+        {
+            IdMap = maps,
+            IdMapLowers = flags.ContainsKey("--idmap-lowers"),
+            IdMappedBinds = flags.TryGetValue("--idmap-binds", out var binds) ? binds.Split('\n', StringSplitOptions.RemoveEmptyEntries) : [],
+        };
+    }
+
     public string Data => $"lowerdir={string.Join(':', Lowers)},upperdir={Upper},workdir={Work}";
 
     /// <summary>
@@ -27,6 +68,23 @@ public sealed record OverlayMount(IReadOnlyList<string> Lowers, string Upper, st
     /// --rm): there, a journal commit at every unmount is pure cost. Ignored where the kernel lacks it.
     /// </summary>
     public bool Volatile { get; init; }
+
+    /// <summary>
+    /// A mapped container's id maps (IdMappedMounts.Format): the lowers are mounted through idmapped clones of
+    /// themselves when IdMapLowers is set, and IdMappedBinds (volumes) are cloned idmapped to BindTarget(i).
+    /// The upper directory is not mapped: what the container writes is stored with its host ids.
+    /// </summary>
+    public string? IdMap { get; init; }
+
+    public bool IdMapLowers { get; init; }
+
+    public IReadOnlyList<string> IdMappedBinds { get; init; } = [];
+
+    /// <summary>Where the idmapped clone of the index-th bind source is mounted while the container runs.</summary>
+    public static string BindTarget(string merged, int index) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(merged).TrimEnd('/'))!, "idmap", "v" + index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    private string IdMapDir => Path.Combine(Path.GetDirectoryName(Merged.TrimEnd('/'))!, "idmap");
 
     /// <summary>The kernel copies mount data into one page: longer option strings fail with EINVAL.</summary>
     public const int MaxDataLength = 4095;
@@ -44,6 +102,79 @@ public sealed record OverlayMount(IReadOnlyList<string> Lowers, string Upper, st
             return;
         }
 
+        if (IdMap is null)
+        {
+            MountPlain();
+            return;
+        }
+
+        var (uids, gids) = Mounts.IdMappedMounts.Parse(IdMap);
+        var userns = Mounts.IdMappedMounts.OpenUserNamespace(uids, gids);
+        var lowers = new List<string>();
+        try
+        {
+            for (var i = 0; i < IdMappedBinds.Count; i++)
+            {
+                var target = BindTarget(Merged, i);
+                Directory.CreateDirectory(target);
+                if (!IsMountPoint(target))
+                {
+                    Mounts.IdMappedMounts.Mount(IdMappedBinds[i], target, userns);
+                }
+            }
+
+            if (!IdMapLowers)
+            {
+                MountPlain();
+                return;
+            }
+
+            for (var i = 0; i < Lowers.Count; i++)
+            {
+                var target = Path.Combine(IdMapDir, "l" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                Directory.CreateDirectory(target);
+                Mounts.IdMappedMounts.Mount(Lowers[i], target, userns);
+                lowers.Add(target);
+            }
+
+            // overlayfs takes private clones of its layers: the idmapped lowers can go as soon as it is mounted.
+            (this with { Lowers = lowers, IdMap = null }).MountPlain();
+        }
+        catch
+        {
+            UnmountBinds();
+            throw;
+        }
+        finally
+        {
+            Libc.Close(userns);
+            foreach (var lower in lowers)
+            {
+                Libc.Umount2(lower, Consts.MNT_DETACH);
+                Directory.Delete(lower);
+            }
+        }
+    }
+
+    private void UnmountBinds()
+    {
+        for (var i = 0; i < IdMappedBinds.Count; i++)
+        {
+            var target = BindTarget(Merged, i);
+            for (var attempt = 0; attempt < 4 && IsMountPoint(target); attempt++)
+            {
+                Libc.Umount2(target, Consts.MNT_DETACH);
+            }
+
+            if (Directory.Exists(target) && !IsMountPoint(target))
+            {
+                Directory.Delete(target);
+            }
+        }
+    }
+
+    private void MountPlain()
+    {
         // A volatile mount leaves this marker; the kernel refuses to mount the pair again while it is there (after
         // a crash the upper directory may have lost writes, which a removable container's layer can afford).
         var marker = Path.Combine(Work, "work", "incompat", "volatile");
@@ -214,6 +345,18 @@ public sealed record OverlayMount(IReadOnlyList<string> Lowers, string Upper, st
 
     /// <summary>Unmounts MERGED; retries while busy, then detaches lazily.</summary>
     public void Unmount()
+    {
+        try
+        {
+            UnmountOverlay();
+        }
+        finally
+        {
+            UnmountBinds();
+        }
+    }
+
+    private void UnmountOverlay()
     {
         for (var attempt = 0; attempt < 20 && IsMountPoint(Merged); attempt++)
         {

@@ -107,6 +107,18 @@ public abstract partial class ContainerCreateCmdletBase : ContainerCmdletBase
     [Parameter]
     public string[] SecurityOpt { get; set; } = [];
 
+    /// <summary>host (default), auto, auto:size=N or private: a user namespace whose root is an unprivileged host uid (docker's and podman's --userns).</summary>
+    [Parameter]
+    public string? UserNS { get; set; }
+
+    /// <summary>CONTAINER:HOST:SIZE ranges of a user namespace (podman's --uidmap).</summary>
+    [Parameter]
+    public string[] UidMap { get; set; } = [];
+
+    /// <summary>CONTAINER:HOST:SIZE group ranges (podman's --gidmap); the -UidMap ranges when left out.</summary>
+    [Parameter]
+    public string[] GidMap { get; set; } = [];
+
     /// <summary>Run a small init (psc-init) as PID 1 that forwards signals to the command and reaps orphans (docker run --init).</summary>
     [Parameter]
     public SwitchParameter Init { get; set; }
@@ -166,6 +178,9 @@ public abstract partial class ContainerCreateCmdletBase : ContainerCmdletBase
             CapDrop = [.. CapDrop],
             Privileged = Privileged,
             SecurityOpt = [.. SecurityOpt],
+            UserNS = UserNS,
+            UidMap = [.. UidMap],
+            GidMap = [.. GidMap],
             Init = Init,
             StopSignal = StopSignal,
             StopTimeoutSeconds = StopTimeout >= 0 ? StopTimeout : null,

@@ -26,6 +26,7 @@ public static class DockerStyleArguments
         ["c"] = "CpuShares", ["rm"] = "Remove", ["net"] = "Network", ["ip"] = "IPAddress", ["h"] = "Hostname", ["l"] = "Label",
         ["dns-opt"] = "DnsOption", ["network-alias"] = "NetworkAlias", ["net-alias"] = "NetworkAlias", ["publish-all"] = "PublishAll",
         ["label"] = "Label", ["volume"] = "Volume", ["ulimit"] = "ULimit", ["security-opt"] = "SecurityOpt",
+        ["userns"] = "UserNS", ["uidmap"] = "UidMap", ["gidmap"] = "GidMap",
     };
 
     /// <summary>

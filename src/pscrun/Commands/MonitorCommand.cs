@@ -20,10 +20,10 @@ internal static class MonitorCommand
             switch (name)
             {
                 case "--runtime-root" or "--bundle" or "-b" or "--id" or "--state-dir" or "--overlay" or "--restart" or "--ready-fd"
-                    or "--attach-fd" or "--handoff" or "--handoff-update" or "--events":
+                    or "--attach-fd" or "--handoff" or "--handoff-update" or "--events" or "--idmap" or "--idmap-binds":
                     flags[name == "-b" ? "--bundle" : name] = value();
                     return true;
-                case "--remove-on-exit" or "--tty" or "--stdin":
+                case "--remove-on-exit" or "--tty" or "--stdin" or "--idmap-lowers":
                     flags[name] = "";
                     return true;
                 default:
@@ -48,7 +48,7 @@ internal static class MonitorCommand
                 || !flags.TryGetValue("--id", out var id) || !flags.TryGetValue("--state-dir", out var stateDir))
             {
                 throw new UsageException("usage: pscrun monitor --runtime-root DIR --bundle BUNDLE --id ID --state-dir SDIR "
-                    + "[--overlay LOWER[:LOWER...],UPPER,WORK,MERGED] [--restart POLICY] [--remove-on-exit] [--tty] [--stdin] [--ready-fd N] [--attach-fd N]");
+                    + "[--overlay LOWER[:LOWER...],UPPER,WORK,MERGED [--idmap UIDMAPS/GIDMAPS [--idmap-lowers] [--idmap-binds SOURCES]]] [--restart POLICY] [--remove-on-exit] [--tty] [--stdin] [--ready-fd N] [--attach-fd N]");
             }
 
             var globalArgs = new List<string>();
@@ -70,7 +70,7 @@ internal static class MonitorCommand
             var options = new MonitorOptions
             {
                 RuntimeRoot = Path.GetFullPath(runtimeRoot), Bundle = Path.GetFullPath(bundle), Id = id, StateDir = Path.GetFullPath(stateDir),
-                Overlay = flags.TryGetValue("--overlay", out var overlay) ? OverlayMount.Parse(overlay) with { Volatile = flags.ContainsKey("--remove-on-exit") } : null,
+                Overlay = flags.TryGetValue("--overlay", out var overlay) ? (OverlayMount.Parse(overlay) with { Volatile = flags.ContainsKey("--remove-on-exit") }).WithIdMapFlags(flags) : null,
                 Restart = flags.TryGetValue("--restart", out var restart) ? RestartPolicy.Parse(restart) : RestartPolicy.No,
                 RemoveOnExit = flags.ContainsKey("--remove-on-exit"), Tty = flags.ContainsKey("--tty"), OpenStdin = flags.ContainsKey("--stdin"),
                 ReadyFd = readyFd,

@@ -2,7 +2,7 @@ using PSContainers.Native;
 
 namespace PSContainers.Pscrun.Commands;
 
-/// <summary>`netns create PATH`: a new network namespace with lo up, kept alive by a bind mount at PATH (as `ip netns add` does).</summary>
+/// <summary>`netns create PATH [--unprivileged-ports]`: a new network namespace with lo up, kept alive by a bind mount at PATH (as `ip netns add` does).</summary>
 /// <remarks>
 /// The engine runs this before a container on a CNI network starts: the plugins configure the namespace at PATH,
 /// the container joins it (the spec's network namespace path), and it outlives the container's processes until
@@ -14,9 +14,12 @@ internal static class NetnsCommand
     {
         var verb = reader.Next();
         var path = Path.GetFullPath(reader.Next());
+        // A container with a user namespace of its own does not own this namespace, so binding a port below 1024
+        // would need a capability it cannot have: as Docker does for every container, all ports are unprivileged.
+        var unprivilegedPorts = !reader.AtEnd && reader.Next() == "--unprivileged-ports";
         if (!reader.AtEnd || verb != "create")
         {
-            throw new UsageException("usage: pscrun netns create PATH");
+            throw new UsageException("usage: pscrun netns create PATH [--unprivileged-ports]");
         }
 
         // Only this thread changes namespace (CLONE_NEWNET needs no single-threaded process); its namespace is what gets bound.
@@ -30,6 +33,11 @@ internal static class NetnsCommand
             try
             {
                 NetLink.SetLinkUp("lo");
+                if (unprivilegedPorts)
+                {
+                    // /proc/sys/net shows the namespace of the thread that opens it: this one, just made.
+                    File.WriteAllText("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0");
+                }
             }
             catch
             {

@@ -19,7 +19,37 @@ internal static class LayerTarWriter
     private const string Opaque = ".wh..wh..opq";
 
     /// <summary>Writes the tree under root to destination; returns the number of entries and the bytes of file content.</summary>
-    public static (long Entries, long Bytes) Write(string root, Stream destination, CancellationToken cancellationToken)
+    public static (long Entries, long Bytes) Write(string root, Stream destination, CancellationToken cancellationToken) =>
+        Write(root, destination, null, null, cancellationToken);
+
+    /// <summary>
+    /// As Write, for the upper directory of a container with a user namespace: its files hold host ids, which go
+    /// into the layer as the container's own ids (the inverse of the maps), so the image is the same as without one.
+    /// </summary>
+    public static (long Entries, long Bytes) Write(string root, Stream destination, IReadOnlyList<Runtime.Spec.LinuxIdMapping>? uidMaps,
+        IReadOnlyList<Runtime.Spec.LinuxIdMapping>? gidMaps, CancellationToken cancellationToken)
+    {
+        s_uidMaps = uidMaps;
+        s_gidMaps = gidMaps;
+        try
+        {
+            return WriteTree(root, destination, cancellationToken);
+        }
+        finally
+        {
+            s_uidMaps = null;
+            s_gidMaps = null;
+        }
+    }
+
+    // Per thread: a commit writes one tree on one thread, and the recursion need not carry the maps.
+    [ThreadStatic]
+    private static IReadOnlyList<Runtime.Spec.LinuxIdMapping>? s_uidMaps;
+
+    [ThreadStatic]
+    private static IReadOnlyList<Runtime.Spec.LinuxIdMapping>? s_gidMaps;
+
+    private static (long Entries, long Bytes) WriteTree(string root, Stream destination, CancellationToken cancellationToken)
     {
         using var writer = new TarWriter(destination, TarEntryFormat.Pax, leaveOpen: true);
         var links = new Dictionary<(ulong Dev, ulong Ino), string>();
@@ -127,8 +157,8 @@ internal static class LayerTarWriter
         }
 
         entry.Mode = (UnixFileMode)(st.Mode & 0xFFF);
-        entry.Uid = (int)st.Uid;
-        entry.Gid = (int)st.Gid;
+        entry.Uid = (int)(s_uidMaps is null ? st.Uid : Images.Snapshots.ShiftedLayerCache.Unshift(st.Uid, s_uidMaps));
+        entry.Gid = (int)(s_gidMaps is null ? st.Gid : Images.Snapshots.ShiftedLayerCache.Unshift(st.Gid, s_gidMaps));
         entry.ModificationTime = Mtime(st);
         return entry;
     }
