@@ -138,8 +138,12 @@ public static unsafe class ContainerFiles
             switch (entryType)
             {
                 case TarEntryType.SymbolicLink:
-                    entry.LinkName = ReadLink(dir, name);
-                    writer.WriteEntry(entry);
+                    if (new FileInfo($"/proc/self/fd/{dir.Fd}/{name}").LinkTarget is { } target)
+                    {
+                        entry.LinkName = target;
+                        writer.WriteEntry(entry);
+                    }
+
                     break;
                 case TarEntryType.CharacterDevice or TarEntryType.BlockDevice:
                     entry.DeviceMajor = (int)(((st.Rdev >> 8) & 0xfff) | ((st.Rdev >> 32) & ~0xfffUL));
@@ -148,8 +152,15 @@ public static unsafe class ContainerFiles
                     break;
                 case TarEntryType.RegularFile:
                 {
-                    using var file = OpenAt(dir, name, Consts.O_RDONLY | Consts.O_NOFOLLOW | Consts.O_CLOEXEC, 0);
-                    using var data = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(file.Release(), ownsHandle: true), FileAccess.Read);
+                    // Gone or replaced (by a symlink: ELOOP) since the listing: a running container changes its files;
+                    // the entry is left out, as it would be had the export come a moment later.
+                    var fd = OpenAtRaw(dir, name, Consts.O_RDONLY | Consts.O_NOFOLLOW | Consts.O_CLOEXEC, 0);
+                    if (fd < 0)
+                    {
+                        break;
+                    }
+
+                    using var data = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true), FileAccess.Read);
                     entry.DataStream = data;
                     writer.WriteEntry(entry);
                     break;
