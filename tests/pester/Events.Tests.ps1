@@ -128,6 +128,8 @@ Describe 'Get-ContainerEvent' {
             $got.Count | Should -Be 1
             $got[0].Action | Should -Be 'start'
             $got[0].Name | Should -Be 'ev-follow'
+            # -Remove: the container is gone, and so recorded, as docker run --rm records it.
+            @(Get-ContainerEvent -Filter 'container=ev-follow').Action | Should -Be @('create', 'start', 'die', 'destroy')
         } finally {
             $ps.Stop()
             $ps.Dispose()

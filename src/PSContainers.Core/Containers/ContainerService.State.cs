@@ -24,11 +24,13 @@ public sealed partial class ContainerService
         if (File.Exists(Path.Combine(sdir, RemovedByMonitorFile)) && !monitorAlive)
         {
             // -Remove: the monitor has cleaned the run up; the engine forgets the record.
+            var attributes = Runtime.Events.ContainerActor.Load(Paths.BundleDir(id));
             CleanUpRun(id);
             DeleteDirectory(sdir);
             Store.Delete(id);
             RemoveAnonymousVolumes(record.Config);
             ReleaseUserNamespace(id, record.Config);
+            Events.Emit(Runtime.Events.EngineEvent.Container, "destroy", id, attributes);
             return null;
         }
 
@@ -136,6 +138,7 @@ public sealed partial class ContainerService
         }
 
         var config = Store.TryLoad(id)?.Config;
+        var attributes = Runtime.Events.ContainerActor.Load(Paths.BundleDir(id));
         CleanUpRun(id);
         DeleteDirectory(Paths.StateDir(id));
         Store.Delete(id);
@@ -145,6 +148,7 @@ public sealed partial class ContainerService
             ReleaseUserNamespace(id, config);
         }
 
+        Events.Emit(Runtime.Events.EngineEvent.Container, "destroy", id, attributes);
         return true;
     }
 
