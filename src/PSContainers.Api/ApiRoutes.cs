@@ -10,6 +10,7 @@ internal static class ApiRoutes
         app.MapSystem();
         app.MapContainers();
         app.MapExec();
+        app.MapEvents();
         return app;
     }
 }

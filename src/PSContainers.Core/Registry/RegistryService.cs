@@ -77,6 +77,7 @@ public sealed class RegistryService
         }
 
         _log.LogInformation("Pulled {Reference}: {Digest}", fetched.Name, fetched.TopDigest);
+        new Events.EventService(Images.Paths).Emit(Runtime.Events.EngineEvent.Image, "pull", fetched.Name.ToString(), new Dictionary<string, string> { ["name"] = fetched.Name.ToString() });
         return image;
     }
 
@@ -403,6 +404,7 @@ public sealed class RegistryService
         }
 
         _log.LogInformation("Pushed {Reference}: {Digest}", where.Reference, pushed);
+        new Events.EventService(Images.Paths).Emit(Runtime.Events.EngineEvent.Image, "push", target.ToString(), new Dictionary<string, string> { ["name"] = target.ToString() });
         return new ImagePushResult
         {
             Reference = target.ToString(),
