@@ -79,6 +79,17 @@ public sealed class ContainerCreateReaderTests
         Assert.Equal("10.89.0.5", attachment.IPAddress);
     }
 
+    [Fact]
+    public void A_healthcheck_goes_to_the_engine_and_unknown_healthcheck_fields_are_refused()
+    {
+        var r = Read("""{"Image":"b","Healthcheck":{"Test":["CMD-SHELL","true"],"Interval":1000000000,"Retries":2}}""");
+        Assert.Equal(["CMD-SHELL", "true"], r.Healthcheck!.Test);
+        Assert.Equal(1_000_000_000, r.Healthcheck.Interval);
+        Assert.Equal(2, r.Healthcheck.Retries);
+        var e = Assert.Throws<ApiException>(() => Read("""{"Image":"b","Healthcheck":{"Test":["NONE"],"Colour":"red"}}"""));
+        Assert.Contains("Healthcheck.Colour is not supported", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(null, new byte[] { 0x10, 0x11 })]
     [InlineData("ctrl-a,x", new byte[] { 0x01, (byte)'x' })]
