@@ -432,6 +432,15 @@ public sealed class RegistryService
         return new RegistryLogin(key, credential.UserName, AuthFile.Path);
     }
 
+    /// <summary>Checks a login against the registry without storing it (the Docker API's /auth: the client keeps its own).</summary>
+    public async Task VerifyLoginAsync(string registry, RegistryCredential credential, CancellationToken cancellationToken = default)
+    {
+        var key = RegistryAuthFile.StoreKey(registry);
+        var domain = key.Contains('/') ? key[..key.IndexOf('/')] : key;
+        using var client = new RegistryClient(Registries, null, Options, _log);
+        await client.VerifyLoginAsync(domain, credential, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Removes the stored login for registry (or every login when registry is null); returns the keys removed.</summary>
     public IReadOnlyList<string> Logout(string? registry)
     {
