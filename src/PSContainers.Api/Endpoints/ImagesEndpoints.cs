@@ -277,18 +277,32 @@ internal static class ImagesEndpoints
 
         var images = engine.Images;
         await using var upload = await Upload.SpoolAsync(context, images.Paths);
-        var loaded = await Task.Run(() => images.Import(upload.Path, ImageArchiveFormat.Auto, [], [], null, null, null, context.RequestAborted), context.RequestAborted);
+        var (loaded, named) = await Task.Run(() =>
+        {
+            // Only image archives: a plain tar is not taken as a root filesystem, as Import's Auto would (that is docker import).
+            var names = ArchiveTags.Read(upload.Path);
+            var format = names is null ? ImageArchiveFormat.OciArchive : ImageArchiveFormat.DockerArchive;
+            try
+            {
+                return (images.Import(upload.Path, format, [], [], null, null, null, context.RequestAborted), names);
+            }
+            catch (Core.Containers.ContainerEngineException e) when (e.ErrorId == "InvalidArchive" && e.Target == upload.Path)
+            {
+                throw ApiException.BadRequest("the uploaded tar is not an image archive: it has neither manifest.json (docker-archive) nor index.json (oci-archive)");
+            }
+        }, context.RequestAborted);
         var stream = new JsonMessageStream(context);
         await stream.RunAsync(() =>
         {
             foreach (var image in loaded)
             {
-                if (image.RepoTags.Count == 0)
+                var tags = image.RepoTags.Where(t => named is null || named.Contains(t)).ToList();
+                if (tags.Count == 0)
                 {
                     stream.Post(JsonMessage.OfStream("Loaded image ID: " + image.Id));
                 }
 
-                foreach (var tag in image.RepoTags)
+                foreach (var tag in tags)
                 {
                     stream.Post(JsonMessage.OfStream("Loaded image: " + tag));
                 }
