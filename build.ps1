@@ -39,6 +39,7 @@ $ModuleOutDir = Join-Path $OutDir 'PSContainers'
 $PscrunPublishDir = Join-Path $OutDir 'pscrun-publish'
 $InitPublishDir = Join-Path $OutDir 'init-publish'
 $MonPublishDir = Join-Path $OutDir 'pscmon-publish'
+$ApiPublishDir = Join-Path $OutDir 'api-publish'
 $TestConfigDir = Join-Path $OutDir 'test-config'
 $TestResultsDir = Join-Path $OutDir 'test-results'
 $PackagesDir = Join-Path $RepoRoot '.packages'
@@ -202,6 +203,14 @@ function Invoke-BuildTask {
         'publish', (Join-Path $RepoRoot 'src/pscmon/pscmon.csproj'), '-c', 'Release', '-r', 'linux-x64',
         '-p:PublishAot=true', '--self-contained', '-o', $MonPublishDir, '-maxcpucount:1', '-nologo')
 
+    Write-Step 'Publish psc-api (the Docker Engine API service: framework-dependent, on the installed ASP.NET Core)'
+    if (Test-Path -LiteralPath $ApiPublishDir) {
+        Remove-Item -LiteralPath $ApiPublishDir -Recurse -Force
+    }
+    Invoke-BuildCommand dotnet @(
+        'publish', (Join-Path $RepoRoot 'src/PSContainers.Api/PSContainers.Api.csproj'), '-c', 'Release', '--no-build',
+        '-o', $ApiPublishDir, '-maxcpucount:1', '-nologo')
+
     Write-Step "Assemble $ModuleOutDir"
     if (Test-Path -LiteralPath $ModuleOutDir) {
         Remove-Item -LiteralPath $ModuleOutDir -Recurse -Force
@@ -220,6 +229,15 @@ function Invoke-BuildTask {
         # Static non-PIE executables: the SDK cannot split their symbols off, so binutils' strip drops them.
         Invoke-BuildCommand strip @('--strip-all', '-o', $target, (Join-Path $binary.Value $binary.Key))
         [System.IO.File]::SetUnixFileMode($target, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute, GroupRead, GroupExecute, OtherRead, OtherExecute')
+    }
+    # The service is a process of its own with its own dependency graph: it gets a folder, api/, next to pscrun.
+    $apiOutDir = Join-Path $ModuleOutDir 'api'
+    New-Item -ItemType Directory -Path $apiOutDir | Out-Null
+    Get-ChildItem -LiteralPath $ApiPublishDir -File |
+        Where-Object { $_.Extension -ne '.pdb' -and $_.Name -notlike '*.staticwebassets.*' } |
+        Copy-Item -Destination $apiOutDir
+    if (-not (Test-Path -LiteralPath (Join-Path $apiOutDir 'psc-api'))) {
+        throw "psc-api was not found in $ApiPublishDir."
     }
     if (-not (Test-Path -LiteralPath (Join-Path $ModuleOutDir 'PSContainers.dll'))) {
         throw "PSContainers.dll was not found in $binDir."
