@@ -10,6 +10,11 @@ internal static class ApiRoutes
         app.MapSystem();
         app.MapContainers();
         app.MapExec();
+        app.MapImages();
+        app.MapBuild();
+        app.MapNetworks();
+        app.MapVolumes();
+        app.MapSystemDf();
         return app;
     }
 }
