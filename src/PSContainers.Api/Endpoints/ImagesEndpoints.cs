@@ -200,7 +200,12 @@ internal static class ImagesEndpoints
         {
             foreach (var target in targets)
             {
-                var lines = new TransferLines(push: true);
+                // The repository a blob can be mounted from, as the push picks it: another name of the image on the same registry.
+                var pushing = ImageReference.Parse(target);
+                var mountedFrom = images.Get(target).Names
+                    .Select(n => ImageReference.Parse(n))
+                    .FirstOrDefault(n => n.Domain == pushing.Domain && n.Path != pushing.Path)?.Path;
+                var lines = new TransferLines(push: true, mountedFrom);
                 var progress = new SyncProgress<TransferProgress>(report =>
                 {
                     if (lines.Translate(report) is { } line)
