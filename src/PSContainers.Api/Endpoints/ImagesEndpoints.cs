@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using PSContainers.Api.Images;
+using PSContainers.Core.Containers;
 using PSContainers.Core.Images;
 using PSContainers.Core.Registry;
 
@@ -118,7 +119,16 @@ internal static class ImagesEndpoints
         });
         await stream.RunAsync(async () =>
         {
-            var image = await registry.PullAsync(reference, platform, credential, progress: progress, cancellationToken: context.RequestAborted);
+            ContainerImage image;
+            try
+            {
+                image = await registry.PullAsync(reference, platform, credential, progress: progress, cancellationToken: context.RequestAborted);
+            }
+            catch (ContainerEngineException e) when (e.Kind == ContainerErrorKind.AuthenticationFailed)
+            {
+                throw Denied("pull", parsed.FamiliarRepository, e);
+            }
+
             if (Interlocked.Exchange(ref announced, 1) == 0)
             {
                 stream.Post(JsonMessage.OfStatus("Pulling from " + parsed.FamiliarRepository, parsed.Tag ?? parsed.Digest));
@@ -213,7 +223,16 @@ internal static class ImagesEndpoints
                         stream.Post(line);
                     }
                 });
-                var result = await registry.PushAsync(target, null, credential, progress, context.RequestAborted);
+                ImagePushResult result;
+                try
+                {
+                    result = await registry.PushAsync(target, null, credential, progress, context.RequestAborted);
+                }
+                catch (ContainerEngineException e) when (e.Kind == ContainerErrorKind.AuthenticationFailed)
+                {
+                    throw Denied("push", pushing.FamiliarRepository, e);
+                }
+
                 var pushedTag = ImageReference.Parse(target).Tag ?? ImageReference.DefaultTag;
                 var size = Digest.TryParse(result.Digest, out var d) ? images.Content.GetSize(d) ?? 0 : 0;
                 stream.Post(JsonMessage.OfStatus($"{pushedTag}: digest: {result.Digest} size: {size}"));
@@ -221,6 +240,13 @@ internal static class ImagesEndpoints
             }
         });
     }
+
+    /// <summary>
+    /// A registry's refusal of a pull or push. Not a 401: on a 401 the docker CLI asks for a user name on its terminal
+    /// and retries, which docker's daemon never makes it do (it answers "pull access denied ..."); 403 ends the command.
+    /// </summary>
+    private static ApiException Denied(string verb, string repository, ContainerEngineException e) =>
+        new(StatusCodes.Status403Forbidden, $"{verb} access denied for {repository}: {e.Message}");
 
     private static IResult Remove(HttpContext context, EngineServices engine, string rest)
     {
