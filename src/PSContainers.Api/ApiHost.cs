@@ -35,6 +35,8 @@ internal static class ApiHost
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.MinRequestBodyDataRate = null;
             kestrel.Limits.MinResponseDataRate = null;
+            // Every listener gets the half-close middleware: attach and exec clients shut down their sending side.
+            kestrel.ConfigureEndpointDefaults(listen => listen.Use(next => connection => HalfClose.Handle(connection, next)));
             if (activated)
             {
                 // systemd made the socket (a .socket unit) and owns its path and access: listen on what it passed.
@@ -50,6 +52,8 @@ internal static class ApiHost
                 kestrel.Listen(tcp);
             }
         });
+        builder.Services.AddSingleton<Runs.ContainerRuns>();
+        builder.Services.AddSingleton<Runs.ExecSessions>();
         builder.Services.AddSingleton(sp => new EngineServices(EnginePaths.FromEnvironment(), sp.GetRequiredService<ILoggerFactory>()));
 
         var app = builder.Build();

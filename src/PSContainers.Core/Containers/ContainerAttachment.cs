@@ -85,6 +85,17 @@ public sealed unsafe class ContainerAttachment : ITerminalSession
         return !_ended;
     }
 
+    /// <summary>As ReadOutput, with the stream each chunk came on (0 stdout, 1 stderr) for clients that keep them apart (the Docker API's frames).</summary>
+    public bool ReadOutput(Action<int, ReadOnlySpan<byte>> write)
+    {
+        if (!_ended)
+        {
+            ReadFrame((stream, data) => write(stream, data));
+        }
+
+        return !_ended;
+    }
+
     public void WriteInput(ReadOnlySpan<byte> bytes)
     {
         while (!bytes.IsEmpty)

@@ -60,7 +60,9 @@ public static class ImageRunDefaults
             request.Labels = merged;
         }
 
-        request.ExposedPorts = config.ExposedPorts?.Keys.OrderBy(p => p, StringComparer.Ordinal).ToList();
+        // Ports the caller exposes (the API's Config.ExposedPorts, docker run --expose) add to the image's.
+        var exposed = (config.ExposedPorts?.Keys.AsEnumerable() ?? []).Concat(request.ExposedPorts ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        request.ExposedPorts = exposed.Count > 0 ? exposed : null;
         request.ImageVolumes = config.Volumes?.Keys.OrderBy(p => p, StringComparer.Ordinal).ToList();
     }
 }

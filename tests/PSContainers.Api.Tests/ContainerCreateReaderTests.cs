@@ -1,0 +1,90 @@
+using System.Text.Json;
+using PSContainers.Api;
+
+namespace PSContainers.Api.Tests;
+
+public sealed class ContainerCreateReaderTests
+{
+    private static Core.Containers.ContainerCreateRequest Read(string json, string? name = null)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return ContainerCreateReader.Read(doc.RootElement, name);
+    }
+
+    [Fact]
+    public void A_docker_run_body_maps_to_the_engine_request()
+    {
+        var r = Read("""
+            {"Image":"busybox","Cmd":["sh","-c","echo hi"],"Env":["A=1","B=x=y","UNSET"],"Tty":true,"OpenStdin":true,"Labels":{"k":"v"},
+             "ExposedPorts":{"80/tcp":{}},"Volumes":{"/data":{}},"Domainname":"","MacAddress":"","Healthcheck":null,
+             "HostConfig":{"Binds":["/srv:/srv:ro"],"PortBindings":{"80/tcp":[{"HostIp":"127.0.0.1","HostPort":"8080"}],"53/udp":[{"HostIp":"","HostPort":""}]},
+               "NetworkMode":"default","Memory":33554432,"MemorySwap":33554432,"NanoCpus":1500000000,"RestartPolicy":{"Name":"on-failure","MaximumRetryCount":2},
+               "CapAdd":["NET_ADMIN"],"CapDrop":["MKNOD"],"Privileged":false,"SecurityOpt":["no-new-privileges"],"Tmpfs":{"/run":"size=1m"},"Init":true,
+               "AutoRemove":true,"LogConfig":{"Type":"json-file","Config":{}},"MemorySwappiness":null,"OomKillDisable":false,"Devices":[],"ConsoleSize":[24,80],
+               "Mounts":[{"Type":"volume","Source":"vol","Target":"/v","ReadOnly":true,"VolumeOptions":{"NoCopy":true}}]},
+             "NetworkingConfig":{"EndpointsConfig":{"default":{"Aliases":null}}}}
+            """, "web");
+        Assert.Equal("web", r.Name);
+        Assert.Equal("busybox", r.Image);
+        Assert.Equal(["sh", "-c", "echo hi"], r.Command);
+        Assert.Equal("1", r.Environment["A"]);
+        Assert.Equal("x=y", r.Environment["B"]);
+        Assert.False(r.Environment.ContainsKey("UNSET"));
+        Assert.True(r.Tty && r.OpenStdin && r.Init && r.AutoRemove);
+        Assert.Equal(["/data", "/srv:/srv:ro"], r.Volumes);
+        Assert.Equal(["type=volume,source=vol,target=/v,readonly,volume-nocopy"], r.Mounts);
+        Assert.Equal(["/run:size=1m"], r.Tmpfs);
+        Assert.Equal("", r.Network);
+        Assert.Equal(["127.0.0.1:8080:80/tcp", "53/udp"], r.Networking!.Publish);
+        Assert.Equal(["80/tcp"], r.ExposedPorts);
+        Assert.Equal(33554432, r.Resources.Memory);
+        Assert.Equal(1.5, r.Resources.Cpus);
+        Assert.Equal("on-failure:2", r.Restart);
+        Assert.Equal(["NET_ADMIN"], r.CapAdd);
+        Assert.Equal((ushort)24, r.ConsoleRows);
+        Assert.Equal((ushort)80, r.ConsoleColumns);
+    }
+
+    [Theory]
+    [InlineData("""{"Image":"b","Domainname":"example.org"}""", "Domainname is not supported")]
+    [InlineData("""{"Image":"b","HostConfig":{"Devices":[{"PathOnHost":"/dev/fuse"}]}}""", "HostConfig.Devices is not supported")]
+    [InlineData("""{"Image":"b","HostConfig":{"LogConfig":{"Type":"syslog"}}}""", "HostConfig.LogConfig.Type \"syslog\" is not supported")]
+    [InlineData("""{"Image":"b","HostConfig":{"MemorySwappiness":10}}""", "HostConfig.MemorySwappiness is not supported")]
+    [InlineData("""{"Image":"b","HostConfig":{"RestartPolicy":{"Name":"sometimes"}}}""", "invalid restart policy \"sometimes\"")]
+    [InlineData("""{"Image":"b","HostConfig":{"Sysctls":{"net.ipv4.ip_forward":"1"}}}""", "HostConfig.Sysctls is not supported")]
+    [InlineData("""{"Image":"b","NetworkingConfig":{"EndpointsConfig":{"n":{"Links":["a:b"]}}}}""", "Links: legacy links are not supported")]
+    [InlineData("""{"Cmd":["true"]}""", "Config.Image: an image is required")]
+    public void Fields_it_cannot_honour_are_a_400_that_names_them(string json, string expected)
+    {
+        var e = Assert.Throws<ApiException>(() => Read(json));
+        Assert.Equal(400, e.StatusCode);
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Default_valued_fields_it_does_not_read_are_accepted()
+    {
+        var r = Read("""{"Image":"b","OnBuild":null,"Shell":[],"HostConfig":{"Sysctls":{},"OomScoreAdj":0,"Isolation":"","DeviceRequests":null,"BlkioWeightDevice":[]}}""");
+        Assert.Equal("b", r.Image);
+    }
+
+    [Fact]
+    public void A_named_network_in_NetworkMode_and_EndpointsConfig_carries_its_aliases()
+    {
+        var r = Read("""{"Image":"b","HostConfig":{"NetworkMode":"appnet"},"NetworkingConfig":{"EndpointsConfig":{"appnet":{"Aliases":["db"],"IPAMConfig":{"IPv4Address":"10.89.0.5"}}}}}""");
+        Assert.Equal("appnet", r.Network);
+        var attachment = Assert.Single(r.Networking!.Attachments);
+        Assert.Equal("appnet", attachment.Network);
+        Assert.Equal(["db"], attachment.Aliases);
+        Assert.Equal("10.89.0.5", attachment.IPAddress);
+    }
+
+    [Theory]
+    [InlineData(null, new byte[] { 0x10, 0x11 })]
+    [InlineData("ctrl-a,x", new byte[] { 0x01, (byte)'x' })]
+    [InlineData("ctrl-[", new byte[] { 27 })]
+    public void Detach_keys_parse_as_docker_writes_them(string? text, byte[] keys) => Assert.Equal(keys, Hijack.ParseDetachKeys(text));
+
+    [Fact]
+    public void Bad_detach_keys_are_refused() => Assert.Throws<ApiException>(() => Hijack.ParseDetachKeys("ctrl-1"));
+}
