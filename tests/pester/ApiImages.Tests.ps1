@@ -130,6 +130,10 @@ Describe 'The Docker API for images, builds, networks and volumes, driven by the
         @($inspect[0].Config.Cmd) | Should -Be @('sh')
         @($inspect[0].RootFS.Layers).Count | Should -Be 1
         $inspect[0].RepoDigests | Should -Contain ($busybox -replace ':latest$', "@$expectedDigest")
+        $byReference = Invoke-Docker $Target images --filter "reference=*/library/busy*" --format '{{.Repository}}:{{.Tag}}' | Assert-NativeSuccess
+        $byReference.StdOut -split "`n" | Should -Contain $busybox
+        (Invoke-Docker $Target images --filter 'reference=*/nothing/here*' '-q' | Assert-NativeSuccess).StdOut.Trim() | Should -BeNullOrEmpty
+        (Invoke-Docker $Target images --filter 'dangling=true' --format '{{.Repository}}:{{.Tag}}' | Assert-NativeSuccess).StdOut | Should -Not -Match ([regex]::Escape($busybox))
         $history = Invoke-Docker $Target history --no-trunc --format '{{.ID}}' $busybox | Assert-NativeSuccess
         # podman's history gives the bare hex id where docker's has the sha256: prefix.
         ($history.StdOut -split "`n")[0] -replace '^sha256:', '' | Should -Be ($inspect[0].Id -replace '^sha256:', '')
@@ -250,6 +254,25 @@ CMD ["cat", "/built.txt", "/payload.txt"]
         Invoke-Docker $Target network rm apiimg-net | Assert-NativeSuccess | Out-Null
         Invoke-Docker $Target volume rm apiimg-vol | Assert-NativeSuccess | Out-Null
         (Invoke-Docker $Target volume ls '-q' | Assert-NativeSuccess).StdOut | Should -Not -Match 'apiimg-vol'
+    }
+
+    It 'prunes networks and volumes that nothing uses' {
+        Invoke-Docker $Target network create apiimg-unused | Assert-NativeSuccess | Out-Null
+        Invoke-Docker $Target volume create apiimg-unused-vol | Assert-NativeSuccess | Out-Null
+        $networks = Invoke-Docker $Target network prune '-f' | Assert-NativeSuccess
+        $networks.StdOut | Should -Match 'apiimg-unused'
+        (Invoke-Docker $Target network ls --format '{{.Name}}' | Assert-NativeSuccess).StdOut -split "`n" | Should -Not -Contain 'apiimg-unused'
+        if ($Target -eq 'podman') {
+            # podman 4.3 serves API 1.41, where a volume prune takes every unused volume and the CLI refuses --all.
+            $volumes = Invoke-Docker $Target volume prune '-f' | Assert-NativeSuccess
+        } else {
+            # From API 1.42 a plain prune takes only anonymous volumes; --all takes named ones too.
+            (Invoke-Docker $Target volume prune '-f' | Assert-NativeSuccess).StdOut | Should -Not -Match 'apiimg-unused-vol'
+            (Invoke-Docker $Target volume ls '-q' | Assert-NativeSuccess).StdOut -split "`n" | Should -Contain 'apiimg-unused-vol'
+            $volumes = Invoke-Docker $Target volume prune '-a' '-f' | Assert-NativeSuccess
+        }
+        $volumes.StdOut | Should -Match 'apiimg-unused-vol'
+        (Invoke-Docker $Target volume ls '-q' | Assert-NativeSuccess).StdOut -split "`n" | Should -Not -Contain 'apiimg-unused-vol'
     }
 
     It 'shows disk usage (docker system df) and prunes dangling images' {
