@@ -52,12 +52,12 @@ insecure = true
 "@
     $podman.Environment['CONTAINERS_REGISTRIES_CONF'] = $registriesConf
     $podmanSocket = Join-Path $work 'podman-docker.sock'
-    $startInfo = [System.Diagnostics.ProcessStartInfo]::new('podman')
+    # exec: the PID is podman's own; its log goes to a file, not to a pipe nobody reads.
+    $startInfo = [System.Diagnostics.ProcessStartInfo]::new('/bin/sh')
+    foreach ($a in @('-c', 'log=$1; shift; exec podman "$@" >>"$log" 2>&1 </dev/null', 'sh', (Join-Path $work 'podman-service.log'))) { $startInfo.ArgumentList.Add($a) }
     foreach ($a in @($podman.GlobalArgs) + @('system', 'service', '--time=0', "unix://$podmanSocket")) { $startInfo.ArgumentList.Add($a) }
     foreach ($name in $podman.Environment.Keys) { $startInfo.Environment[$name] = $podman.Environment[$name] }
     $startInfo.UseShellExecute = $false
-    $startInfo.RedirectStandardOutput = $true
-    $startInfo.RedirectStandardError = $true
     [void][System.IO.Directory]::CreateDirectory((Join-Path $podman.Directory 'cwd'))
     $startInfo.WorkingDirectory = Join-Path $podman.Directory 'cwd'
     $script:podmanService = [System.Diagnostics.Process]::Start($startInfo)
@@ -114,7 +114,7 @@ AfterAll {
 Describe 'The Docker API for images, builds, networks and volumes, driven by the docker CLI (<Target>)' -ForEach $targets {
     BeforeAll {
         if ($Target -eq 'podman' -and $podmanService.HasExited) {
-            throw "podman system service exited: $($podmanService.StandardError.ReadToEnd())"
+            throw "podman system service exited: $(Get-Content -Raw -LiteralPath (Join-Path $work 'podman-service.log') -ErrorAction Ignore)"
         }
     }
 
