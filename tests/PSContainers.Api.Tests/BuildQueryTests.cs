@@ -65,15 +65,6 @@ public class BuildQueryTests
         Assert.Empty(request.Tags);
     }
 
-    [Fact]
-    public void RegistryConfigWithoutLoginsPassesAndWithOneIsRefused()
-    {
-        BuildQuery.CheckRegistryConfig("e30=");
-        BuildQuery.CheckRegistryConfig(null);
-        var withLogin = Convert.ToBase64String("""{"127.0.0.1:5000":{"username":"u","password":"p"}}"""u8.ToArray());
-        Assert.Contains("X-Registry-Config", Assert.Throws<ApiException>(() => BuildQuery.CheckRegistryConfig(withLogin)).Message);
-    }
-
     [Theory]
     [InlineData("STEP 2/5: RUN make", "Step 2/5 : RUN make\n")]
     [InlineData("[1/2] STEP 1/3: FROM busybox AS b", "[1/2] Step 1/3 : FROM busybox AS b\n")]

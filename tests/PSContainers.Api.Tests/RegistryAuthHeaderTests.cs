@@ -65,4 +65,24 @@ public class RegistryAuthHeaderTests
         var e = Assert.Throws<ApiException>(() => RegistryAuthHeader.Decode(Url("""{"registrytoken":"abc"}""")));
         Assert.Contains("registrytoken", e.Message);
     }
+
+    [Fact]
+    public void RegistryConfigGivesOneLoginPerRegistryHost()
+    {
+        var auth = Convert.ToBase64String(Encoding.UTF8.GetBytes("dan:pw"));
+        var json = """{"127.0.0.1:5000":{"username":"ann","password":"a"},"https://index.docker.io/v1/":{"auth":"AUTH"},"quay.io":{}}""";
+        var logins = RegistryAuthHeader.DecodeConfig(Url(json.Replace("AUTH", auth)));
+        Assert.Equal(["127.0.0.1:5000", "docker.io"], logins.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("ann", logins["127.0.0.1:5000"].UserName);
+        Assert.Equal("dan", logins["docker.io"].UserName);
+        Assert.Equal("X-Registry-Config", logins["docker.io"].Source);
+        Assert.Empty(RegistryAuthHeader.DecodeConfig("e30="));
+        Assert.Empty(RegistryAuthHeader.DecodeConfig(null));
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5000/", "127.0.0.1:5000")]
+    [InlineData("registry-1.docker.io", "docker.io")]
+    [InlineData("localhost:5000", "localhost:5000")]
+    public void RegistryKeysBecomeTheDomainsReferencesName(string key, string host) => Assert.Equal(host, RegistryAuthHeader.RegistryHost(key));
 }

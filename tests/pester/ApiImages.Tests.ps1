@@ -25,6 +25,9 @@ BeforeAll {
     $script:privateImage = "$($secured.Address)/private/busybox:v1"
     Invoke-TestSkopeo copy --dest-tls-verify=false "oci:$image" "docker://$busybox" | Assert-NativeSuccess | Out-Null
     Invoke-TestSkopeo copy --dest-tls-verify=false --dest-creds "${user}:$password" "oci:$image" "docker://$privateImage" | Assert-NativeSuccess | Out-Null
+    # A base image no test pulls first: a build FROM it must pull it with the logins the CLI sends (X-Registry-Config).
+    $script:privateBase = "$($secured.Address)/private/base:v1"
+    Invoke-TestSkopeo copy --dest-tls-verify=false --dest-creds "${user}:$password" "oci:$image" "docker://$privateBase" | Assert-NativeSuccess | Out-Null
 
     # The docker CLI's own config: one without logins, one with a login for the secured registry (the CLI sends it
     # as X-Registry-Auth; no /auth call is involved).
@@ -214,6 +217,18 @@ CMD ["cat", "/built.txt", "/payload.txt"]
         $failed = Invoke-Docker $Target build '-f' Dockerfile.fails . -WorkingDirectory $context
         $failed.ExitCode | Should -Be 1
         $failed.StdErr + $failed.StdOut | Should -Match 'code:? 3|exit status 3'
+    }
+
+    It 'builds FROM an image of a registry that wants a login with the logins the CLI sends, and fails without them' {
+        $context = Join-Path $work "private-context-$Target"
+        New-Item -ItemType Directory -Force -Path $context | Out-Null
+        Set-Content -LiteralPath (Join-Path $context 'Dockerfile') -Value "FROM $privateBase`nRUN echo from-private"
+        $tag = "$($anon.Address)/built/private-$Target`:1"
+        $denied = Invoke-Docker $Target build '-t' $tag . -WorkingDirectory $context
+        $denied.ExitCode | Should -Not -Be 0
+        $build = Invoke-Docker $Target build '-t' $tag . -WorkingDirectory $context -Config $withLogin | Assert-NativeSuccess
+        $build.StdOut | Should -Match 'from-private'
+        (Invoke-Docker $Target image inspect --format '{{.Id}}' $tag | Assert-NativeSuccess).StdOut.Trim() | Should -Match '^sha256:'
     }
 
     It 'creates a network and a volume that containers use, connects and disconnects a container' {

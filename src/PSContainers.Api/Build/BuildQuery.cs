@@ -1,5 +1,4 @@
 using System.Text.Json;
-using PSContainers.Api.Images;
 using PSContainers.Core.Build;
 
 namespace PSContainers.Api.Build;
@@ -157,31 +156,4 @@ internal static class BuildQuery
         }
     }
 
-    /// <summary>X-Registry-Config: the client's registry logins for FROM pulls (base64url JSON of registry → auth config); "{}" when it has none.</summary>
-    public static void CheckRegistryConfig(string? header)
-    {
-        if (string.IsNullOrWhiteSpace(header))
-        {
-            return;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(RegistryAuthHeader.Base64(header));
-            if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.EnumerateObject().Any(HasCredential))
-            {
-                throw ApiException.BadRequest(
-                    "X-Registry-Config: registry logins sent with a build are not supported; the builder pulls FROM images with the engine's own logins (Connect-ContainerRegistry)");
-            }
-        }
-        catch (Exception e) when (e is FormatException or JsonException)
-        {
-            throw ApiException.BadRequest($"X-Registry-Config: not base64-encoded JSON ({e.Message})");
-        }
-    }
-
-    private static bool HasCredential(JsonProperty entry) =>
-        entry.Value.ValueKind == JsonValueKind.Object
-        && entry.Value.EnumerateObject().Any(p => p.Name is "username" or "password" or "auth" or "identitytoken" or "registrytoken"
-            && p.Value.ValueKind == JsonValueKind.String && p.Value.GetString()!.Length > 0);
 }

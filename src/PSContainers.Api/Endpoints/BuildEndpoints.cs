@@ -17,7 +17,8 @@ internal static class BuildEndpoints
     private static async Task Build(HttpContext context, EngineServices engine)
     {
         var (request, quiet) = BuildQuery.Parse(context.Request.Query);
-        BuildQuery.CheckRegistryConfig(context.Request.Headers["X-Registry-Config"]);
+        // The client's logins (the docker CLI sends every one it has) serve the FROM pulls of this build only.
+        request.RegistryCredentials = RegistryAuthHeader.DecodeConfig(context.Request.Headers["X-Registry-Config"]);
         foreach (var tag in request.Tags)
         {
             // A bad tag is refused before the context is read, as docker does.
