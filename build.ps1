@@ -46,13 +46,16 @@ $PackagesDir = Join-Path $RepoRoot '.packages'
 $PesterVersion = '6.2.0'
 $PesterManifest = Join-Path $PackagesDir "pester/$PesterVersion/tools/Pester.psd1"
 
+$NoRecommends = @('docker-compose')
 $AptPackages = @(
     'clang', 'binutils', 'zlib1g-dev', 'busybox-static', 'crun', 'runc', 'podman', 'skopeo', 'umoci',
     'docker-registry', 'apache2-utils', 'containernetworking-plugins', 'iptables', 'hyperfine',
     # The terminal tests (Invoke-Container -Interactive, Enter-Container) drive pwsh on a real pty.
     'tmux',
     # The build tests: a Debian base made from the apt mirror, and ADD of bzip2/xz archives made by setup.sh.
-    'debootstrap', 'bzip2', 'xz-utils'
+    'debootstrap', 'bzip2', 'xz-utils',
+    # The Docker Engine API tests drive our socket with docker-compose (the docker CLI comes with the machine).
+    'docker-compose'
 )
 
 $TaskDependencies = @{
@@ -130,7 +133,11 @@ function Invoke-BootstrapTask {
         }
         try {
             Invoke-BuildCommand apt-get @('update')
-            Invoke-BuildCommand apt-get (@('install', '-y') + $missing)
+            # Without recommends for these: docker-compose recommends docker.io, a second engine and daemon.
+            $plain = @($missing | Where-Object { $_ -notin $NoRecommends })
+            $bare = @($missing | Where-Object { $_ -in $NoRecommends })
+            if ($plain.Count -gt 0) { Invoke-BuildCommand apt-get (@('install', '-y') + $plain) }
+            if ($bare.Count -gt 0) { Invoke-BuildCommand apt-get (@('install', '-y', '--no-install-recommends') + $bare) }
         } finally {
             if ($ownPolicy) {
                 Remove-Item -LiteralPath $policy -Force

@@ -10,6 +10,7 @@ internal static class ApiRoutes
         app.MapSystem();
         app.MapContainers();
         app.MapExec();
+        app.MapEvents();
         app.MapImages();
         app.MapBuild();
         app.MapNetworks();

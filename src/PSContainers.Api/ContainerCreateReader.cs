@@ -17,7 +17,7 @@ internal static class ContainerCreateReader
     [
         "Hostname", "User", "AttachStdin", "AttachStdout", "AttachStderr", "ExposedPorts", "Tty", "OpenStdin", "StdinOnce", "Env",
         "Cmd", "Image", "Volumes", "WorkingDir", "Entrypoint", "Labels", "StopSignal", "StopTimeout", "HostConfig", "NetworkingConfig",
-        "ArgsEscaped", "NetworkDisabled",
+        "ArgsEscaped", "NetworkDisabled", "Healthcheck",
     ];
 
     private static readonly HashSet<string> HostConfigFields =
@@ -69,6 +69,13 @@ internal static class ContainerCreateReader
         foreach (var path in Keys(body, "Volumes"))
         {
             request.Volumes.Add(path);
+        }
+
+        if (body.TryGetProperty("Healthcheck", out var health) && health.ValueKind == JsonValueKind.Object)
+        {
+            // docker's Config.Healthcheck is the image's HEALTHCHECK shape (durations in nanoseconds); the engine merges it.
+            RefuseUnknown(health, ["Test", "Interval", "Timeout", "StartPeriod", "StartInterval", "Retries"], "Healthcheck.");
+            request.Healthcheck = health.Deserialize<Core.Images.Oci.ImageHealthcheck>();
         }
 
         if (Bool(body, "NetworkDisabled"))

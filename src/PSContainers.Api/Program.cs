@@ -15,6 +15,13 @@ catch (Exception e) when (e is ArgumentException or PSContainers.Core.Containers
     return 2;
 }
 
+if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("PSCRUN"))
+    && Path.Join(AppContext.BaseDirectory, "..", "pscrun") is var modulePscrun && File.Exists(modulePscrun))
+{
+    // The service lives in the module's api/ folder; containers run with the module's pscrun beside it.
+    Environment.SetEnvironmentVariable("PSCRUN", Path.GetFullPath(modulePscrun));
+}
+
 if (!options.Foreground)
 {
     // Detached: a session of its own, so the terminal and pwsh that started it can go without taking it along.

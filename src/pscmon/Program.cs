@@ -18,11 +18,31 @@ internal static unsafe class Program
     {
         var separator = -1;
         byte* wait = null;
+        byte* health = null;
+        var healthArgc = 0;
+        byte** healthArgv = null;
         for (var i = 1; i < argc; i++)
         {
             if (Is(argv[i], "--wait") && i + 1 < argc)
             {
                 wait = argv[++i];
+            }
+            else if (Is(argv[i], "--health") && i + 1 < argc)
+            {
+                health = argv[++i];
+            }
+            else if (Is(argv[i], "--health-argv") && i + 1 < argc)
+            {
+                // A count, then that many arguments (they may be anything, "--" included).
+                healthArgc = Count(argv[++i]);
+                if (healthArgc < 1 || i + healthArgc >= argc)
+                {
+                    healthArgc = -1;
+                    break;
+                }
+
+                healthArgv = argv + i + 1;
+                i += healthArgc;
             }
             else if (Is(argv[i], "--"))
             {
@@ -32,10 +52,22 @@ internal static unsafe class Program
         }
 
         var state = new State();
-        if (wait == null || separator < 0 || separator + 1 >= argc || !state.Parse(wait))
+        if (wait == null || separator < 0 || separator + 1 >= argc || !state.Parse(wait)
+            || healthArgc < 0 || (health != null) != (healthArgv != null) || (health != null && !state.ParseHealth(health)))
         {
-            Write(2, "pscmon: started by pscrun monitor only: pscmon monitor --id ID --wait STATE -- PSCRUN-ARGV\n");
+            Write(2, "pscmon: started by pscrun monitor only: pscmon monitor --id ID --wait STATE [--health I,SP,SI --health-argv N ARGV...] -- PSCRUN-ARGV\n");
             return 2;
+        }
+
+        state.Envp = envp;
+        if (healthArgv != null)
+        {
+            // execveat wants its own NULL-terminated list.
+            state.HealthArgv = (byte**)Sys.calloc((nuint)(healthArgc + 1), (nuint)sizeof(byte*));
+            for (var i = 0; i < healthArgc; i++)
+            {
+                state.HealthArgv[i] = healthArgv[i];
+            }
         }
 
         new WaitLoop(state).Run();
@@ -83,6 +115,18 @@ internal static unsafe class Program
         {
             Sys.fcntl(s.Clients[i], Sys.F_SETFD, 0);
         }
+    }
+
+    private static int Count(byte* text)
+    {
+        var value = 0;
+        var p = text;
+        while (*p >= '0' && *p <= '9' && value < 100_000)
+        {
+            value = (value * 10) + (*p++ - '0');
+        }
+
+        return *p == 0 && p != text ? value : -1;
     }
 
     private static bool Is(byte* arg, string text)

@@ -29,6 +29,58 @@ internal sealed unsafe class State
     public int ClientCount;
     public int ExitCode;
 
+    /// <summary>The health check's schedule in ms (interval, start period, interval within it); HealthArgv null when there is none.</summary>
+    public int HealthIntervalMs;
+    public int HealthStartPeriodMs;
+    public int HealthStartIntervalMs;
+
+    /// <summary>A NULL-terminated argv of pscrun's health-check verb, run through ExeFd on schedule.</summary>
+    public byte** HealthArgv;
+
+    /// <summary>The environment pscmon was started with, passed on to the health checks.</summary>
+    public byte** Envp;
+
+    /// <summary>Parses --health's value (interval, start period, start interval, in ms); false when it is malformed.</summary>
+    public bool ParseHealth(byte* text)
+    {
+        var values = stackalloc int[3];
+        var count = 0;
+        var p = text;
+        while (*p != 0 && count < 3)
+        {
+            if (*p < '0' || *p > '9')
+            {
+                return false;
+            }
+
+            var value = 0;
+            while (*p >= '0' && *p <= '9' && value < 100_000_000)
+            {
+                value = (value * 10) + (*p++ - '0');
+            }
+
+            values[count++] = value;
+            if (*p == ',')
+            {
+                p++;
+            }
+            else if (*p != 0)
+            {
+                return false;
+            }
+        }
+
+        if (count != 3 || values[0] < 1)
+        {
+            return false;
+        }
+
+        HealthIntervalMs = values[0];
+        HealthStartPeriodMs = values[1];
+        HealthStartIntervalMs = values[2] < 1 ? values[0] : values[2];
+        return true;
+    }
+
     /// <summary>Parses --wait's value; false when it is malformed.</summary>
     public bool Parse(byte* text)
     {

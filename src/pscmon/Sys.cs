@@ -15,7 +15,7 @@ internal static unsafe class Sys
     public const int PROT_READ = 1, PROT_WRITE = 2, MAP_PRIVATE = 2, MAP_ANONYMOUS = 0x20, MADV_DONTNEED = 4;
     public const ulong TIOCSWINSZ = 0x5414;
     public const long SYS_execveat = 322;
-    public const int AT_EMPTY_PATH = 0x1000, CLOCK_REALTIME = 0;
+    public const int AT_EMPTY_PATH = 0x1000, CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, SIG_SETMASK = 2, SIGKILL = 9;
 
     [DllImport("libc")]
     public static extern nint read(int fd, void* buffer, nint count);
@@ -64,6 +64,15 @@ internal static unsafe class Sys
 
     [DllImport("libc")]
     public static extern long syscall(long number, long a1, long a2, long a3, long a4, long a5);
+
+    [DllImport("libc")]
+    public static extern int fork();
+
+    [DllImport("libc")]
+    public static extern int setsid();
+
+    [DllImport("libc")]
+    public static extern void _exit(int status);
 
     [DllImport("libc")]
     public static extern void* calloc(nuint count, nuint size);

@@ -33,11 +33,15 @@ internal sealed unsafe class WaitLoop
     private readonly byte* _scratch;
     private readonly LogSink _sink;
     private readonly int _signalFd;
+    private readonly byte* _empty = (byte*)Sys.calloc(1, 1);
     private int _clientCount;
     private int _exitCode = -1;
     private bool _dirty;
     private int _stdinStart;
     private int _stdinEnd;
+    private int _healthPid;
+    private long _healthStartMs;
+    private long _nextCheckMs = -1;
 
     public WaitLoop(State state)
     {
@@ -64,6 +68,28 @@ internal sealed unsafe class WaitLoop
             SetNonBlocking(_s.Clients[i]);
             _clients[_clientCount++].Fd = _s.Clients[i];
         }
+
+        if (_s.HealthArgv != null)
+        {
+            // A health check must not hold the container's pipes or the clients' sockets open: pscrun inherited
+            // them without close-on-exec, and Program.KeepOpen clears it again before the last execveat.
+            CloseOnExec(_s.OutRead);
+            CloseOnExec(_s.OutWrite);
+            CloseOnExec(_s.ErrRead);
+            CloseOnExec(_s.ErrWrite);
+            CloseOnExec(_s.StdinWrite);
+            CloseOnExec(_s.Pty);
+            CloseOnExec(_s.Listen);
+            CloseOnExec(_s.LogFd);
+            CloseOnExec(_s.ExeFd);
+            for (var i = 0; i < _clientCount; i++)
+            {
+                CloseOnExec(_clients[i].Fd);
+            }
+
+            _healthStartMs = NowMs();
+            _nextCheckMs = _healthStartMs + HealthDelayMs();
+        }
     }
 
     /// <summary>Runs until the init has exited and its output is out; the exit code is in the state then.</summary>
@@ -77,7 +103,16 @@ internal sealed unsafe class WaitLoop
         Reap();
         while (_exitCode < 0)
         {
-            Pump(_dirty ? IdleReleaseMs : -1, true, true);
+            Pump(WaitMs(), true, true);
+            StartDueCheck();
+        }
+
+        if (_healthPid > 0)
+        {
+            // The container is gone: so is what the check was checking. Its process group goes with it; pscrun
+            // reaps it after the handoff as it reaps every orphan.
+            Sys.kill(-_healthPid, Sys.SIGKILL);
+            _healthPid = 0;
         }
 
         // With its pid namespace, every process of the container is gone with the init: what is in the
@@ -124,6 +159,79 @@ internal sealed unsafe class WaitLoop
     }
 
     private static ulong Bit(int signal) => 1UL << (signal - 1);
+
+    private static long NowMs()
+    {
+        var ts = stackalloc long[2];
+        Sys.clock_gettime(Sys.CLOCK_MONOTONIC, ts);
+        return (ts[0] * 1000) + (ts[1] / 1_000_000);
+    }
+
+    /// <summary>The start interval while the start period lasts, the interval after it.</summary>
+    private long HealthDelayMs() =>
+        NowMs() - _healthStartMs < _s.HealthStartPeriodMs ? _s.HealthStartIntervalMs : _s.HealthIntervalMs;
+
+    /// <summary>The poll timeout: the idle release, or the next health check if that comes first; -1 for none.</summary>
+    private int WaitMs()
+    {
+        long wait = _dirty ? IdleReleaseMs : -1;
+        if (_nextCheckMs >= 0 && _healthPid == 0)
+        {
+            var left = _nextCheckMs - NowMs();
+            if (left < 0)
+            {
+                left = 0;
+            }
+
+            if (wait < 0 || left < wait)
+            {
+                wait = left;
+            }
+        }
+
+        return (int)wait;
+    }
+
+    /// <summary>Runs pscrun's health-check verb when it is due: fork, then execveat of pscrun's descriptor in the child.</summary>
+    /// <remarks>
+    /// The child makes only libc calls on memory prepared before the fork. It leads its own process group, so a
+    /// check that outlives the container can be killed with everything it started; its signals are unblocked,
+    /// since pscrun's runtime needs SIGCHLD. One check runs at a time: the next is scheduled when it is reaped.
+    /// </remarks>
+    private void StartDueCheck()
+    {
+        if (_nextCheckMs < 0 || _healthPid != 0 || NowMs() < _nextCheckMs)
+        {
+            return;
+        }
+
+        var empty = stackalloc ulong[16];
+        var pid = Sys.fork();
+        if (pid == 0)
+        {
+            Sys.pthread_sigmask(Sys.SIG_SETMASK, empty, null);
+            Sys.setsid();
+            Sys.syscall(Sys.SYS_execveat, _s.ExeFd, (long)_empty, (long)_s.HealthArgv, (long)_s.Envp, Sys.AT_EMPTY_PATH);
+            Sys._exit(127);
+        }
+
+        if (pid < 0)
+        {
+            _nextCheckMs = NowMs() + HealthDelayMs();
+            return;
+        }
+
+        _healthPid = pid;
+        _nextCheckMs = -1;
+    }
+
+    private static void CloseOnExec(int fd)
+    {
+        if (fd >= 0)
+        {
+            Sys.fcntl(fd, Sys.F_SETFD, Sys.FD_CLOEXEC);
+        }
+    }
 
     private void Pump(int timeoutMs, bool acceptClients, bool readOutput)
     {
@@ -284,6 +392,12 @@ internal sealed unsafe class WaitLoop
             {
                 var signal = status & 0x7f;
                 _exitCode = signal == 0 ? (status >> 8) & 0xff : 128 + signal;
+            }
+            else if (pid == _healthPid)
+            {
+                // As docker's, the next check comes an interval after this one ended, however long it took.
+                _healthPid = 0;
+                _nextCheckMs = NowMs() + HealthDelayMs();
             }
         }
     }

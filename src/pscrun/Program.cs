@@ -68,6 +68,7 @@ public static class Program
                 "features" => InfoCommands.Features(reader),
                 "spec" => InfoCommands.Spec(reader),
                 "monitor" => MonitorCommand.Monitor(reader, log, logFormat, debug),
+                "health-check" => HealthCheckCommand.HealthCheck(root, reader),
                 "netns" => NetnsCommand.Netns(reader),
                 "help" => Help(),
                 _ => throw new UsageException($"unknown command \"{verb}\" (see pscrun --help)"),
@@ -116,7 +117,8 @@ public static class Program
           events    print cgroup stats as JSON (--stats once, else every --interval 5s) and OOM kills as they happen
           features  print what this runtime supports as JSON
           spec      write a template config.json (--bundle)
+          health-check  run a container's health check once and record it (--bundle, --state-dir, --events); its monitor runs it on schedule
           netns     netns create PATH: a new network namespace with lo up, bind-mounted at PATH (for CNI plugins)
-          monitor   run one container for the engine: log, attach socket, status, restart, cleanup (--runtime-root, --bundle, --id, --state-dir, --overlay, --restart, --remove-on-exit, --tty, --stdin, --ready-fd, --attach-fd)
+          monitor   run one container for the engine: log, attach socket, status, restart, cleanup (--runtime-root, --bundle, --id, --state-dir, --overlay, --restart, --remove-on-exit, --tty, --stdin, --ready-fd, --attach-fd, --events)
         """;
 }

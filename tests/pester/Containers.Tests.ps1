@@ -336,6 +336,28 @@ Describe 'Copy-ContainerItem and Export-Container' {
         Get-Content (Join-Path $hostDir 'passwd') | Should -Be 'root:x:0:0:root:/root:/bin/sh'
     }
 
+    It 'copies a directory tree in and out with its modes and symlinks, into an existing directory or to a new name' {
+        $tree = Join-Path $hostDir 'tree'
+        New-Item -ItemType Directory -Path (Join-Path $tree 'sub') -Force | Out-Null
+        Set-Content -LiteralPath (Join-Path $tree 'sub/a.txt') -Value 'a'
+        [System.IO.File]::SetUnixFileMode((Join-Path $tree 'sub/a.txt'), [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute, GroupRead')
+        New-Item -ItemType SymbolicLink -Path (Join-Path $tree 'link') -Target 'sub/a.txt' | Out-Null
+        Copy-ContainerItem $tree 'files:/tmp' -ErrorAction Stop
+        (Invoke-ContainerCommand files -- sh -c 'cat /tmp/tree/sub/a.txt; stat -c %a /tmp/tree/sub/a.txt; readlink /tmp/tree/link').Text | Should -Be @('a', '740', 'sub/a.txt')
+        Copy-ContainerItem $tree 'files:/tmp/renamed' -ErrorAction Stop
+        (Invoke-ContainerCommand files -- cat /tmp/renamed/sub/a.txt).Text | Should -Be 'a'
+
+        $back = Join-Path $hostDir 'back'
+        Copy-ContainerItem 'files:/tmp/tree' $back -ErrorAction Stop
+        Get-Content (Join-Path $back 'sub/a.txt') | Should -Be 'a'
+        [System.IO.File]::GetUnixFileMode((Join-Path $back 'sub/a.txt')) | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute, GroupRead')
+        (Get-Item (Join-Path $back 'link')).LinkTarget | Should -Be 'sub/a.txt'
+        # Into an existing host directory: the tree lands under its own name, replacing the files and links there.
+        Copy-ContainerItem 'files:/tmp/tree' $hostDir -ErrorAction Stop
+        Get-Content (Join-Path $hostDir 'tree/sub/a.txt') | Should -Be 'a'
+        { Copy-ContainerItem 'files:/tmp/nothing/here' $back -ErrorAction Stop } | Should -Throw -ErrorId 'ContainerPathNotFound*'
+    }
+
     It 'exports the filesystem as a tar with the container''s changes' {
         $tar = Join-Path $hostDir 'files.tar'
         Export-Container files $tar

@@ -9,6 +9,9 @@ BeforeAll {
     $script:savedEnv = $engine.Saved
     $script:rootfs = New-TestBusyboxRootfs -Path (Join-Path $work 'rootfs')
     Install-TestProbe -RootFs $rootfs -Name seccomp-probe
+    # The 32-bit probe: no libc, so it needs no i386 libraries to build or run.
+    Invoke-Native -FilePath clang -ArgumentList @('-m32', '-static', '-nostdlib', '-ffreestanding', '-fno-stack-protector', '-O2',
+        '-o', (Join-Path $rootfs 'bin/seccomp-probe32'), (Join-Path $PSScriptRoot 'seccomp-probe32.c')) | Assert-NativeSuccess | Out-Null
 
     # A profile in Docker's format that allows everything but mkdir.
     $script:denyMkdir = Join-Path $work 'deny-mkdir.json'
@@ -83,6 +86,27 @@ Describe 'The default seccomp profile, as the kernel applies it' {
     }
 }
 
+Describe '32-bit (i386) programs' {
+    It 'run under the default profile with its rules under i386''s numbers: mkdir works, keyctl, unshare -U and personality are denied' {
+        $lines = @(Invoke-Container $rootfs -Remove -Network none -- /bin/seccomp-probe32)
+        $LASTEXITCODE | Should -Be 0 -Because 'a 32-bit program is not killed (Docker''s profile lists SCMP_ARCH_X86 too)'
+        $r = ConvertFrom-ProbeOutput ($lines.Text)
+        $r.write | Should -Be 0
+        $r.mkdir | Should -Be 0
+        $r.keyctl | Should -Be 1
+        $r.'unshare-user' | Should -Be 1
+        $r.'personality-noaslr' | Should -Be 1
+    }
+
+    It 'are killed by a profile that lists no i386 architecture, and run with all calls open when unconfined' {
+        Invoke-Container $rootfs -Remove -Network none -SecurityOpt "seccomp=$denyMkdir" -- /bin/seccomp-probe32 | Out-Null
+        $LASTEXITCODE | Should -Be (128 + 31) -Because 'SIGSYS: the filter kills an architecture it has no rules for'
+        $r = ConvertFrom-ProbeOutput (@(Invoke-Container $rootfs -Remove -Network none -SecurityOpt seccomp=unconfined -- /bin/seccomp-probe32).Text)
+        $r.keyctl | Should -Be 0
+        $r.mkdir | Should -Be 0
+    }
+}
+
 Describe '-SecurityOpt, -CapAdd and -Privileged' {
     It 'seccomp=unconfined runs without a filter: keyctl goes through' {
         $options = @{ SecurityOpt = 'seccomp=unconfined' }
@@ -119,6 +143,18 @@ Describe '-SecurityOpt, -CapAdd and -Privileged' {
     It '-Privileged runs unconfined' {
         Get-StatusField @{ Privileged = $true } 'Seccomp' | Should -Be '0'
         (Invoke-Probe keyctl -Options @{ Privileged = $true }).keyctl | Should -Be 0
+    }
+
+    It '-Privileged has the host''s devices in /dev and a writable cgroup hierarchy, as docker run --privileged' {
+        $hostDevices = @((Invoke-Native -FilePath find -ArgumentList @('/dev', '-maxdepth', '1', '(', '-type', 'c', '-o', '-type', 'b', ')', '-printf', '%f\n') | Assert-NativeSuccess).StdOut -split "`n" | Where-Object { $_ })
+        $hostDevices.Count | Should -BeGreaterThan 5
+        $inside = @(Invoke-Container $rootfs -Remove -Network none -Privileged -- sh -c 'for f in /dev/*; do [ -c "$f" -o -b "$f" ] && echo "${f#/dev/}"; done; grep " /sys/fs/cgroup " /proc/self/mountinfo').Text
+        foreach ($name in $hostDevices | Where-Object { $_ -notin 'console' }) { $inside | Should -Contain $name }
+        ($inside | Select-Object -Last 1) | Should -Match ' /sys/fs/cgroup rw,'
+        # Without -Privileged: the runtime's few devices only, and the hierarchy read-only.
+        $plain = @(Invoke-Container $rootfs -Remove -Network none -- sh -c 'ls /dev; grep " /sys/fs/cgroup " /proc/self/mountinfo').Text
+        $plain | Should -Not -Contain 'loop-control'
+        ($plain | Select-Object -Last 1) | Should -Match ' /sys/fs/cgroup ro,'
     }
 
     It 'refuses <Option> with an error that names it, and creates nothing' -TestCases @(

@@ -8,6 +8,7 @@
  * mount namespace. Built statically by the test so it runs in a busybox root. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
@@ -16,7 +17,9 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
@@ -189,6 +192,38 @@ static int attempt(const char *name, const char *arg)
             fd = 0;
         int r = ioctl(fd, TIOCSTI, &c);
         return r == 0 ? 0 : errno;
+    }
+    if (!strcmp(name, "swap-loop")) {
+        /* Not an attempt but the attacker's half of a race: exchange two entries (a directory and a symlink) with
+         * renameat2(RENAME_EXCHANGE) as fast as possible for SECONDS, so a host operation walking a path through
+         * them meets each state. Arg: A:B:SECONDS. */
+        char a[256], b[256];
+        int seconds = 0;
+        if (!arg || sscanf(arg, "%255[^:]:%255[^:]:%d", a, b, &seconds) != 3)
+            return EINVAL;
+        time_t end = time(NULL) + seconds;
+        unsigned long n = 0;
+        while (time(NULL) < end)
+            for (int i = 0; i < 4096; i++, n++)
+                if (syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, 2 /* RENAME_EXCHANGE */) != 0)
+                    return errno;
+        fprintf(stderr, "swap-loop: %lu exchanges\n", n);
+        return 0;
+    }
+    if (!strcmp(name, "abstract-socket")) {
+        /* An abstract unix socket the host listens on: such names belong to a network namespace, not to a path. */
+        struct sockaddr_un a = { .sun_family = AF_UNIX };
+        size_t n = strlen(arg ? arg : "psc-none");
+        if (n + 1 > sizeof a.sun_path)
+            return ENAMETOOLONG;
+        memcpy(a.sun_path + 1, arg ? arg : "psc-none", n);
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            return errno;
+        int r = connect(fd, (struct sockaddr *)&a, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n));
+        int e = errno;
+        close(fd);
+        return r == 0 ? 0 : e;
     }
     return -1;
 }

@@ -14,6 +14,7 @@ internal static class SystemEndpoints
         app.MapMethods("/_ping", ["GET", "HEAD"], Ping);
         app.MapGet("/version", Version);
         app.MapGet("/info", Info);
+        app.MapPost("/auth", Auth);
         return app;
     }
 
@@ -124,6 +125,33 @@ internal static class SystemEndpoints
             SecurityOptions = ["name=seccomp,profile=builtin"],
             Warnings = [],
         });
+    }
+
+    /// <summary>POST /auth (docker login): checks the credentials against the registry; the client stores them, this service does not.</summary>
+    private static async Task<IResult> Auth(HttpContext context, EngineServices engine)
+    {
+        using var body = await System.Text.Json.JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        var e = body.RootElement;
+        string? Field(string name) => e.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String ? v.GetString() : null;
+        var user = Field("username") ?? "";
+        var password = Field("password") ?? "";
+        var token = Field("identitytoken");
+        if (user.Length == 0 && string.IsNullOrEmpty(token))
+        {
+            throw ApiException.BadRequest("a username (or an identity token) is required");
+        }
+
+        var server = Field("serveraddress") is { Length: > 0 } s ? s : "https://index.docker.io/v1/";
+        // docker sends its registry's address as a URL; the engine's registry names are hosts.
+        var registry = server.Replace("https://", "", StringComparison.Ordinal).Replace("http://", "", StringComparison.Ordinal).TrimEnd('/');
+        if (registry == "index.docker.io/v1")
+        {
+            registry = "docker.io";
+        }
+
+        var registries = new PSContainers.Core.Registry.RegistryService(engine.Images, logger: engine.Loggers.CreateLogger("Registry"));
+        await registries.VerifyLoginAsync(registry, new PSContainers.Core.Registry.RegistryCredential(user, password, token, "api"), context.RequestAborted);
+        return ApiResults.Json(new { Status = "Login Succeeded", IdentityToken = "" });
     }
 
     /// <summary>The module's version: the engine is PSContainers, which serves docker's API at ApiVersion.Current.</summary>

@@ -31,6 +31,7 @@ internal static class ContainerInspect
                 ["Error"] = c.Error ?? "",
                 ["StartedAt"] = c.StartedAt is { } s ? Time(s) : ZeroTime,
                 ["FinishedAt"] = c.FinishedAt is { } f ? Time(f) : ZeroTime,
+                ["Health"] = c.Health is { } h ? new { h.Status, h.FailingStreak, h.Log } : null,
             },
             ["Image"] = c.ImageId ?? "",
             ["ResolvConfPath"] = "",
@@ -70,6 +71,7 @@ internal static class ContainerInspect
                 ["Labels"] = c.Labels,
                 ["StopSignal"] = config.StopSignal,
                 ["StopTimeout"] = config.StopTimeoutSeconds,
+                ["Healthcheck"] = config.Healthcheck,
             },
             ["NetworkSettings"] = NetworkSettings(c),
         };

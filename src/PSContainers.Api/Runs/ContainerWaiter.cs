@@ -82,7 +82,8 @@ internal static class ContainerWaiter
                     break;
                 }
 
-                await Task.Delay(Poll / 5, cancellationToken);
+                // The monitor removes an auto-remove container right after its exit: look often, it is a short wait.
+                await Task.Delay(TimeSpan.FromMilliseconds(10), cancellationToken);
             }
         }
 

@@ -115,4 +115,7 @@ public sealed class ContainerCreateRequest
 
     /// <summary>Set by the engine: the container's mounts, resolved (volume names, host paths), as docker inspect's Mounts.</summary>
     public List<Volumes.ContainerMount>? MountPoints { get; set; }
+
+    /// <summary>docker's Config.Healthcheck: fills what the image's HEALTHCHECK leaves as it is (field by field); Test ["NONE"] disables the check.</summary>
+    public Images.Oci.ImageHealthcheck? Healthcheck { get; set; }
 }

@@ -53,12 +53,23 @@ public sealed class ContainerInfo
     /// <summary>Its published ports while it runs (docker port).</summary>
     public IReadOnlyList<Network.ContainerPortMapping> Ports { get; init; } = [];
 
+    /// <summary>The health check's state (docker's State.Health: Status, FailingStreak, Log); null when the container has no health check.</summary>
+    public Runtime.Health.HealthState? Health { get; init; }
+
+    /// <summary>starting, healthy or unhealthy; null without a health check.</summary>
+    public string? HealthStatus => Health?.Status;
+
     /// <summary>docker ps style: "Up 5 minutes", "Exited (0) 3 seconds ago", "Created".</summary>
     public string StatusText => Describe(DateTimeOffset.UtcNow);
 
     public string Describe(DateTimeOffset now) => Status switch
     {
-        ContainerStatus.Running => "Up " + Ago(now - (StartedAt ?? Created)),
+        ContainerStatus.Running => "Up " + Ago(now - (StartedAt ?? Created)) + Health?.Status switch
+        {
+            null => "",
+            Runtime.Health.HealthState.Starting => " (health: starting)",
+            var h => $" ({h})",
+        },
         ContainerStatus.Paused => "Up " + Ago(now - (StartedAt ?? Created)) + " (Paused)",
         ContainerStatus.Exited => $"Exited ({(ExitCode is { } c ? c.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unknown")}) {Ago(now - (FinishedAt ?? Created))} ago",
         _ => "Created",

@@ -656,6 +656,8 @@ public sealed partial class ContainerService : IContainerNetworkService
                 options.Attachments.Add(attachment);
                 Store.Save(record);
             }
+
+            EmitNetwork("connect", target, id);
         }
 
         return Get(id);
@@ -685,10 +687,21 @@ public sealed partial class ContainerService : IContainerNetworkService
             Store.Save(record);
             WriteHosts(id);
             RefreshPeers([network], id);
+            if (Networks.TryGet(network) is { } target)
+            {
+                EmitNetwork("disconnect", target, id);
+            }
         }
 
         return Get(id);
     }
+
+    /// <summary>docker's network event: the network is the actor, the container an attribute.</summary>
+    private void EmitNetwork(string action, ContainerNetwork network, string containerId) =>
+        Events.Emit(Runtime.Events.EngineEvent.Network, action, network.Id, new Dictionary<string, string>
+        {
+            ["name"] = network.Name, ["type"] = "bridge", ["container"] = containerId,
+        });
 
     public IReadOnlyList<ContainerPortMapping> GetPorts(string idOrName)
     {

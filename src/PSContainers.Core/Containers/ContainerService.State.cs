@@ -103,7 +103,25 @@ public sealed partial class ContainerService
             Config = record.Config,
             Networks = EndpointsOf(id, record.Config),
             Ports = PortsOf(id, record.Config),
+            Health = HealthOf(id, status),
         };
+    }
+
+    /// <summary>The health check's record; "starting" while a run has none yet; null without a health check.</summary>
+    private Runtime.Health.HealthState? HealthOf(string id, ContainerStatus status)
+    {
+        if (!File.Exists(Path.Combine(Paths.BundleDir(id), Runtime.Health.HealthConfig.FileName)))
+        {
+            return null;
+        }
+
+        var health = Runtime.Health.HealthState.TryLoad(Paths.StateDir(id));
+        if (health is null && status is ContainerStatus.Running or ContainerStatus.Paused)
+        {
+            health = new Runtime.Health.HealthState();
+        }
+
+        return health;
     }
 
     /// <summary>Removes a finished -Remove container if its lock is free; false when someone holds it (they will see to it).</summary>

@@ -35,9 +35,35 @@ public sealed partial class ContainerService : IContainerService
         Store = new ContainerStore(Paths);
         _runtime = new LinuxContainerRuntime(Paths.RuntimeRoot, _log);
         Launcher = new MonitorLauncher(pscrunPath ?? MonitorLauncher.DefaultPscrunPath());
+        Events = new Events.EventService(Paths);
+    }
+
+    /// <summary>A container's event attributes as docker gives them: name, image and its labels.</summary>
+    private static Dictionary<string, string> ActorAttributes(string name, ContainerCreateRequest config)
+    {
+        var attributes = new Dictionary<string, string>(config.Labels, StringComparer.Ordinal)
+        {
+            ["name"] = name,
+            ["image"] = config.Image ?? config.ImageId ?? config.RootFs,
+        };
+        return attributes;
+    }
+
+    private void EmitContainer(string id, string action, params (string Key, string Value)[] extra)
+    {
+        var attributes = Runtime.Events.ContainerActor.Load(Paths.BundleDir(id));
+        foreach (var (key, value) in extra)
+        {
+            attributes[key] = value;
+        }
+
+        Events.Emit(Runtime.Events.EngineEvent.Container, action, id, attributes);
     }
 
     public EnginePaths Paths { get; }
+
+    /// <summary>Where the service records what it does (docker events).</summary>
+    public Events.EventService Events { get; }
 
     public ContainerStore Store { get; }
 
@@ -159,6 +185,7 @@ public sealed partial class ContainerService : IContainerService
     private ContainerInfo CreateChecked(ContainerCreateRequest request, IReadOnlyList<string> layers, CancellationToken cancellationToken)
     {
         ValidateRestartPolicy(request.Restart);
+        HealthcheckRules.Validate(request.Healthcheck);
         if (request.StopSignal is not null)
         {
             SignalNames.Parse(request.StopSignal);
@@ -185,6 +212,12 @@ public sealed partial class ContainerService : IContainerService
             }
 
             AtomicFile.WriteAllText(Path.Combine(Paths.BundleDir(id), SpecLoader.ConfigFileName), JsonSerializer.Serialize(spec, SpecJsonContext.Default.Spec), ContainerStore.Durable(record));
+            if (HealthcheckRules.ToConfig(request.Healthcheck) is { } health)
+            {
+                AtomicFile.WriteAllText(Path.Combine(Paths.BundleDir(id), Runtime.Health.HealthConfig.FileName), health.ToJson(), ContainerStore.Durable(record));
+            }
+
+            Runtime.Events.ContainerActor.Save(Paths.BundleDir(id), ActorAttributes(record.Name, request));
         }
         catch
         {
@@ -194,6 +227,7 @@ public sealed partial class ContainerService : IContainerService
         }
 
         _log.LogDebug("created container {Id} ({Name}) on {RootFs}", id, record.Name, request.Image ?? request.RootFs);
+        EmitContainer(id, "create");
         return Inspect(id) ?? throw ContainerEngineException.NotFound(id);
     }
 
@@ -315,6 +349,7 @@ public sealed partial class ContainerService : IContainerService
             "--runtime-root", Paths.RuntimeRoot, "--bundle", Paths.BundleDir(id), "--id", id, "--state-dir", sdir,
             "--overlay", $"{LowerDirOption(config)},{Paths.UpperDir(id)},{Paths.WorkDir(id)},{Paths.MergedDir(id)}",
             "--restart", string.IsNullOrEmpty(config.Restart) ? "no" : config.Restart,
+            "--events", Events.Journal.Path,
         };
         if (config.AutoRemove)
         {
@@ -335,6 +370,7 @@ public sealed partial class ContainerService : IContainerService
         _log.LogDebug("starting the monitor for {Id}: {Pscrun} monitor {Args}", id, Launcher.PscrunPath, string.Join(' ', args));
         try
         {
+            // The monitor records the start (it knows first), as it records the die.
             Launcher.Launch(args, MonitorReadyTimeout, cancellationToken, attachFd);
         }
         catch (Exception e) when (e is ContainerEngineException or OperationCanceledException)
@@ -399,14 +435,17 @@ public sealed partial class ContainerService : IContainerService
         }
 
         _log.LogDebug("sending signal {Signal} to {Id}", number, id);
+        EmitContainer(id, "kill", ("signal", number.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         TryRuntime(() => _runtime.Kill(id, number, all: false));
         if (!WaitForInitExit(id, wait, cancellationToken))
         {
             _log.LogDebug("{Id} still runs after {Timeout}; sending SIGKILL", id, wait);
+            EmitContainer(id, "kill", ("signal", Consts.SIGKILL.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             TryRuntime(() => _runtime.Kill(id, Consts.SIGKILL, all: true));
         }
 
         WaitForMonitorExit(id, cancellationToken);
+        EmitContainer(id, "stop");
     }
 
     /// <summary>True when the process has a handler for the signal (SigCgt in /proc), or is gone.</summary>
@@ -442,6 +481,7 @@ public sealed partial class ContainerService : IContainerService
 
         // docker kill counts as a user's stop: restart policies leave the container down.
         RequestStop(id);
+        EmitContainer(id, "kill", ("signal", number.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         TryRuntime(() => _runtime.Kill(id, number, all: number == Consts.SIGKILL));
         if (number == Consts.SIGKILL)
         {
@@ -459,6 +499,7 @@ public sealed partial class ContainerService : IContainerService
             var info = Inspect(id) ?? throw ContainerEngineException.NotFound(idOrName);
             StopLocked(id, info, null, timeout, cancellationToken);
             StartLocked(id, info.Config, cancellationToken);
+            EmitContainer(id, "restart");
             // A -Remove container that already exited is gone; report it as exited rather than missing.
             return Inspect(id) ?? new ContainerInfo
             {
@@ -495,8 +536,10 @@ public sealed partial class ContainerService : IContainerService
             KillEverything(id);
             WaitForMonitorExit(id, cancellationToken);
             CleanUpRun(id);
+            var attributes = Runtime.Events.ContainerActor.Load(Paths.BundleDir(id));
             DeleteDirectory(Paths.StateDir(id));
             Store.Delete(id);
+            Events.Emit(Runtime.Events.EngineEvent.Container, "destroy", id, attributes);
             if (removeVolumes)
             {
                 RemoveAnonymousVolumes(info.Config);
@@ -646,6 +689,7 @@ public sealed partial class ContainerService : IContainerService
     {
         var id = Store.Resolve(idOrName);
         RuntimeCall(id, () => _runtime.Pause(id), "ContainerNotRunning");
+        EmitContainer(id, "pause");
         return Get(id);
     }
 
@@ -653,13 +697,23 @@ public sealed partial class ContainerService : IContainerService
     {
         var id = Store.Resolve(idOrName);
         RuntimeCall(id, () => _runtime.Resume(id), "ContainerNotPaused");
+        EmitContainer(id, "unpause");
         return Get(id);
     }
 
     public ContainerInfo Rename(string idOrName, string newName)
     {
         var id = Store.Resolve(idOrName);
+        var oldName = Store.Load(id).Name;
         Store.Rename(id, newName);
+        var record = Store.Load(id);
+        if (Directory.Exists(Paths.BundleDir(id)))
+        {
+            // The monitor's events (die, health_status) carry the new name from now on.
+            Runtime.Events.ContainerActor.Save(Paths.BundleDir(id), ActorAttributes(record.Name, record.Config));
+        }
+
+        EmitContainer(id, "rename", ("oldName", oldName));
         return Get(id);
     }
 

@@ -103,11 +103,13 @@ public static class ContainerSpecBuilder
         ApplyCapabilities(process, request);
         if (request.Privileged)
         {
-            // docker run --privileged: every capability, every device, nothing masked, /sys writable.
+            // docker run --privileged: every capability, every device of the host in /dev and allowed by the device
+            // cgroup, nothing masked, /sys and the cgroup hierarchies writable.
             spec.Linux.MaskedPaths = [];
             spec.Linux.ReadonlyPaths = [];
             spec.Linux.Resources!.Devices = [new LinuxDeviceCgroup { Allow = true, Access = "rwm" }];
-            foreach (var mount in spec.Mounts!.Where(m => m.Destination == "/sys"))
+            spec.Linux.Devices = [.. spec.Linux.Devices ?? [], .. HostDevices.List().Where(d => spec.Linux.Devices?.Any(x => x.Path == d.Path) != true)];
+            foreach (var mount in spec.Mounts!.Where(m => m.Destination is "/sys" or "/sys/fs/cgroup"))
             {
                 mount.Options = mount.Options?.Where(o => o != "ro").Append("rw").ToList();
             }

@@ -42,6 +42,15 @@ public interface IContainerService
     /// <summary>Waits for the container to exit and returns its exit code; -1 at once for a container that never started, and when the code was lost.</summary>
     int Wait(string idOrName, CancellationToken cancellationToken = default);
 
+    /// <summary>The engine's event journal (docker events).</summary>
+    Events.EventService Events { get; }
+
+    /// <summary>Waits for a docker wait condition (or health); the exit code, or 0 once healthy.</summary>
+    int Wait(string idOrName, ContainerWaitCondition condition, CancellationToken cancellationToken = default);
+
+    /// <summary>Waits until the container's health check says healthy; an error when it is unhealthy, not running, or has no check.</summary>
+    ContainerInfo WaitHealthy(string idOrName, CancellationToken cancellationToken = default);
+
     /// <summary>Log lines in order; with follow, keeps yielding until the container stops or cancellation.</summary>
     IEnumerable<ContainerLogEntry> ReadLog(string idOrName, bool follow, int? tail, DateTimeOffset? since, CancellationToken cancellationToken = default);
 

@@ -60,6 +60,7 @@ public static class ImageRunDefaults
             request.Labels = merged;
         }
 
+        request.Healthcheck = Containers.HealthcheckRules.Merge(request.Healthcheck, config.Healthcheck);
         // Ports the caller exposes (the API's Config.ExposedPorts, docker run --expose) add to the image's.
         var exposed = (config.ExposedPorts?.Keys.AsEnumerable() ?? []).Concat(request.ExposedPorts ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         request.ExposedPorts = exposed.Count > 0 ? exposed : null;

@@ -32,11 +32,21 @@ public sealed partial class ImageService
             format = Detect(path);
         }
 
-        return format switch
+        IReadOnlyList<ContainerImage> images = format switch
         {
             ImageArchiveFormat.RootFs => [ImportRootFs(path, tags, changes, message, progress, cancellationToken)],
             _ => ImportArchive(path, format, tags, platform, progress, cancellationToken),
         };
+
+        // docker load records "load", docker import "import".
+        var events = new Events.EventService(Paths);
+        foreach (var image in images)
+        {
+            events.Emit(Runtime.Events.EngineEvent.Image, format == ImageArchiveFormat.RootFs ? "import" : "load", image.Id,
+                new Dictionary<string, string> { ["name"] = image.Names.FirstOrDefault() ?? image.Id });
+        }
+
+        return images;
     }
 
     private static ImageArchiveFormat Detect(string path)

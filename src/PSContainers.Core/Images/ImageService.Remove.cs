@@ -32,7 +32,9 @@ public sealed partial class ImageService
 
             return record.Config;
         });
-        return Get(manifest);
+        var image = Get(manifest);
+        new Events.EventService(Paths).Emit(Runtime.Events.EngineEvent.Image, "tag", image.Id, new Dictionary<string, string> { ["name"] = name });
+        return image;
     }
 
     /// <summary>
@@ -48,9 +50,11 @@ public sealed partial class ImageService
         var results = new List<ImageDeleteResult>();
         var users = ContainerRecords().ToList();
         ImageRecord? deleted = null;
+        var imageId = "";
         Store.Update(records =>
         {
             var record = FindRecord(records, reference) ?? throw NotFound(reference);
+            imageId = record.Config.ToString();
             var asked = NamedReference(record, reference);
             List<string> untag;
             if (asked is not null)
@@ -116,6 +120,17 @@ public sealed partial class ImageService
             {
                 results.Add(new ImageDeleteResult("Deleted", chainId));
             }
+        }
+
+        var events = new Events.EventService(Paths);
+        foreach (var r in results.Where(r => r.Action == "Untagged"))
+        {
+            events.Emit(Runtime.Events.EngineEvent.Image, "untag", imageId, new Dictionary<string, string> { ["name"] = r.Target });
+        }
+
+        if (deleted is not null)
+        {
+            events.Emit(Runtime.Events.EngineEvent.Image, "delete", imageId, new Dictionary<string, string> { ["name"] = imageId });
         }
 
         return results;

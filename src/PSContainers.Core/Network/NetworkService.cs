@@ -71,7 +71,9 @@ public sealed partial class NetworkService
         }
 
         using var held = FileLock.Acquire(Paths.NetworksLock(), cancellationToken: cancellationToken);
-        return CreateLocked(request, isDefault: false);
+        var network = CreateLocked(request, isDefault: false);
+        new Events.EventService(Paths).Emit(Runtime.Events.EngineEvent.Network, "create", network.Id, new Dictionary<string, string> { ["name"] = network.Name, ["type"] = "bridge" });
+        return network;
     }
 
     /// <summary>The default network, made now if it does not exist yet.</summary>
@@ -153,6 +155,7 @@ public sealed partial class NetworkService
         var network = Get(name);
         File.Delete(ConfigFile(name));
         File.Delete(RecordFile(name));
+        new Events.EventService(Paths).Emit(Runtime.Events.EngineEvent.Network, "destroy", network.Id, new Dictionary<string, string> { ["name"] = network.Name, ["type"] = "bridge" });
         // The bridge the plugin made (and host-local's directory) go with the network.
         try
         {

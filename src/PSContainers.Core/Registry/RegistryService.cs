@@ -77,6 +77,7 @@ public sealed class RegistryService
         }
 
         _log.LogInformation("Pulled {Reference}: {Digest}", fetched.Name, fetched.TopDigest);
+        new Events.EventService(Images.Paths).Emit(Runtime.Events.EngineEvent.Image, "pull", fetched.Name.ToString(), new Dictionary<string, string> { ["name"] = fetched.Name.ToString() });
         return image;
     }
 
@@ -403,6 +404,7 @@ public sealed class RegistryService
         }
 
         _log.LogInformation("Pushed {Reference}: {Digest}", where.Reference, pushed);
+        new Events.EventService(Images.Paths).Emit(Runtime.Events.EngineEvent.Image, "push", target.ToString(), new Dictionary<string, string> { ["name"] = target.ToString() });
         return new ImagePushResult
         {
             Reference = target.ToString(),
@@ -428,6 +430,15 @@ public sealed class RegistryService
         AuthFile.Store(key, credential);
         _log.LogInformation("Login to {Registry} as {User} stored in {File}", key, credential.UserName, AuthFile.Path);
         return new RegistryLogin(key, credential.UserName, AuthFile.Path);
+    }
+
+    /// <summary>Checks a login against the registry without storing it (the Docker API's /auth: the client keeps its own).</summary>
+    public async Task VerifyLoginAsync(string registry, RegistryCredential credential, CancellationToken cancellationToken = default)
+    {
+        var key = RegistryAuthFile.StoreKey(registry);
+        var domain = key.Contains('/') ? key[..key.IndexOf('/')] : key;
+        using var client = new RegistryClient(Registries, null, Options, _log);
+        await client.VerifyLoginAsync(domain, credential, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Removes the stored login for registry (or every login when registry is null); returns the keys removed.</summary>

@@ -52,6 +52,7 @@ public sealed class VolumeService
         }
 
         _log.LogDebug("created volume {Name}", record.Name);
+        new Events.EventService(Paths).Emit(Runtime.Events.EngineEvent.Volume, "create", record.Name, new Dictionary<string, string> { ["driver"] = "local" });
         return ToVolume(record, []);
     }
 
@@ -201,6 +202,7 @@ public sealed class VolumeService
         Unmount(name);
         Store.Delete(name);
         _log.LogDebug("removed volume {Name}", name);
+        new Events.EventService(Paths).Emit(Runtime.Events.EngineEvent.Volume, "destroy", name, new Dictionary<string, string> { ["driver"] = "local" });
     }
 
     /// <summary>A volume with type/device options gets its filesystem mounted on its data directory on first use (the local driver's mount).</summary>

@@ -197,6 +197,21 @@ public sealed class ContainerMonitor
         h.StartedAt = _status.StartedAt;
         h.RunStartedTicks = now.Ticks;
 
+        // Every run starts unchecked, as docker's does: starting, no failing streak, the earlier results kept.
+        if (Health.HealthConfig.TryLoad(_o.Bundle) is not null)
+        {
+            var health = Health.HealthState.TryLoad(_o.StateDir) ?? new Health.HealthState();
+            health.Reset();
+            health.Save(_o.StateDir);
+        }
+
+        // Recorded here, before the engine hears "1", so a short command's die can never come before its start;
+        // the starts of a restart policy are the monitor's own anyway.
+        if (_o.EventsPath is { } journal)
+        {
+            Events.ContainerActor.Emit(journal, _o.Bundle, _o.Id, "start");
+        }
+
         // A stop signal that came while the container was being made is pending: ExitsWithin passes it on.
     }
 

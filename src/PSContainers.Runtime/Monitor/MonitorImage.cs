@@ -39,7 +39,20 @@ internal static unsafe class MonitorImage
                 handoff.StdinClosed ? 1 : 0, handoff.StopSignal,
             };
             numbers.AddRange(handoff.Clients);
-            var args = new List<string> { waiter, "monitor", "--id", options.Id, "--wait", string.Join(',', numbers.Select(n => n.ToString(c))), "--", Argv0() };
+            var args = new List<string> { waiter, "monitor", "--id", options.Id, "--wait", string.Join(',', numbers.Select(n => n.ToString(c))) };
+            if (Health.HealthConfig.TryLoad(options.Bundle) is { } health)
+            {
+                // pscmon keeps the schedule (its poll timeout); each check is pscrun's health-check verb.
+                var check = options.HealthCheckArgs();
+                args.AddRange([
+                    // pscmon reads at most eight digits of milliseconds (27 hours): longer intervals are cut to that.
+                    "--health", string.Join(',', new[] { health.Interval, health.StartPeriod, health.StartInterval }
+                        .Select(t => Math.Min((long)Math.Ceiling(t.TotalMilliseconds), 99_999_999L).ToString(c))),
+                    "--health-argv", (check.Count + 1).ToString(c), Argv0()]);
+                args.AddRange(check);
+            }
+
+            args.AddRange(["--", Argv0()]);
             args.AddRange(options.ToArgs(handoff));
             Exec(waiter, args, handoff);
         }

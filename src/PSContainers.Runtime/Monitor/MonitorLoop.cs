@@ -603,6 +603,21 @@ public sealed unsafe class MonitorLoop
             _log.Value.LogWarning("reading the OOM count of {Id}: {Error}", _o.Id, e.Message);
         }
 
+        if (_o.EventsPath is { } journal)
+        {
+            if (_status.OomKilled)
+            {
+                Events.ContainerActor.Emit(journal, _o.Bundle, _o.Id, "oom");
+            }
+
+            var c = System.Globalization.CultureInfo.InvariantCulture;
+            var ran = _h.RunStartedTicks > 0 ? (DateTime.UtcNow.Ticks - _h.RunStartedTicks) / TimeSpan.TicksPerSecond : 0;
+            Events.ContainerActor.Emit(journal, _o.Bundle, _o.Id, "die", new Dictionary<string, string>
+            {
+                ["exitCode"] = _exitCode.ToString(c), ["execDuration"] = ran.ToString(c),
+            });
+        }
+
         if (_h.ContainerExists)
         {
             ContainerMonitor.DeleteQuietly(_runtime.Value, _o.Id, _log.Value);

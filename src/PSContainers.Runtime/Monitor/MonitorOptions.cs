@@ -33,6 +33,9 @@ public sealed record MonitorOptions
     /// <summary>pscrun's global options (--log, --log-format, --debug), repeated when the monitor replaces its image.</summary>
     public IReadOnlyList<string> GlobalArgs { get; init; } = [];
 
+    /// <summary>The engine's event journal (die, oom and health_status go there); null for none.</summary>
+    public string? EventsPath { get; init; }
+
     /// <summary>The state a previous image of this monitor passed on (see MonitorHandoff); null on the first start.</summary>
     public MonitorHandoff? Handoff { get; init; }
 
@@ -49,6 +52,20 @@ public sealed record MonitorOptions
     public string AttachPath => Path.Combine(StateDir, "attach");
 
     public string MonitorLogPath => Path.Combine(StateDir, "monitor.log");
+
+    /// <summary>argv[1..] of the health-check verb pscmon runs on schedule.</summary>
+    public List<string> HealthCheckArgs()
+    {
+        var args = new List<string>(GlobalArgs) { "--root", RuntimeRoot, "health-check", "--bundle", Bundle, "--state-dir", StateDir };
+        if (EventsPath is not null)
+        {
+            args.Add("--events");
+            args.Add(EventsPath);
+        }
+
+        args.Add(Id);
+        return args;
+    }
 
     /// <summary>The command line that starts this monitor again with the given handoff (argv[1..]).</summary>
     public List<string> ToArgs(MonitorHandoff handoff)
@@ -67,6 +84,12 @@ public sealed record MonitorOptions
         if (RemoveOnExit)
         {
             args.Add("--remove-on-exit");
+        }
+
+        if (EventsPath is not null)
+        {
+            args.Add("--events");
+            args.Add(EventsPath);
         }
 
         if (Tty)

@@ -3,11 +3,12 @@ using PSContainers.Runtime.Spec;
 
 namespace PSContainers.Runtime.Seccomp;
 
-/// <summary>Compiles an OCI linux.seccomp object into a classic BPF filter for x86_64.</summary>
+/// <summary>Compiles an OCI linux.seccomp object into a classic BPF filter for x86_64 and, when listed, i386.</summary>
 /// <remarks>
-/// Layout: check the architecture (anything but x86_64 is killed: the filter holds no rules for i386, and letting
-/// its calls through would bypass a deny list), refuse x32 calls (nr with bit 30) with ENOSYS, then a binary search
-/// over ranges of syscall numbers that have rules; a leaf either returns the action of an unconditional rule at once or
+/// Layout: check the architecture: x86_64 goes to its section; i386 (32-bit programs) to a section of its own with
+/// the same rules under i386's numbers when the profile lists SCMP_ARCH_X86, as Docker's default does; anything else
+/// is killed, since letting its calls through would bypass a deny list. In the x86_64 section, x32 calls (nr with
+/// bit 30) get ENOSYS. Each section is a binary search over ranges of syscall numbers that have rules; a leaf either returns the action of an unconditional rule at once or
 /// enters that syscall's block, which tries its argument rules in order. Everything not found gets the default
 /// action. Rules of one syscall: those with args are tried first, in the profile's order (first match wins); the first
 /// rule without args, or the default action, answers when none match.
@@ -25,7 +26,7 @@ public static class SeccompCompiler
         "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ",
     ];
 
-    /// <summary>Architectures a profile may list; only x86_64 gets rules (see the remarks).</summary>
+    /// <summary>Architectures a profile may list; x86_64 and i386 get rules, x32 calls get ENOSYS (see the remarks).</summary>
     public static readonly IReadOnlyList<string> Architectures = ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"];
 
     public static readonly IReadOnlyList<string> Flags =
@@ -81,7 +82,9 @@ public static class SeccompCompiler
             };
         }
 
+        var withI386 = seccomp.Architectures?.Contains("SCMP_ARCH_X86") == true;
         var rules = new SortedDictionary<int, List<Rule>>();
+        var rulesI386 = new SortedDictionary<int, List<Rule>>();
         var skipped = new List<string>();
         var syscalls = seccomp.Syscalls ?? new List<LinuxSyscall>();
         for (var i = 0; i < syscalls.Count; i++)
@@ -106,31 +109,25 @@ public static class SeccompCompiler
 
             foreach (var name in s.Names)
             {
-                if (!SyscallTable.TryGetNumber(name, out var nr))
+                var known = Add(rules, SyscallTable.TryGetNumber(name, out var nr) ? nr : null, action, alternatives);
+                if (withI386)
                 {
-                    if (!skipped.Contains(name))
-                    {
-                        skipped.Add(name);
-                    }
-
-                    continue;
+                    known |= Add(rulesI386, SyscallTableI386.TryGetNumber(name, out var nr32) ? nr32 : null, action, alternatives);
                 }
 
-                if (!rules.TryGetValue(nr, out var list))
+                if (!known && !skipped.Contains(name))
                 {
-                    rules[nr] = list = new List<Rule>();
+                    skipped.Add(name);
                 }
-
-                list.Add(new Rule(action, alternatives));
             }
         }
 
         if (skipped.Count > 0)
         {
-            logger?.LogDebug("seccomp: skipping syscalls x86_64 does not have: {Names}", string.Join(", ", skipped));
+            logger?.LogDebug("seccomp: skipping syscalls the filter's architectures do not have: {Names}", string.Join(", ", skipped));
         }
 
-        var program = Emit(defaultAction, rules);
+        var program = Emit(defaultAction, rules, withI386 ? rulesI386 : null);
         if (program.Length > Bpf.MaxInstructions)
         {
             throw new SpecException($"linux.seccomp: the filter needs {program.Length} BPF instructions, more than the kernel's limit of {Bpf.MaxInstructions}");
@@ -139,7 +136,23 @@ public static class SeccompCompiler
         return new SeccompProgram(program, flags, skipped);
     }
 
-    private static SockFilter[] Emit(uint defaultAction, SortedDictionary<int, List<Rule>> rules)
+    private static bool Add(SortedDictionary<int, List<Rule>> rules, int? nr, uint action, List<List<LinuxSeccompArg>> alternatives)
+    {
+        if (nr is not { } number)
+        {
+            return false;
+        }
+
+        if (!rules.TryGetValue(number, out var list))
+        {
+            rules[number] = list = new List<Rule>();
+        }
+
+        list.Add(new Rule(action, alternatives));
+        return true;
+    }
+
+    private static SockFilter[] Emit(uint defaultAction, SortedDictionary<int, List<Rule>> rules, SortedDictionary<int, List<Rule>>? rulesI386)
     {
         var asm = new BpfAssembler();
         var returns = new Dictionary<uint, int>();
@@ -155,10 +168,36 @@ public static class SeccompCompiler
 
         var defaultLabel = Ret(defaultAction);
         asm.Load(Bpf.OffsetArch);
-        asm.Branch(Bpf.JeqK, Bpf.AuditArchX86_64, BpfAssembler.Next, Ret(Bpf.RetKillProcess));
+        var otherArch = asm.NewLabel();
+        asm.Branch(Bpf.JeqK, Bpf.AuditArchX86_64, BpfAssembler.Next, otherArch);
         asm.Load(Bpf.OffsetNr);
         asm.Branch(Bpf.JgeK, Bpf.X32SyscallBit, Ret(Bpf.RetErrno | Enosys), BpfAssembler.Next);
+        Section(asm, rules, defaultAction, defaultLabel, Ret);
+        asm.Mark(otherArch);
+        if (rulesI386 is null)
+        {
+            asm.JumpTo(Ret(Bpf.RetKillProcess));
+        }
+        else
+        {
+            // i386 has no x32-style bit to refuse: its numbers are plain, and its search is of its own table.
+            asm.Branch(Bpf.JeqK, Bpf.AuditArchI386, BpfAssembler.Next, Ret(Bpf.RetKillProcess));
+            asm.Load(Bpf.OffsetNr);
+            Section(asm, rulesI386, defaultAction, defaultLabel, Ret);
+        }
 
+        foreach (var (value, label) in returns)
+        {
+            asm.Mark(label);
+            asm.Return(value);
+        }
+
+        return asm.Assemble();
+    }
+
+    // One architecture's search tree and rule blocks; the accumulator holds the syscall number on entry.
+    private static void Section(BpfAssembler asm, SortedDictionary<int, List<Rule>> rules, uint defaultAction, int defaultLabel, Func<uint, int> ret)
+    {
         // Where the search leaves go for each syscall: an action's return, or the syscall's own block.
         var entries = new List<(int Nr, int Label)>();
         var blocks = new List<(int Label, List<Rule> Rules)>();
@@ -170,7 +209,7 @@ public static class SeccompCompiler
             {
                 if (fallback != defaultAction)
                 {
-                    entries.Add((nr, Ret(fallback)));
+                    entries.Add((nr, ret(fallback)));
                 }
 
                 continue;
@@ -196,22 +235,14 @@ public static class SeccompCompiler
                         Compare(asm, arg, next);
                     }
 
-                    asm.JumpTo(Ret(rule.Action));
+                    asm.JumpTo(ret(rule.Action));
                     asm.Mark(next);
                 }
             }
 
             var fallback = list.FirstOrDefault(r => r.Alternatives.Any(a => a.Count == 0))?.Action ?? defaultAction;
-            asm.JumpTo(Ret(fallback));
+            asm.JumpTo(ret(fallback));
         }
-
-        foreach (var (value, label) in returns)
-        {
-            asm.Mark(label);
-            asm.Return(value);
-        }
-
-        return asm.Assemble();
     }
 
     // Binary search on the accumulator (the syscall number) over ranges[lo, hi) of consecutive numbers that go to

@@ -14,6 +14,6 @@ public sealed class SeccompProgram
 
     public uint Flags { get; }
 
-    /// <summary>Syscall names the profile lists that x86_64 does not have (skipped, as runc and crun do).</summary>
+    /// <summary>Syscall names the profile lists that none of the filter's architectures (x86_64, i386 when listed) has (skipped, as runc and crun do).</summary>
     public IReadOnlyList<string> SkippedNames { get; }
 }

@@ -237,6 +237,7 @@ public abstract partial class ContainerCreateCmdletBase : ContainerCmdletBase
         }
 
         ApplyNetworkParameters(request);
+        ApplyHealthParameters(request);
         return request;
     }
 }

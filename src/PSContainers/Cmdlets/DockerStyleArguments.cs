@@ -99,6 +99,11 @@ public static class DockerStyleArguments
             return $"'{flag}' is not a parameter of {cmdletName}: docker's {DockerName(bare)} is -{known[target].Name} here.";
         }
 
+        if (bare is "it" or "ti" or "i" or "t" or "interactive" or "tty" && cmdletName == "Enter-Container")
+        {
+            return $"'{flag}' is not a parameter of {cmdletName}: it always runs on a terminal (as docker exec -it does), so leave the flag out.";
+        }
+
         if (bare is "it" or "ti" or "i" or "t" or "interactive" or "tty" && !known.ContainsKey("Interactive"))
         {
             return $"'{flag}' is not a parameter of {cmdletName}: Enter-Container runs a command on a terminal (docker exec -it), Invoke-Container -Interactive a container (docker run -it).";

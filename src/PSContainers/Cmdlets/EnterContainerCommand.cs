@@ -43,6 +43,17 @@ public sealed class EnterContainerCommand : ContainerCmdletBase
     [Parameter(Mandatory = true, ParameterSetName = AttachSet)]
     public SwitchParameter Attach { get; set; }
 
+    /// <summary>Not for use: catches docker exec's short flags (-e, -w, -d, -i, -t) so that they give an error naming the parameter to use.</summary>
+    [Parameter(DontShow = true)]
+    [Alias("e", "w", "d", "i", "t")]
+    public SwitchParameter DockerStyleFlag { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        DockerStyleArguments.Check(this, Command);
+    }
+
     protected override void ProcessRecord()
     {
         var relay = new TerminalRelay { DetachKeys = Attach };

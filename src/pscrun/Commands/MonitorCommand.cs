@@ -20,7 +20,7 @@ internal static class MonitorCommand
             switch (name)
             {
                 case "--runtime-root" or "--bundle" or "-b" or "--id" or "--state-dir" or "--overlay" or "--restart" or "--ready-fd"
-                    or "--attach-fd" or "--handoff" or "--handoff-update":
+                    or "--attach-fd" or "--handoff" or "--handoff-update" or "--events":
                     flags[name == "-b" ? "--bundle" : name] = value();
                     return true;
                 case "--remove-on-exit" or "--tty" or "--stdin":
@@ -76,6 +76,7 @@ internal static class MonitorCommand
                 ReadyFd = readyFd,
                 AttachFd = flags.TryGetValue("--attach-fd", out var attach) ? int.Parse(attach, NumberStyles.None, CultureInfo.InvariantCulture) : -1,
                 GlobalArgs = globalArgs,
+                EventsPath = flags.TryGetValue("--events", out var events) ? Path.GetFullPath(events) : null,
                 Handoff = flags.TryGetValue("--handoff", out var handoff) ? MonitorHandoff.Parse(handoff) : null,
             };
 

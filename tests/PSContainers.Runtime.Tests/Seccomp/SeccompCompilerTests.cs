@@ -84,6 +84,46 @@ public class SeccompCompilerTests
         Assert.Equal(Bpf.RetKillProcess, Run(program, new SeccompData(Mkdir, arch, [])));
     }
 
+    [Fact]
+    public void I386Calls_WhenTheProfileListsX86_GetTheSameRulesUnderI386Numbers()
+    {
+        var seccomp = new LinuxSeccomp
+        {
+            DefaultAction = "SCMP_ACT_ERRNO",
+            Architectures = ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+            Syscalls =
+            [
+                Rule("SCMP_ACT_ALLOW", "write", "mkdir", "socketcall"),
+                new LinuxSyscall { Names = ["personality"], Action = "SCMP_ACT_ALLOW", Args = [Arg(0, "SCMP_CMP_EQ", 8)] },
+            ],
+        };
+        var program = SeccompCompiler.Compile(seccomp);
+        SeccompData I386(int nr, params ulong[] args) => new(nr, Bpf.AuditArchI386, args);
+        Assert.Equal(Bpf.RetAllow, Run(program.Instructions, I386(4 /* write */)));
+        Assert.Equal(Bpf.RetAllow, Run(program.Instructions, I386(39 /* mkdir */)));
+        Assert.Equal(Bpf.RetAllow, Run(program.Instructions, I386(102 /* socketcall: i386 only */)));
+        Assert.Equal(Bpf.RetAllow, Run(program.Instructions, I386(136 /* personality */, 8)));
+        Assert.Equal(Bpf.RetErrno | 1, Run(program.Instructions, I386(136, 0x40000)));
+        // i386 83 is symlink and 1 is exit: x86_64's mkdir and write numbers mean other calls there.
+        Assert.Equal(Bpf.RetErrno | 1, Run(program.Instructions, I386(83)));
+        Assert.Equal(Bpf.RetErrno | 1, Run(program.Instructions, I386(1)));
+        // x86_64 is unchanged, and socketcall, which x86_64 lacks, is not skipped: i386 has it.
+        Assert.Equal(Bpf.RetAllow, Run(program.Instructions, Call(Mkdir)));
+        Assert.Equal(Bpf.RetErrno | 1, Run(program.Instructions, Call(102 /* x86_64 getuid */)));
+        Assert.DoesNotContain("socketcall", program.SkippedNames);
+        Assert.Equal(Bpf.RetKillProcess, Run(program.Instructions, new SeccompData(39, 0xC00000B7u /* aarch64 */, [])));
+    }
+
+    [Fact]
+    public void I386Table_AgreesWithTheKernelsNumbersForCallsTheProfilesGuard()
+    {
+        foreach (var (name, nr) in new[] { ("keyctl", 288), ("add_key", 286), ("request_key", 287), ("unshare", 310), ("clone", 120), ("clone3", 435), ("personality", 136), ("mount", 21), ("ptrace", 26), ("socket", 359) })
+        {
+            Assert.True(SyscallTableI386.TryGetNumber(name, out var got), name);
+            Assert.Equal(nr, got);
+        }
+    }
+
     // Values chosen so the high and low 32-bit words disagree in every direction.
     private static readonly ulong[] EdgeValues =
     [

@@ -1,0 +1,142 @@
+<#
+.SYNOPSIS
+    The docker CLI through our Docker Engine API service against the same CLI through podman's (podman system service).
+.DESCRIPTION
+    Two services over their own state under a temp directory, the same busybox rootfs imported as busybox:latest on
+    both, and the same docker CLI (28.2.2) timed as a whole process:
+      docker run --rm busybox true     (both on their default bridge network: the same work)
+      docker ps -a                     (with 100 created containers on each side)
+    Runs are interleaved (the order rotates every round) after warm-ups; after each run the bench waits until no
+    container process of that run is left, so neither side pays for the other's tail. Prints medians and the ratios
+    ours/podman (goals: run --rm at most 0.3, ps -a at most 0.5) and the load average. Not part of the test command.
+.EXAMPLE
+    ./tests/bench/api-vs-podman.ps1 -Iterations 15
+#>
+[CmdletBinding()]
+param(
+    [ValidateRange(1, 10000)][int]$Iterations = 15,
+    [ValidateRange(0, 100)][int]$Warmup = 2,
+    [ValidateRange(0, 1000)][int]$Containers = 100
+)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+Import-Module (Join-Path $PSScriptRoot 'BenchUtils.psm1') -Force
+
+$work = New-TestDirectory -Name 'bench-api'
+$savedEngine = $null
+$podman = $null
+$podmanProcess = $null
+$dockerConfig = Join-Path $work 'docker-config'
+try {
+    New-Item -ItemType Directory -Path $dockerConfig | Out-Null
+    $rootfs = New-TestBusyboxRootfs -Path (Join-Path $work 'rootfs')
+    $tarball = Join-Path $work 'busybox.tar'
+    Invoke-Native tar '-C' $rootfs '-cf' $tarball '.' | Assert-NativeSuccess | Out-Null
+
+    $savedEngine = Enter-BenchEngine -Work $work
+    Import-ContainerImage $tarball -Format RootFs -Tag busybox:latest -Change 'CMD ["sh"]' | Out-Null
+    $ourSocket = Join-Path $work 'psc.sock'
+    $service = Start-ContainerApiService -Socket $ourSocket -PassThru
+
+    $podman = New-BenchPodman -Work $work -RootFs $rootfs -Image 'localhost/busybox:latest' -Runtime (Get-ReferenceRuntime)
+    $podmanSocket = Join-Path $work 'podman.sock'
+    $start = [System.Diagnostics.ProcessStartInfo]::new('podman')
+    foreach ($a in @($podman.GlobalArgs) + @('system', 'service', '--time=0', "unix://$podmanSocket")) { $start.ArgumentList.Add($a) }
+    foreach ($k in $podman.Environment.Keys) { $start.Environment[$k] = $podman.Environment[$k] }
+    $start.UseShellExecute = $false
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $start.WorkingDirectory = $work
+    $podmanProcess = [System.Diagnostics.Process]::Start($start)
+    $deadline = [DateTime]::UtcNow.AddSeconds(60)
+    while (-not (Test-Path -LiteralPath $podmanSocket) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+
+    $services = @($service.Pid, $podmanProcess.Id)
+    # Container processes of either side (our monitors, podman's conmon) name the work directory; the services do
+    # too, so they are left out by pid.
+    function Wait-Quiet {
+        $until = [DateTime]::UtcNow.AddSeconds(3)
+        do {
+            $busy = $false
+            foreach ($dir in [System.IO.Directory]::EnumerateDirectories('/proc')) {
+                $name = [System.IO.Path]::GetFileName($dir)
+                if ($name -notmatch '^\d+$' -or [int]$name -eq $PID -or [int]$name -in $services) { continue }
+                try { $cmdline = [System.IO.File]::ReadAllText("$dir/cmdline") } catch { continue }
+                if ($cmdline.Contains($work)) { $busy = $true; break }
+            }
+            if ($busy) { Start-Sleep -Milliseconds 10 }
+        } while ($busy -and [DateTime]::UtcNow -lt $until)
+        Start-Sleep -Milliseconds 50
+    }
+
+    function New-Contender([string]$Name, [string]$Socket) {
+        [pscustomobject]@{
+            Name    = $Name
+            Socket  = $Socket
+            Measure = {
+                param([string[]]$Arguments)
+                $r = Invoke-Native docker -ArgumentList $Arguments -TimeoutSeconds 120 -Environment @{ DOCKER_HOST = "unix://$Socket"; DOCKER_CONFIG = $dockerConfig }
+                [pscustomobject]@{ Milliseconds = $r.Duration.TotalMilliseconds; Ok = $r.ExitCode -eq 0; StdOut = $r.StdOut; StdErr = $r.StdErr }
+            }.GetNewClosure()
+        }
+    }
+
+    $contenders = @(
+        New-Contender 'ours (psc-api)' $ourSocket
+        New-Contender 'podman system service' $podmanSocket
+    )
+    foreach ($entry in $contenders) {
+        $check = & $entry.Measure @('run', '--rm', 'busybox', 'echo', 'bench-ok')
+        if (-not $check.Ok -or $check.StdOut -ne "bench-ok`n") {
+            Write-Warning "$($entry.Name) did not run the check container (stdout '$($check.StdOut.Trim())', stderr '$($check.StdErr.Trim())'): its figures measure a failure."
+        }
+    }
+
+    $roundArgs = @('run', '--rm', 'busybox', 'true')
+    $quietRound = {
+        param($Contenders, $Arguments)
+        foreach ($entry in $Contenders) {
+            $entry | Add-Member -NotePropertyName Samples -NotePropertyValue ([System.Collections.Generic.List[double]]::new()) -Force
+            $entry | Add-Member -NotePropertyName Failures -NotePropertyValue 0 -Force
+        }
+        for ($i = -$Warmup; $i -lt $Iterations; $i++) {
+            $shift = [math]::Abs($i) % $Contenders.Count
+            $order = @($Contenders[$shift..($Contenders.Count - 1)]) + @(if ($shift) { $Contenders[0..($shift - 1)] })
+            foreach ($entry in $order) {
+                $run = & $entry.Measure $Arguments
+                Wait-Quiet
+                if ($i -lt 0) { continue }
+                if (-not $run.Ok) { $entry.Failures++ }
+                $entry.Samples.Add($run.Milliseconds)
+            }
+        }
+    }
+
+    Write-Host "docker run --rm busybox true; $Warmup warm-up and $Iterations measured runs each, interleaved. Load: $((Get-Content /proc/loadavg) -split ' ' | Select-Object -First 3)"
+    & $quietRound $contenders $roundArgs
+    $m = Write-BenchSummary -Contenders $contenders -NameWidth 24
+    Write-Host ('ratio ours/podman (run --rm): {0:N2}   (goal <= 0.3)' -f ($m[$contenders[0].Name] / $m[$contenders[1].Name]))
+
+    Write-Host "Creating $Containers containers on each side..."
+    foreach ($entry in $contenders) {
+        for ($n = 0; $n -lt $Containers; $n++) {
+            & $entry.Measure @('create', '--name', "bench-ps-$n", 'busybox', 'true') | Out-Null
+        }
+    }
+    Write-Host "docker ps -a over $Containers containers; interleaved. Load: $((Get-Content /proc/loadavg) -split ' ' | Select-Object -First 3)"
+    & $quietRound $contenders @('ps', '-a')
+    $m = Write-BenchSummary -Contenders $contenders -NameWidth 24
+    Write-Host ('ratio ours/podman (ps -a):    {0:N2}   (goal <= 0.5)' -f ($m[$contenders[0].Name] / $m[$contenders[1].Name]))
+} finally {
+    if (Get-Command Stop-ContainerApiService -ErrorAction Ignore) {
+        Stop-ContainerApiService -ErrorAction SilentlyContinue | Out-Null
+    }
+    if ($podmanProcess) {
+        Stop-Process -Id $podmanProcess.Id -Force -ErrorAction Ignore
+        $podmanProcess.WaitForExit(10000) | Out-Null
+    }
+    Exit-BenchEngine -Saved $savedEngine
+    Remove-TestPodman -Podman $podman
+    Remove-TestDirectory -Path $work
+}
