@@ -11,6 +11,11 @@ internal static class ApiRoutes
         app.MapContainers();
         app.MapExec();
         app.MapEvents();
+        app.MapImages();
+        app.MapBuild();
+        app.MapNetworks();
+        app.MapVolumes();
+        app.MapSystemDf();
         return app;
     }
 }

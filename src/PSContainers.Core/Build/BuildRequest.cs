@@ -1,4 +1,5 @@
 using PSContainers.Core.Images;
+using PSContainers.Core.Registry;
 
 namespace PSContainers.Core.Build;
 
@@ -43,6 +44,12 @@ public sealed class BuildRequest
 
     /// <summary>default, none or host: the network RUN uses unless a RUN says --network.</summary>
     public string Network { get; set; } = "default";
+
+    /// <summary>
+    /// Logins for the FROM pulls, by registry host (docker.io, localhost:5000), as the Engine API's X-Registry-Config
+    /// brings them; registries not listed use the engine's own logins.
+    /// </summary>
+    public Dictionary<string, RegistryCredential> RegistryCredentials { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Write the image to this archive instead of keeping it in the store.</summary>
     public string? OutputPath { get; set; }

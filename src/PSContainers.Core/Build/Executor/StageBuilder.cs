@@ -131,7 +131,8 @@ internal sealed partial class StageBuilder
             {
                 _session.Output(new BuildOutputLine(r, $"Pulling {r}", "builder"));
                 var registry = new Registry.RegistryService(images, logger: _session.Log);
-                var pulled = registry.PullAsync(r, cancellationToken: cancellationToken).GetAwaiter().GetResult();
+                var credential = _session.Request.RegistryCredentials.GetValueOrDefault(ImageReference.Parse(r).Domain);
+                var pulled = registry.PullAsync(r, credential: credential, cancellationToken: cancellationToken).GetAwaiter().GetResult();
                 stored = images.Resolve(pulled.Id);
             }
 
