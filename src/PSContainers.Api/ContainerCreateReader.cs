@@ -94,7 +94,34 @@ internal static class ContainerCreateReader
             ReadNetworking(networking, request);
         }
 
+        DropShadowedAnonymousVolumes(request);
         return request;
+    }
+
+    // docker-compose sends the image's VOLUME paths in Config.Volumes and the service's volume for the same path in
+    // HostConfig.Binds; docker lets the bind or mount win, so an anonymous volume at a destination they cover goes.
+    private static void DropShadowedAnonymousVolumes(ContainerCreateRequest request)
+    {
+        var covered = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var volume in request.Volumes.Where(v => v.Contains(':')))
+        {
+            var parts = volume.Split(':');
+            covered.Add(parts[1].TrimEnd('/'));
+        }
+
+        foreach (var mount in request.Mounts)
+        {
+            foreach (var field in mount.Split(','))
+            {
+                var eq = field.IndexOf('=');
+                if (eq > 0 && field[..eq] is "target" or "destination" or "dst")
+                {
+                    covered.Add(field[(eq + 1)..].TrimEnd('/'));
+                }
+            }
+        }
+
+        request.Volumes.RemoveAll(v => !v.Contains(':') && covered.Contains(v.TrimEnd('/')));
     }
 
     private static void ReadHostConfig(JsonElement host, ContainerCreateRequest request, List<string> exposed)

@@ -169,7 +169,7 @@ internal static class ContainerInspect
             ["IPPrefixLen"] = first?.PrefixLength ?? 0,
             ["Gateway"] = first?.Gateway ?? "",
             ["MacAddress"] = first?.MacAddress ?? "",
-            ["Networks"] = c.Networks.ToDictionary(n => n.Network, EndpointSettings.From),
+            ["Networks"] = EndpointSettings.NetworksOf(c),
         };
     }
 

@@ -33,7 +33,7 @@ internal sealed class ContainerSummary
         State = ContainerFilters.StateName(c.Status),
         Status = c.StatusText,
         HostConfig = new() { ["NetworkMode"] = NetworkMode(c.Config) },
-        NetworkSettings = new() { ["Networks"] = c.Networks.ToDictionary(n => n.Network, n => (object)EndpointSettings.From(n)) },
+        NetworkSettings = new() { ["Networks"] = EndpointSettings.NetworksOf(c).ToDictionary(n => n.Key, n => (object)n.Value) },
         Mounts = c.Mounts.Select(MountPoint.From).ToList(),
     };
 
