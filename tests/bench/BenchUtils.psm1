@@ -98,7 +98,8 @@ function Invoke-BenchRound {
         [Parameter(Mandatory)][int]$Iterations,
         [int]$Warmup = 0,
         [Parameter(Mandatory)][string]$Work,
-        [object[]]$Arguments = @()
+        [object[]]$Arguments = @(),
+        [int[]]$ExceptPid = @()
     )
     foreach ($entry in $Contenders) {
         $entry | Add-Member -NotePropertyName Samples -NotePropertyValue ([System.Collections.Generic.List[double]]::new()) -Force
@@ -109,7 +110,7 @@ function Invoke-BenchRound {
         $order = @($Contenders[$shift..($Contenders.Count - 1)]) + @(if ($shift) { $Contenders[0..($shift - 1)] })
         foreach ($entry in $order) {
             $run = & $entry.Measure @Arguments
-            Wait-BenchQuiet -Pattern $Work
+            Wait-BenchQuiet -Pattern $Work -ExceptPid $ExceptPid
             if ($i -lt 0) { continue }
             if (-not $run.Ok) { $entry.Failures++ }
             $entry.Samples.Add($run.Milliseconds)
@@ -130,13 +131,13 @@ function Write-BenchSummary {
 }
 
 function Wait-BenchQuiet {
-    param([Parameter(Mandatory)][string]$Pattern, [double]$TimeoutSeconds = 3, [int]$PauseMilliseconds = 50)
+    param([Parameter(Mandatory)][string]$Pattern, [double]$TimeoutSeconds = 3, [int]$PauseMilliseconds = 50, [int[]]$ExceptPid = @())
     $deadline = [datetime]::UtcNow.AddSeconds($TimeoutSeconds)
     do {
         $busy = $false
         foreach ($dir in [System.IO.Directory]::EnumerateDirectories('/proc')) {
             $name = [System.IO.Path]::GetFileName($dir)
-            if ($name -notmatch '^\d+$' -or [int]$name -eq $PID) { continue }
+            if ($name -notmatch '^\d+$' -or [int]$name -eq $PID -or [int]$name -in $ExceptPid) { continue }
             try { $cmdline = [System.IO.File]::ReadAllText("$dir/cmdline") } catch { continue }
             if ($cmdline.Contains($Pattern)) { $busy = $true; break }
         }

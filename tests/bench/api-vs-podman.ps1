@@ -41,34 +41,11 @@ try {
 
     $podman = New-BenchPodman -Work $work -RootFs $rootfs -Image 'localhost/busybox:latest' -Runtime (Get-ReferenceRuntime)
     $podmanSocket = Join-Path $work 'podman.sock'
-    $start = [System.Diagnostics.ProcessStartInfo]::new('podman')
-    foreach ($a in @($podman.GlobalArgs) + @('system', 'service', '--time=0', "unix://$podmanSocket")) { $start.ArgumentList.Add($a) }
-    foreach ($k in $podman.Environment.Keys) { $start.Environment[$k] = $podman.Environment[$k] }
-    $start.UseShellExecute = $false
-    $start.RedirectStandardOutput = $true
-    $start.RedirectStandardError = $true
-    $start.WorkingDirectory = $work
-    $podmanProcess = [System.Diagnostics.Process]::Start($start)
-    $deadline = [DateTime]::UtcNow.AddSeconds(60)
-    while (-not (Test-Path -LiteralPath $podmanSocket) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+    $podmanProcess = Start-TestPodmanService -Podman $podman -Socket $podmanSocket
 
-    $services = @($service.Pid, $podmanProcess.Id)
     # Container processes of either side (our monitors, podman's conmon) name the work directory; the services do
     # too, so they are left out by pid.
-    function Wait-Quiet {
-        $until = [DateTime]::UtcNow.AddSeconds(3)
-        do {
-            $busy = $false
-            foreach ($dir in [System.IO.Directory]::EnumerateDirectories('/proc')) {
-                $name = [System.IO.Path]::GetFileName($dir)
-                if ($name -notmatch '^\d+$' -or [int]$name -eq $PID -or [int]$name -in $services) { continue }
-                try { $cmdline = [System.IO.File]::ReadAllText("$dir/cmdline") } catch { continue }
-                if ($cmdline.Contains($work)) { $busy = $true; break }
-            }
-            if ($busy) { Start-Sleep -Milliseconds 10 }
-        } while ($busy -and [DateTime]::UtcNow -lt $until)
-        Start-Sleep -Milliseconds 50
-    }
+    $services = @($service.Pid, $podmanProcess.Id)
 
     function New-Contender([string]$Name, [string]$Socket) {
         [pscustomobject]@{
@@ -94,27 +71,8 @@ try {
     }
 
     $roundArgs = @('run', '--rm', 'busybox', 'true')
-    $quietRound = {
-        param($Contenders, $Arguments)
-        foreach ($entry in $Contenders) {
-            $entry | Add-Member -NotePropertyName Samples -NotePropertyValue ([System.Collections.Generic.List[double]]::new()) -Force
-            $entry | Add-Member -NotePropertyName Failures -NotePropertyValue 0 -Force
-        }
-        for ($i = -$Warmup; $i -lt $Iterations; $i++) {
-            $shift = [math]::Abs($i) % $Contenders.Count
-            $order = @($Contenders[$shift..($Contenders.Count - 1)]) + @(if ($shift) { $Contenders[0..($shift - 1)] })
-            foreach ($entry in $order) {
-                $run = & $entry.Measure $Arguments
-                Wait-Quiet
-                if ($i -lt 0) { continue }
-                if (-not $run.Ok) { $entry.Failures++ }
-                $entry.Samples.Add($run.Milliseconds)
-            }
-        }
-    }
-
     Write-Host "docker run --rm busybox true; $Warmup warm-up and $Iterations measured runs each, interleaved. Load: $((Get-Content /proc/loadavg) -split ' ' | Select-Object -First 3)"
-    & $quietRound $contenders $roundArgs
+    Invoke-BenchRound -Contenders $contenders -Iterations $Iterations -Warmup $Warmup -Work $work -ExceptPid $services -Arguments @(, $roundArgs)
     $m = Write-BenchSummary -Contenders $contenders -NameWidth 24
     Write-Host ('ratio ours/podman (run --rm): {0:N2}   (goal <= 0.3)' -f ($m[$contenders[0].Name] / $m[$contenders[1].Name]))
 
@@ -125,17 +83,14 @@ try {
         }
     }
     Write-Host "docker ps -a over $Containers containers; interleaved. Load: $((Get-Content /proc/loadavg) -split ' ' | Select-Object -First 3)"
-    & $quietRound $contenders @('ps', '-a')
+    Invoke-BenchRound -Contenders $contenders -Iterations $Iterations -Warmup $Warmup -Work $work -ExceptPid $services -Arguments @(, @('ps', '-a'))
     $m = Write-BenchSummary -Contenders $contenders -NameWidth 24
     Write-Host ('ratio ours/podman (ps -a):    {0:N2}   (goal <= 0.5)' -f ($m[$contenders[0].Name] / $m[$contenders[1].Name]))
 } finally {
     if (Get-Command Stop-ContainerApiService -ErrorAction Ignore) {
         Stop-ContainerApiService -ErrorAction SilentlyContinue | Out-Null
     }
-    if ($podmanProcess) {
-        Stop-Process -Id $podmanProcess.Id -Force -ErrorAction Ignore
-        $podmanProcess.WaitForExit(10000) | Out-Null
-    }
+    Stop-TestPodmanService -Process $podmanProcess
     Exit-BenchEngine -Saved $savedEngine
     Remove-TestPodman -Podman $podman
     Remove-TestDirectory -Path $work

@@ -45,17 +45,7 @@ try {
     Set-Content -LiteralPath $conf -Value "[[registry]]`nlocation = `"$($registry.Address)`"`ninsecure = true"
     $podman.Environment['CONTAINERS_REGISTRIES_CONF'] = $conf
     $podmanSocket = Join-Path $work 'podman.sock'
-    # exec: the PID is podman's own; its log goes to a file, not to a pipe nobody reads.
-    $startInfo = [System.Diagnostics.ProcessStartInfo]::new('/bin/sh')
-    foreach ($a in @('-c', 'log=$1; shift; exec podman "$@" >>"$log" 2>&1 </dev/null', 'sh', (Join-Path $work 'podman-service.log'))) { $startInfo.ArgumentList.Add($a) }
-    foreach ($a in @($podman.GlobalArgs) + @('system', 'service', '--time=0', "unix://$podmanSocket")) { $startInfo.ArgumentList.Add($a) }
-    foreach ($name in $podman.Environment.Keys) { $startInfo.Environment[$name] = $podman.Environment[$name] }
-    $startInfo.UseShellExecute = $false
-    [void][System.IO.Directory]::CreateDirectory((Join-Path $podman.Directory 'cwd'))
-    $startInfo.WorkingDirectory = Join-Path $podman.Directory 'cwd'
-    $podmanService = [System.Diagnostics.Process]::Start($startInfo)
-    $deadline = [DateTime]::UtcNow.AddSeconds(60)
-    while (-not (Test-Path -LiteralPath $podmanSocket) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+    $podmanService = Start-TestPodmanService -Podman $podman -Socket $podmanSocket
     $config = Join-Path $work 'docker-config'
     New-Item -ItemType Directory -Force -Path $config | Out-Null
     Set-Content -LiteralPath (Join-Path $config 'config.json') -Value '{}'
@@ -104,10 +94,7 @@ try {
     }
 } finally {
     Stop-ContainerApiService -ErrorAction Continue
-    if ($podmanService) {
-        if (-not $podmanService.HasExited) { $podmanService.Kill() }
-        [void]$podmanService.WaitForExit(20000)
-    }
+    Stop-TestPodmanService -Process $podmanService
     Remove-TestPodman $podman
     Stop-TestRegistry $registry
     Exit-BenchEngine -Saved $saved

@@ -56,15 +56,7 @@ BeforeAll {
     if (Get-Command podman -ErrorAction Ignore) {
         $script:podman = New-TestPodman -WorkDirectory $work -Runtime (Get-Command crun).Source
         Invoke-TestPodman $podman import --change 'CMD ["sh"]' $busyboxTar localhost/busybox:latest -TimeoutSeconds 120 | Assert-NativeSuccess | Out-Null
-        $start = [System.Diagnostics.ProcessStartInfo]::new('podman')
-        foreach ($a in @($podman.GlobalArgs) + @('--cgroup-manager', 'cgroupfs', 'system', 'service', '--time=0', "unix://$podmanSocket")) { $start.ArgumentList.Add($a) }
-        foreach ($k in $podman.Environment.Keys) { $start.Environment[$k] = $podman.Environment[$k] }
-        $start.UseShellExecute = $false
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        $start.WorkingDirectory = $work
-        $script:podmanProcess = [System.Diagnostics.Process]::Start($start)
-        $null = Wait-Until { Test-Path -LiteralPath $podmanSocket } 60
+        $script:podmanProcess = Start-TestPodmanService -Podman $podman -Socket $podmanSocket -ExtraArgs '--cgroup-manager', 'cgroupfs'
     }
 
     $script:sockets = @{ psc = $pscSocket; podman = $podmanSocket }
@@ -74,11 +66,7 @@ AfterAll {
     if ($script:service) {
         Stop-ContainerApiService -ErrorAction Continue
     }
-    if ($script:podmanProcess) {
-        # Started by this suite: ended by its pid.
-        Stop-Process -Id $podmanProcess.Id -Force -ErrorAction Ignore
-        $podmanProcess.WaitForExit(10000) | Out-Null
-    }
+    Stop-TestPodmanService -Process $script:podmanProcess
     Remove-TestPodman -Podman $script:podman
     $env:DOCKER_HOST = $script:savedDockerHost
     $left = Exit-TestEngine -Work $engine.Work -Saved $engine.Saved
@@ -126,7 +114,7 @@ Describe 'The docker CLI against <Target>' -ForEach $targets {
     }
 
     AfterAll {
-        Invoke-Docker $socket rm -f api-d api-oom api-exec api-attach api-cp api-stats api-f1 api-f2 api-kill api-stop | Out-Null
+        Invoke-Docker $socket rm -f api-d api-oom api-exec api-execi api-attach api-cp api-stats api-f1 api-f2 api-kill api-stop | Out-Null
     }
 
     It 'shows the server in docker version and docker info' {
@@ -226,6 +214,31 @@ Describe 'The docker CLI against <Target>' -ForEach $targets {
         $dest = Join-Path $work "cp-out-$Target"
         Invoke-Docker $socket cp api-cp:/out $dest | Assert-NativeSuccess | Out-Null
         Get-Content -LiteralPath (Join-Path $dest 'sub/file') | Should -Be 'deep'
+    }
+
+    It 'docker exec -i relays stdin without a terminal, byte for byte, and returns the exit code' {
+        Invoke-Docker $socket run -d --name api-execi busybox sleep 300 | Assert-NativeSuccess | Out-Null
+        $in = Join-Path $work "execi-$Target.in"
+        $out = Join-Path $work "execi-$Target.out"
+        # Every byte value, NULs and lone CRs included: nothing may be split into lines or re-encoded.
+        $bytes = [byte[]]::new(300000)
+        [System.Random]::new(11).NextBytes($bytes)
+        [System.IO.File]::WriteAllBytes($in, $bytes)
+        $dockerEnv = @{ DOCKER_HOST = "unix://$socket"; DOCKER_CONFIG = $dockerConfig }
+        $script = 'docker exec -i api-execi sh -c "cat > /tmp/in; cat /tmp/in; echo stored >&2; exit 4" < "$1" > "$2"'
+        $r = Invoke-Native bash -ArgumentList @('-c', $script, 'sh', $in, $out) -Environment $dockerEnv -TimeoutSeconds 120
+        $r.ExitCode | Should -Be 4
+        $r.StdErr | Should -Be "stored`n"
+        $back = [System.IO.File]::ReadAllBytes($out)
+        $back.Length | Should -Be $bytes.Length
+        [System.Linq.Enumerable]::SequenceEqual($back, $bytes) | Should -BeTrue
+
+        # A stream the process reads as it comes, ended by the client's end of input.
+        $count = Invoke-Native bash -ArgumentList @('-c', 'seq 1 50000 | docker exec -i api-execi wc -l') -Environment $dockerEnv -TimeoutSeconds 120 | Assert-NativeSuccess
+        $count.StdOut.Trim() | Should -Be '50000'
+        # Without -i the process's stdin is empty at once: cat ends instead of waiting for the client's input.
+        $none = Invoke-Native bash -ArgumentList @('-c', 'echo never-read | docker exec api-execi cat') -Environment $dockerEnv -TimeoutSeconds 120 | Assert-NativeSuccess
+        $none.StdOut | Should -BeNullOrEmpty
     }
 
     It 'docker stats --no-stream shows the container''s memory and pids' {

@@ -55,19 +55,7 @@ insecure = true
 "@
     $podman.Environment['CONTAINERS_REGISTRIES_CONF'] = $registriesConf
     $podmanSocket = Join-Path $work 'podman-docker.sock'
-    # exec: the PID is podman's own; its log goes to a file, not to a pipe nobody reads.
-    $startInfo = [System.Diagnostics.ProcessStartInfo]::new('/bin/sh')
-    foreach ($a in @('-c', 'log=$1; shift; exec podman "$@" >>"$log" 2>&1 </dev/null', 'sh', (Join-Path $work 'podman-service.log'))) { $startInfo.ArgumentList.Add($a) }
-    foreach ($a in @($podman.GlobalArgs) + @('system', 'service', '--time=0', "unix://$podmanSocket")) { $startInfo.ArgumentList.Add($a) }
-    foreach ($name in $podman.Environment.Keys) { $startInfo.Environment[$name] = $podman.Environment[$name] }
-    $startInfo.UseShellExecute = $false
-    [void][System.IO.Directory]::CreateDirectory((Join-Path $podman.Directory 'cwd'))
-    $startInfo.WorkingDirectory = Join-Path $podman.Directory 'cwd'
-    $script:podmanService = [System.Diagnostics.Process]::Start($startInfo)
-    $deadline = [DateTime]::UtcNow.AddSeconds(60)
-    while (-not (Test-Path -LiteralPath $podmanSocket) -and [DateTime]::UtcNow -lt $deadline -and -not $podmanService.HasExited) {
-        Start-Sleep -Milliseconds 200
-    }
+    $script:podmanService = Start-TestPodmanService -Podman $podman -Socket $podmanSocket
     $sockets['podman'] = $podmanSocket
 
     function Invoke-Docker {
@@ -100,10 +88,7 @@ AfterAll {
     }
     $servicePid = if ($ours) { $ours.Pid } else { 0 }
     Stop-ContainerApiService -ErrorAction Continue
-    if ($podmanService) {
-        if (-not $podmanService.HasExited) { $podmanService.Kill() }
-        [void]$podmanService.WaitForExit(20000)
-    }
+    Stop-TestPodmanService -Process $podmanService
     Remove-TestPodman $podman
     Stop-TestRegistry $anon
     Stop-TestRegistry $secured
@@ -117,7 +102,7 @@ AfterAll {
 Describe 'The Docker API for images, builds, networks and volumes, driven by the docker CLI (<Target>)' -ForEach $targets {
     BeforeAll {
         if ($Target -eq 'podman' -and $podmanService.HasExited) {
-            throw "podman system service exited: $(Get-Content -Raw -LiteralPath (Join-Path $work 'podman-service.log') -ErrorAction Ignore)"
+            throw "podman system service exited: $(Get-Content -Raw -LiteralPath (Join-Path $podman.Directory 'service.log') -ErrorAction Ignore)"
         }
     }
 

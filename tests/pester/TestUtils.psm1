@@ -435,6 +435,40 @@ function Invoke-TestPodman {
         -Environment $Podman.Environment -TimeoutSeconds $TimeoutSeconds -WorkingDirectory $scratch
 }
 
+# podman's Docker-compatible API service (podman system service) on a unix socket, for the API suites and benches.
+# Started through sh's exec, so the process is podman itself (ended by its pid), with its log in a file rather than
+# in a pipe nobody reads. Returns the process once the socket is there; a caller checks HasExited or the socket.
+function Start-TestPodmanService {
+    param(
+        [Parameter(Mandatory)]$Podman,
+        [Parameter(Mandatory)][string]$Socket,
+        [string[]]$ExtraArgs = @(),
+        [int]$TimeoutSeconds = 60
+    )
+    $scratch = Join-Path $Podman.Directory 'cwd'
+    [void][System.IO.Directory]::CreateDirectory($scratch)
+    $startInfo = [System.Diagnostics.ProcessStartInfo]::new('/bin/sh')
+    $shellArgs = @('-c', 'log=$1; shift; exec podman "$@" >>"$log" 2>&1 </dev/null', 'sh', (Join-Path $Podman.Directory 'service.log'))
+    foreach ($a in $shellArgs + @($Podman.GlobalArgs) + $ExtraArgs + @('system', 'service', '--time=0', "unix://$Socket")) { $startInfo.ArgumentList.Add($a) }
+    foreach ($name in $Podman.Environment.Keys) { $startInfo.Environment[$name] = $Podman.Environment[$name] }
+    $startInfo.UseShellExecute = $false
+    $startInfo.WorkingDirectory = $scratch
+    $process = [System.Diagnostics.Process]::Start($startInfo)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while (-not (Test-Path -LiteralPath $Socket) -and [DateTime]::UtcNow -lt $deadline -and -not $process.HasExited) {
+        Start-Sleep -Milliseconds 100
+    }
+    $process
+}
+
+# Ends a podman service that Start-TestPodmanService started, by its pid.
+function Stop-TestPodmanService {
+    param([AllowNull()][System.Diagnostics.Process]$Process)
+    if ($null -eq $Process) { return }
+    if (-not $Process.HasExited) { $Process.Kill() }
+    [void]$Process.WaitForExit(20000)
+}
+
 # Removes the test podman's containers and images, anything it left mounted or running, and its cgroups.
 function Remove-TestPodman {
     param([Parameter(Mandatory)][AllowNull()]$Podman)

@@ -62,9 +62,8 @@ Describe 'The visits application, with docker-compose against our socket' {
         $logs.StdOut | Should -Match 'visits: listening on 8080'
     }
 
-    # compose's exec -T attaches stdin without a tty, which the API service does not relay yet (it refuses
-    # AttachStdin without Tty by name rather than drop the input); issue 11 stays open for it.
-    It 'exec runs a command in a service' -Skip {
+    # compose's exec -T attaches stdin without a tty: the service relays it to the process through a pipe.
+    It 'exec runs a command in a service' {
         $exec = Invoke-Compose exec, -T, cache, redis-cli, get, visits
         $exec.ExitCode | Should -Be 0 -Because $exec.StdErr
         $exec.StdOut.Trim() | Should -Be '2'

@@ -35,11 +35,6 @@ internal static class ExecEndpoints
 
         var tty = Bool(e, "Tty");
         var stdin = Bool(e, "AttachStdin");
-        if (stdin && !tty)
-        {
-            throw ApiException.BadRequest("AttachStdin without Tty is not supported: docker exec -i needs -t here (an exec's input goes through its terminal)");
-        }
-
         var request = new ContainerExecRequest
         {
             Command = StrList(e, "Cmd") is { Count: > 0 } cmd ? cmd : throw ApiException.BadRequest("No exec command specified"),
@@ -106,7 +101,7 @@ internal static class ExecEndpoints
             }
             else
             {
-                await RunLines(containers, session, hijack, CancellationToken.None);
+                await RunPipes(containers, session, hijack);
             }
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
@@ -136,33 +131,85 @@ internal static class ExecEndpoints
         }
     }
 
-    /// <summary>A non-tty exec: its output as multiplexed frames, line by line as the engine's exec reports it.</summary>
-    private static async Task RunLines(IContainerService containers, ExecSession session, Hijack hijack, CancellationToken cancellationToken)
+    /// <summary>
+    /// A non-tty exec (docker exec, docker exec -i): the process's stdout and stderr as multiplexed frames, byte for
+    /// byte; the client's stdin, when attached, to the process's stdin until the client half-closes its side.
+    /// </summary>
+    private static async Task RunPipes(IContainerService containers, ExecSession session, Hijack hijack)
     {
-        var output = System.Threading.Channels.Channel.CreateUnbounded<OutputChunk>();
-        var run = Task.Run(() =>
+        ExecProcess process;
+        try
         {
+            process = containers.StartExecProcess(session.ContainerId, session.Request, session.AttachStdin && hijack.Input is not null);
+        }
+        catch (ContainerEngineException e)
+        {
+            await hijack.Write(new OutputChunk(MultiplexedStream.Stderr, System.Text.Encoding.UTF8.GetBytes(e.Message + "\n")), CancellationToken.None);
+            session.ExitCode = e.ExitCode ?? 126;
+            return;
+        }
+
+        using (process)
+        {
+            var output = System.Threading.Channels.Channel.CreateBounded<OutputChunk>(new System.Threading.Channels.BoundedChannelOptions(64) { SingleReader = true });
+            var clientGone = new CancellationTokenSource();
+            var lastError = new byte[0];
+            var pumps = Task.WhenAll(
+                Pump(process.Output, MultiplexedStream.Stdout, output.Writer, clientGone.Token, _ => { }),
+                Pump(process.Error, MultiplexedStream.Stderr, output.Writer, clientGone.Token, data => lastError = data));
+            _ = pumps.ContinueWith(_ => output.Writer.TryComplete(), TaskScheduler.Default);
+            var copyIn = session.AttachStdin
+                ? hijack.CopyInput(data => process.WriteInput(data.Span), process.CloseInput, [], clientGone.Token)
+                : Task.FromResult(false);
             try
             {
-                var result = containers.Exec(session.ContainerId, session.Request, entry =>
+                await hijack.CopyOutput(output.Reader, session.AttachStdout, session.AttachStderr, CancellationToken.None);
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                // The client went away: the process runs on to its end, its output read and dropped (as docker does).
+                process.CloseInput();
+                await clientGone.CancelAsync();
+            }
+
+            await pumps;
+            var exitCode = await process.WaitForExitAsync();
+            await clientGone.CancelAsync();
+            try
+            {
+                await copyIn;
+            }
+            catch (OperationCanceledException)
+            {
+                // The run ended before the client closed its input.
+            }
+
+            // pscrun's own failure (the command could not be started) is exit 1 with a "pscrun: " line, docker's 126.
+            session.ExitCode = exitCode == 1 && System.Text.Encoding.UTF8.GetString(lastError).Contains("pscrun: ", StringComparison.Ordinal) ? 126 : exitCode;
+        }
+    }
+
+    /// <summary>Reads one of the process's streams to its end, as chunks for the client until the client is gone.</summary>
+    private static async Task Pump(Stream stream, byte kind, System.Threading.Channels.ChannelWriter<OutputChunk> output, CancellationToken clientGone, Action<byte[]> seen)
+    {
+        var buffer = new byte[32 * 1024];
+        int n;
+        while ((n = await stream.ReadAsync(buffer, CancellationToken.None)) > 0)
+        {
+            var data = buffer.AsSpan(0, n).ToArray();
+            seen(data);
+            if (!clientGone.IsCancellationRequested)
+            {
+                try
                 {
-                    var stream = entry.Stream == "stderr" ? MultiplexedStream.Stderr : MultiplexedStream.Stdout;
-                    output.Writer.TryWrite(new OutputChunk(stream, System.Text.Encoding.UTF8.GetBytes(entry.Text + "\n")));
-                }, cancellationToken);
-                session.ExitCode = result.ExitCode;
+                    await output.WriteAsync(new OutputChunk(kind, data), clientGone);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Dropped: nobody reads any more.
+                }
             }
-            catch (ContainerEngineException e)
-            {
-                output.Writer.TryWrite(new OutputChunk(MultiplexedStream.Stderr, System.Text.Encoding.UTF8.GetBytes(e.Message + "\n")));
-                session.ExitCode = e.ExitCode ?? 126;
-            }
-            finally
-            {
-                output.Writer.TryComplete();
-            }
-        }, CancellationToken.None);
-        await hijack.CopyOutput(output.Reader, session.AttachStdout, session.AttachStderr, cancellationToken);
-        await run;
+        }
     }
 
     /// <summary>A tty exec (docker exec -it): the process on a pty of its own, its output raw, the client's input to the pty.</summary>

@@ -201,7 +201,8 @@ public sealed class ApiServiceManager
             string answer;
             try
             {
-                answer = ReadAnswer(readEnd, timeout, cancellationToken);
+                answer = ReadyPipe.ReadAnswer(readEnd, timeout, () => new ContainerEngineException("ApiServiceStartFailed",
+                    $"The API service did not report that it listens within {timeout.TotalSeconds:F0} s.", ContainerErrorKind.Timeout), cancellationToken);
             }
             catch
             {
@@ -245,45 +246,6 @@ public sealed class ApiServiceManager
         catch (InvalidOperationException)
         {
             // Already gone.
-        }
-    }
-
-    private static unsafe string ReadAnswer(int fd, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        var buffer = new byte[4096];
-        var received = new MemoryStream();
-        var pfd = new PollFd { Fd = fd, Events = Consts.POLLIN };
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new ContainerEngineException("ApiServiceStartFailed",
-                    $"The API service did not report that it listens within {timeout.TotalSeconds:F0} s.", ContainerErrorKind.Timeout);
-            }
-
-            pfd.REvents = 0;
-            if (Libc.Poll(&pfd, 1, 100) <= 0)
-            {
-                continue;
-            }
-
-            fixed (byte* p = buffer)
-            {
-                var n = (int)Libc.Read(fd, p, buffer.Length);
-                if (n <= 0)
-                {
-                    return Encoding.UTF8.GetString(received.ToArray()).Trim();
-                }
-
-                received.Write(buffer, 0, n);
-            }
-
-            if (Encoding.UTF8.GetString(received.ToArray()).Trim() == "1")
-            {
-                return "1";
-            }
         }
     }
 

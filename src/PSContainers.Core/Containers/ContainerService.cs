@@ -343,6 +343,15 @@ public sealed partial class ContainerService : IContainerService
         return ExecTerminal.Start(Launcher.PscrunPath, ["--root", Paths.RuntimeRoot], args, Paths.StateDir(id), _log, cancellationToken);
     }
 
+    /// <summary>Runs a command in a running container with raw pipes for its standard streams (docker exec -i).</summary>
+    public ExecProcess StartExecProcess(string idOrName, ContainerExecRequest request, bool openStdin)
+    {
+        var id = Store.Resolve(idOrName);
+        var args = new List<string> { "--root", Paths.RuntimeRoot, "exec" };
+        args.AddRange(ExecArguments(id, idOrName, request));
+        return ExecProcess.Start(Launcher.PscrunPath, args, openStdin, _log);
+    }
+
     private void StartLocked(string id, ContainerCreateRequest config, CancellationToken cancellationToken, int attachFd = -1)
     {
         // Whatever a previous run left (a monitor killed with -9) goes first: the runtime id and the mount point are reused.

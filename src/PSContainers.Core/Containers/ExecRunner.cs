@@ -8,18 +8,7 @@ public static class ExecRunner
 {
     public static ContainerExecResult Run(string pscrun, IReadOnlyList<string> args, string id, Action<ContainerLogEntry>? output, ILogger log, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(pscrun)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
+        var start = ExecProcess.PipedStartInfo(pscrun, args);
         log.LogDebug("exec: {Pscrun} {Args}", pscrun, string.Join(' ', args));
         var lines = new List<ContainerLogEntry>();
         var gate = new Lock();

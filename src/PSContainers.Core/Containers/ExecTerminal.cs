@@ -40,26 +40,7 @@ public sealed unsafe class ExecTerminal : ITerminalSession
         Process? process = null;
         try
         {
-            var start = new ProcessStartInfo(pscrun)
-            {
-                UseShellExecute = false,
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            foreach (var a in globalArgs)
-            {
-                start.ArgumentList.Add(a);
-            }
-
-            start.ArgumentList.Add("exec");
-            start.ArgumentList.Add("--tty");
-            start.ArgumentList.Add("--console-socket");
-            start.ArgumentList.Add(socketPath);
-            foreach (var a in execArgs)
-            {
-                start.ArgumentList.Add(a);
-            }
+            var start = ExecProcess.PipedStartInfo(pscrun, [.. globalArgs, "exec", "--tty", "--console-socket", socketPath, .. execArgs]);
 
             log.LogDebug("exec with a terminal: {Pscrun} {Args}", pscrun, string.Join(' ', start.ArgumentList));
             process = Process.Start(start) ?? throw new InvalidOperationException($"{pscrun} did not start");

@@ -23,6 +23,9 @@ public interface IContainerService
     /// <summary>Runs a command in a running container on a pty of its own (Enter-Container).</summary>
     ExecTerminal StartExecTerminal(string idOrName, ContainerExecRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>Runs a command in a running container with its standard streams as raw pipes (docker exec -i without -t).</summary>
+    ExecProcess StartExecProcess(string idOrName, ContainerExecRequest request, bool openStdin);
+
     /// <summary>Sends the stop signal, waits up to the timeout, then SIGKILL.</summary>
     ContainerInfo Stop(string idOrName, string? signal = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default);
 

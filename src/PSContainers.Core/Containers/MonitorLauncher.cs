@@ -91,7 +91,8 @@ public sealed class MonitorLauncher
                 }
             }
 
-            var answer = ReadAnswer(readEnd, timeout, cancellationToken);
+            var answer = ReadyPipe.ReadAnswer(readEnd, timeout, () => new ContainerEngineException("ContainerStartFailed",
+                $"The container's monitor did not report within {timeout.TotalSeconds:F0} s.", ContainerErrorKind.Timeout), cancellationToken);
             if (answer == "1")
             {
                 return;
@@ -132,47 +133,6 @@ public sealed class MonitorLauncher
         {
             throw new ContainerEngineException("ContainerStartFailed", $"The runtime binary {PscrunPath} cannot be started: {e.Message}; rebuild the module or set $env:PSCRUN.",
                 ContainerErrorKind.OperationFailed, PscrunPath, e);
-        }
-    }
-
-    private static unsafe string ReadAnswer(int fd, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        var buffer = new byte[4096];
-        var received = new MemoryStream();
-        var pfd = new PollFd { Fd = fd, Events = Consts.POLLIN };
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new ContainerEngineException("ContainerStartFailed",
-                    $"The container's monitor did not report within {timeout.TotalSeconds:F0} s.", ContainerErrorKind.Timeout);
-            }
-
-            pfd.REvents = 0;
-            if (Libc.Poll(&pfd, 1, 100) <= 0)
-            {
-                continue;
-            }
-
-            fixed (byte* p = buffer)
-            {
-                var n = (int)Libc.Read(fd, p, buffer.Length);
-                if (n <= 0)
-                {
-                    return Encoding.UTF8.GetString(received.ToArray()).Trim();
-                }
-
-                received.Write(buffer, 0, n);
-            }
-
-            var text = Encoding.UTF8.GetString(received.ToArray());
-            // "1" is complete as soon as it arrives; an error message is complete at EOF.
-            if (text.Trim() == "1")
-            {
-                return "1";
-            }
         }
     }
 }
