@@ -74,6 +74,7 @@ Describe 'Docker-style flags are errors that name the parameter to use, never th
         @{ Text = 'New-Container IMG -u 1000 sh'; Script = { New-Container $image -u 1000 sh }; Names = '-u', '-User' }
         @{ Text = 'Invoke-ContainerCommand C -e A=1 sh'; Script = { Invoke-ContainerCommand nosuch -e A=1 sh }; Names = '-e', '-Environment' }
         @{ Text = 'Invoke-ContainerCommand C -it sh'; Script = { Invoke-ContainerCommand nosuch -it sh }; Names = '-it', 'Enter-Container' }
+        @{ Text = 'Invoke-ContainerCommand C -i cat'; Script = { Invoke-ContainerCommand nosuch -i cat }; Names = '-i', 'piped in' }
         @{ Text = 'Enter-Container C -it sh'; Script = { Enter-Container nosuch -it sh }; Names = '-it', 'always runs on a terminal' }
         @{ Text = 'Enter-Container C -e A=1 sh'; Script = { Enter-Container nosuch -e A=1 sh }; Names = '-e', '-Environment' }
         @{ Text = 'Enter-Container C --user 1 sh'; Script = { Enter-Container nosuch --user 1 sh }; Names = '--user', '-User' }

@@ -310,6 +310,19 @@ Describe 'Invoke-ContainerCommand' {
         (Invoke-ContainerCommand execbox -PassThru -- true | Select-Object -Last 1).ExitCode | Should -Be 0
     }
 
+    It 'feeds piped text and bytes to the process''s standard input, and keeps containers from the pipeline on -Id' {
+        ('one', 'two', 'three' | Invoke-ContainerCommand execbox -- wc -l).Text.Trim() | Should -Be '3'
+        $bytes = [byte[]](0..255)
+        , $bytes | Invoke-ContainerCommand execbox -- sh -c 'cat > /tmp/bytes'
+        $LASTEXITCODE | Should -Be 0
+        (Invoke-ContainerCommand execbox -- sh -c 'od -An -v -tx1 /tmp/bytes | tr -d " \n"').Text |
+            Should -Be (($bytes | ForEach-Object { '{0:x2}' -f $_ }) -join '')
+        # Without input the process reads end-of-file at once, so cat ends.
+        Invoke-ContainerCommand execbox -- cat | Should -BeNullOrEmpty
+        # A container piped in is still the target, not the input.
+        (Get-Container execbox | Invoke-ContainerCommand -Command 'sh', '-c', 'cat; echo done').Text | Should -Be 'done'
+    }
+
     It 'runs with the given environment, user and working directory' {
         (Invoke-ContainerCommand execbox -Environment @{ X = 'y' } -User 1000 -WorkingDirectory /tmp -- sh -c 'echo $X $(id -u) $(pwd)').Text |
             Should -Be 'y 1000 /tmp'

@@ -13,4 +13,7 @@ public sealed class ContainerExecRequest
     public string? WorkingDirectory { get; set; }
 
     public bool Privileged { get; set; }
+
+    /// <summary>What the process reads on its standard input, then end-of-file; null gives it end-of-file at once.</summary>
+    public byte[]? Input { get; set; }
 }

@@ -664,7 +664,7 @@ public sealed partial class ContainerService : IContainerService
         var id = Store.Resolve(idOrName);
         var args = new List<string> { "--root", Paths.RuntimeRoot, "exec" };
         args.AddRange(ExecArguments(id, idOrName, request));
-        return ExecRunner.Run(Launcher.PscrunPath, args, id, output, _log, cancellationToken);
+        return ExecRunner.Run(Launcher.PscrunPath, args, id, request.Input, output, _log, cancellationToken);
     }
 
     /// <summary>The options, id and command of `pscrun exec` for a request, after checking the container runs.</summary>

@@ -6,7 +6,7 @@ namespace PSContainers.Core.Containers;
 /// <summary>Runs `pscrun exec` as a child process and turns its stdout and stderr into log entries as they come.</summary>
 public static class ExecRunner
 {
-    public static ContainerExecResult Run(string pscrun, IReadOnlyList<string> args, string id, Action<ContainerLogEntry>? output, ILogger log, CancellationToken cancellationToken)
+    public static ContainerExecResult Run(string pscrun, IReadOnlyList<string> args, string id, byte[]? input, Action<ContainerLogEntry>? output, ILogger log, CancellationToken cancellationToken)
     {
         var start = ExecProcess.PipedStartInfo(pscrun, args);
         log.LogDebug("exec: {Pscrun} {Args}", pscrun, string.Join(' ', args));
@@ -31,7 +31,7 @@ public static class ExecRunner
         process.OutputDataReceived += (_, e) => Add("stdout", e.Data);
         process.ErrorDataReceived += (_, e) => Add("stderr", e.Data);
         process.Start();
-        process.StandardInput.Close();
+        var feed = Feed(process, input);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         using (cancellationToken.Register(() =>
@@ -49,6 +49,8 @@ public static class ExecRunner
             process.WaitForExit();
         }
 
+        // A child the command left behind may hold stdin open without reading it: then the rest of the input is dropped.
+        feed.Wait(TimeSpan.FromSeconds(2), CancellationToken.None);
         cancellationToken.ThrowIfCancellationRequested();
         List<ContainerLogEntry> all;
         lock (gate)
@@ -64,5 +66,28 @@ public static class ExecRunner
         }
 
         return new ContainerExecResult { ContainerId = id, ExitCode = process.ExitCode, Output = all };
+    }
+
+    /// <summary>Writes the input to the process's stdin on its own task (the output is read meanwhile), then closes it.</summary>
+    private static Task Feed(Process process, byte[]? input)
+    {
+        if (input is null || input.Length == 0)
+        {
+            process.StandardInput.Close();
+            return Task.CompletedTask;
+        }
+
+        return Task.Run(() =>
+        {
+            try
+            {
+                process.StandardInput.BaseStream.Write(input);
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // EPIPE: the process ended or closed its stdin before reading everything, as `head` does.
+            }
+        }, CancellationToken.None);
     }
 }

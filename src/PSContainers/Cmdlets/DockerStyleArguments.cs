@@ -105,6 +105,11 @@ public static class DockerStyleArguments
             return $"'{flag}' is not a parameter of {cmdletName}: it always runs on a terminal (as docker exec -it does), so leave the flag out.";
         }
 
+        if (bare is "i" or "interactive" && known.ContainsKey("InputObject"))
+        {
+            return $"'{flag}' is not a parameter of {cmdletName}: what docker exec -i reads from stdin is piped in here ('text' | {cmdletName} ID -- cat), or given as -InputObject.";
+        }
+
         if (bare is "it" or "ti" or "i" or "t" or "interactive" or "tty" && !known.ContainsKey("Interactive"))
         {
             return $"'{flag}' is not a parameter of {cmdletName}: Enter-Container runs a command on a terminal (docker exec -it), Invoke-Container -Interactive a container (docker run -it).";
