@@ -169,6 +169,29 @@ Describe 'Volumes, binds and files copied in' {
         }
     }
 
+    It 'exports the container''s own ids, for its image''s files and the files its root and users wrote' {
+        $c = Invoke-Container $image -Detach -Name userns-export -UserNS auto -Network none -- sh -c 'touch /made-by-root && touch /made-by-user && chown 1000:1001 /made-by-user && exec sleep 300'
+        try {
+            $ready = $false
+            foreach ($try in 1..100) {
+                Invoke-ContainerCommand userns-export -- test -e /made-by-user | Out-Null
+                if ($LASTEXITCODE -eq 0) { $ready = $true; break }
+                Start-Sleep -Milliseconds 100
+            }
+            $ready | Should -BeTrue
+            $tar = Join-Path $work 'userns-export.tar'
+            Export-Container userns-export -Destination $tar
+            $listing = (Invoke-Native tar '-tvf' $tar '--numeric-owner' | Assert-NativeSuccess).StdOut -split "`n"
+            ($listing | Where-Object { $_ -match ' made-by-root$' }) | Should -Match ' 0/0 '
+            ($listing | Where-Object { $_ -match ' made-by-user$' }) | Should -Match ' 1000/1001 '
+            ($listing | Where-Object { $_ -match ' bin/busybox$' }) | Should -Match ' 0/0 '
+            ($listing | Where-Object { $_ -match ' [0-9]{10}/' }) | Should -BeNullOrEmpty -Because 'no host id of the allocated range may leak into the archive'
+        }
+        finally {
+            Remove-Container $c.Id -Force
+        }
+    }
+
     It 'commits a layer with the container''s own ids, not the host''s shifted ones' {
         $c = New-Container $image -Name userns-commit -UserNS auto -Network none -- sh -c 'touch /made-by-root && touch /made-by-user && chown 1000:1001 /made-by-user'
         Start-Container $c.Id | Out-Null
@@ -206,15 +229,25 @@ Describe 'The chowned-copy method ($PSCONTAINERS_USERNS_METHOD = copy)' {
     BeforeAll { $env:PSCONTAINERS_USERNS_METHOD = 'copy' }
     AfterAll { $env:PSCONTAINERS_USERNS_METHOD = $null }
 
-    It 'shows the image''s owners inside from a cached chowned copy, made once per mapping' {
+    It 'shows the image''s owners inside from a cached chowned copy, made once per mapping and removed with its last container' {
         $cache = Join-Path $env:PSCONTAINERS_ROOT 'userns-layers'
-        $out = Invoke-Probe -With @{ UidMap = @('0:3600000000:65536') } -Script 'stat -c %u:%g /srv/content/index.html /bin/busybox'
-        $out -split "`n" | Should -Be @('1000:1001', '0:0')
-        $copies = @(Get-ChildItem -LiteralPath $cache -Directory)
-        $copies.Count | Should -BeGreaterThan 0
-        Invoke-Native stat -c '%u' (Join-Path $copies[0].FullName '.') | ForEach-Object { $_.StdOut.Trim() } | Should -BeGreaterOrEqual 3600000000
-        Invoke-Probe -With @{ UidMap = @('0:3600000000:65536') } -Script 'stat -c %u:%g /srv/content/index.html' | Should -Be '1000:1001'
-        @(Get-ChildItem -LiteralPath $cache -Directory).Count | Should -Be $copies.Count -Because 'the second container reuses the copies'
+        $map = @{ UidMap = @('0:3600000000:65536') }
+        # A container that keeps the mapping's copies in use while the probes come and go.
+        $holder = Invoke-Container $image -Detach -Name userns-copy-holder -Network none @map -- sleep 300
+        try {
+            $copies = @(Get-ChildItem -LiteralPath $cache -Directory)
+            $copies.Count | Should -BeGreaterThan 0
+            Invoke-Native stat -c '%u' (Join-Path $copies[0].FullName '.') | ForEach-Object { $_.StdOut.Trim() } | Should -BeGreaterOrEqual 3600000000
+            $out = Invoke-Probe -With $map -Script 'stat -c %u:%g /srv/content/index.html /bin/busybox'
+            $out -split "`n" | Should -Be @('1000:1001', '0:0')
+            $after = @(Get-ChildItem -LiteralPath $cache -Directory)
+            $after.Count | Should -Be $copies.Count -Because 'the probe reused the copies, and its removal kept them for the holder'
+            $after[0].CreationTimeUtc | Should -Be $copies[0].CreationTimeUtc
+        }
+        finally {
+            Remove-Container $holder.Id -Force
+        }
+        @(Get-ChildItem -LiteralPath $cache -Directory -ErrorAction Ignore) | Should -BeNullOrEmpty -Because 'the last container with the mapping is gone'
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using PSContainers.Native;
+using PSContainers.Runtime.Spec;
 
 namespace PSContainers.Core.Containers;
 
@@ -90,18 +91,30 @@ public static unsafe class ContainerFiles
         }
     }
 
-    /// <summary>The container's filesystem as a tar stream (symlinks as symlinks), walked by fd as the copies are.</summary>
-    public static void Export(string root, Stream destination, CancellationToken cancellationToken)
+    /// <summary>
+    /// The container's filesystem as a tar stream (symlinks as symlinks), walked by fd as the copies are. A container
+    /// with a user namespace (uidMaps, gidMaps) shows host ids on the host: the archive gets the container's own ids.
+    /// </summary>
+    public static void Export(string root, Stream destination, IReadOnlyList<LinuxIdMapping>? uidMaps, IReadOnlyList<LinuxIdMapping>? gidMaps,
+        CancellationToken cancellationToken)
     {
         using var writer = new TarWriter(destination, TarEntryFormat.Pax, leaveOpen: true);
         using var rootFd = OpenRoot(root);
         using var top = OpenAt(rootFd, "", Consts.O_RDONLY | Consts.O_DIRECTORY | Consts.O_CLOEXEC, 0);
-        ExportDirectory(writer, top, "", cancellationToken);
+        ExportDirectory(writer, top, "", new IdShift(uidMaps, gidMaps), cancellationToken);
+    }
+
+    // Host ids back to the container's ids; no maps, no change.
+    private sealed record IdShift(IReadOnlyList<LinuxIdMapping>? Uids, IReadOnlyList<LinuxIdMapping>? Gids)
+    {
+        public int Uid(uint host) => (int)(Uids is { Count: > 0 } maps ? Images.Snapshots.ShiftedLayerCache.Unshift(host, maps) : host);
+
+        public int Gid(uint host) => (int)(Gids is { Count: > 0 } maps ? Images.Snapshots.ShiftedLayerCache.Unshift(host, maps) : host);
     }
 
     // Each directory is listed through its own fd and each entry is opened from it with O_NOFOLLOW, so a directory
     // swapped for a symlink during the export is written as the symlink it now is, never followed to the host.
-    private static void ExportDirectory(TarWriter writer, SafeFd dir, string prefix, CancellationToken cancellationToken)
+    private static void ExportDirectory(TarWriter writer, SafeFd dir, string prefix, IdShift ids, CancellationToken cancellationToken)
     {
         foreach (var name in Names(dir).Order(StringComparer.Ordinal))
         {
@@ -131,8 +144,8 @@ public static unsafe class ContainerFiles
             var entry = new PaxTarEntry(entryType, entryType == TarEntryType.Directory ? entryName + "/" : entryName)
             {
                 Mode = (UnixFileMode)(st.Mode & 0xFFF),
-                Uid = (int)st.Uid,
-                Gid = (int)st.Gid,
+                Uid = ids.Uid(st.Uid),
+                Gid = ids.Gid(st.Gid),
                 ModificationTime = DateTimeOffset.FromUnixTimeSeconds(st.MtimeSec).AddTicks(st.MtimeNsec / 100),
             };
             switch (entryType)
@@ -173,7 +186,7 @@ public static unsafe class ContainerFiles
                     if (fd >= 0)
                     {
                         using var child = new SafeFd(fd);
-                        ExportDirectory(writer, child, entryName + "/", cancellationToken);
+                        ExportDirectory(writer, child, entryName + "/", ids, cancellationToken);
                     }
 
                     break;

@@ -126,8 +126,48 @@ public sealed partial class ContainerService
         if (config.UidMappings is { Count: > 0 })
         {
             UserNamespaceAllocator.ForEngine(Paths).Release(id);
+            if (config.UserNamespaceMethod == "copy")
+            {
+                DropShiftedLayers(id, config);
+            }
         }
     }
+
+    /// <summary>
+    /// Removes the chowned copies of a removed container's layers that no other container uses. A container created
+    /// with the same maps meanwhile loses nothing for good: its start makes any missing copy again.
+    /// </summary>
+    private void DropShiftedLayers(string id, ContainerCreateRequest config)
+    {
+        var unused = ShiftedLayerPaths(config);
+        foreach (var other in Store.Ids())
+        {
+            if (unused.Count == 0)
+            {
+                return;
+            }
+
+            if (other != id && Store.TryLoad(other)?.Config is { UserNamespaceMethod: "copy", UidMappings.Count: > 0 } otherConfig)
+            {
+                unused.ExceptWith(ShiftedLayerPaths(otherConfig));
+            }
+        }
+
+        foreach (var path in unused.Where(Directory.Exists))
+        {
+            try
+            {
+                Directory.Delete(path, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _log.LogWarning("container {Id}: its chowned layer copy {Path} could not be removed: {Message}", id, path, e.Message);
+            }
+        }
+    }
+
+    private HashSet<string> ShiftedLayerPaths(ContainerCreateRequest config) =>
+        LayerDirs(config).Select(l => Images.Snapshots.ShiftedLayerCache.PathOf(ShiftedLayersDir, l, config.UidMappings!, config.GidMappings!)).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Where CopyIn puts hostPath (resolved inside the container's root before the copy), as docker cp decides.</summary>
     private string CopiedInPath(string id, string hostPath, string containerPath)

@@ -848,6 +848,7 @@ public sealed partial class ContainerService : IContainerService
     {
         var id = Store.Resolve(idOrName);
         RequireRunning(id, idOrName);
-        ContainerFiles.Export(Paths.MergedDir(id), destination, cancellationToken);
+        var config = Store.Load(id).Config;
+        ContainerFiles.Export(Paths.MergedDir(id), destination, config.UidMappings, config.GidMappings, cancellationToken);
     }
 }
