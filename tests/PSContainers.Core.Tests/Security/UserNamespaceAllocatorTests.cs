@@ -73,6 +73,35 @@ public sealed class UserNamespaceAllocatorTests : IDisposable
     }
 
     [Fact]
+    public void ARangeLeftWithoutItsContainer_IsTakenBack_OnlyWhenOld()
+    {
+        var records = new HashSet<string> { "kept" };
+        var pool = new UserNamespaceAllocator(_dir.Path, 1_000_000, 65536 * 3, id => records.Contains(id));
+        var file = System.IO.Path.Combine(_dir.Path, "userns", "ranges");
+        System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        // "lost": no record, handed out two hours ago (an engine killed mid-create); "young": no record yet, a create
+        // in progress; "old-format": a line of an engine before times were written, without a record either.
+        System.IO.File.WriteAllText(file, $"kept 1000000 65536 {now - 7200}\nlost 1065536 65536 {now - 7200}\nyoung 1131072 65536 {now}\n");
+        Assert.Equal(1_065_536u, pool.Allocate("new", 65536));
+        Assert.Equal(new[] { "kept", "new", "young" }, pool.Held().Keys.Order(StringComparer.Ordinal));
+
+        System.IO.File.WriteAllText(file, "kept 1000000 65536\nold-format 1065536 65536\n");
+        Assert.Equal(1_065_536u, pool.Allocate("other", 65536));
+        Assert.DoesNotContain("old-format", pool.Held().Keys);
+    }
+
+    [Fact]
+    public void WithoutARecordCheck_NoRangeIsTakenBack()
+    {
+        var pool = new UserNamespaceAllocator(_dir.Path, 1_000_000, 65536 * 2);
+        var file = System.IO.Path.Combine(_dir.Path, "userns", "ranges");
+        System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
+        System.IO.File.WriteAllText(file, "a 1000000 65536 0\nb 1065536 65536 0\n");
+        Assert.Throws<ContainerEngineException>(() => pool.Allocate("c", 65536));
+    }
+
+    [Fact]
     public void ReleasingAnUnknownContainer_ChangesNothing()
     {
         var pool = new UserNamespaceAllocator(_dir.Path, 1_000_000, 65536 * 4);
