@@ -170,7 +170,7 @@ Describe 'The docker CLI against <Target>' -ForEach $targets {
         $tail.StdOut.Trim() | Should -BeNullOrEmpty
     }
 
-    It 'docker ps filters by status, name, label, ancestor and exited code' {
+    It 'docker ps filters by status, name, label, ancestor, exited code, before, since, health and is-task' {
         Invoke-Docker $socket run -d --name api-f1 --label tier=web busybox sleep 300 | Assert-NativeSuccess | Out-Null
         Invoke-Docker $socket run --name api-f2 --label tier=db busybox sh -c 'exit 4' | Out-Null
         $names = { param($f) @((Invoke-Docker $socket ps -a --filter $f --format '{{.Names}}' | Assert-NativeSuccess).StdOut -split "`n" | Where-Object { $_ } | Sort-Object) }
@@ -180,6 +180,17 @@ Describe 'The docker CLI against <Target>' -ForEach $targets {
         & $names 'name=api-f1' | Should -Be @('api-f1')
         & $names 'label=tier=db' | Should -Be @('api-f2')
         & $names 'exited=4' | Should -Be @('api-f2')
+        # api-f2 was made after api-f1: before and since name a container and compare creation times.
+        & $names 'since=api-f1' | Should -Contain 'api-f2'
+        & $names 'since=api-f1' | Should -Not -Contain 'api-f1'
+        & $names 'before=api-f2' | Should -Contain 'api-f1'
+        & $names 'before=api-f2' | Should -Not -Contain 'api-f2'
+        # podman 4.3.1 differences: its health=none matches nothing, where docker's matches containers without a
+        # check, and it refuses the is-task filter (swarm's), which docker takes.
+        if ($Target -ne 'podman') {
+            & $names 'health=none' | Should -Contain 'api-f1'
+            & $names 'is-task=true' | Should -BeNullOrEmpty
+        }
         # podman names the imported image localhost/busybox, and its ancestor filter wants that name.
         & $names $(if ($Target -eq 'podman') { 'ancestor=localhost/busybox' } else { 'ancestor=busybox' }) | Should -Contain 'api-f1'
         # Without -a only running containers show.

@@ -50,7 +50,9 @@ internal static class ContainersEndpoints
         }
 
         var filters = ContainerFilters.Parse(ApiQuery.String(context, "filters"));
-        var containers = engine.Containers.List(all: true)
+        var everything = engine.Containers.List(all: true).ToList();
+        filters.Bind(everything);
+        var containers = everything
             .Where(c => (all || filters.ImpliesAll || c.Status is ContainerStatus.Running or ContainerStatus.Paused) && filters.Matches(c))
             .OrderByDescending(c => c.Created);
         var list = (limit is > 0 ? containers.Take(limit.Value) : containers).Select(ContainerSummary.From).ToList();
