@@ -17,7 +17,7 @@ internal static class ContainerCreateReader
     [
         "Hostname", "User", "AttachStdin", "AttachStdout", "AttachStderr", "ExposedPorts", "Tty", "OpenStdin", "StdinOnce", "Env",
         "Cmd", "Image", "Volumes", "WorkingDir", "Entrypoint", "Labels", "StopSignal", "StopTimeout", "HostConfig", "NetworkingConfig",
-        "ArgsEscaped", "NetworkDisabled", "Healthcheck",
+        "ArgsEscaped", "NetworkDisabled", "Healthcheck", "Domainname",
     ];
 
     private static readonly HashSet<string> HostConfigFields =
@@ -25,7 +25,8 @@ internal static class ContainerCreateReader
         "Binds", "Mounts", "PortBindings", "PublishAllPorts", "NetworkMode", "Memory", "MemorySwap", "MemoryReservation", "NanoCpus", "CpuShares",
         "CpuPeriod", "CpuQuota", "CpusetCpus", "CpusetMems", "PidsLimit", "BlkioWeight", "RestartPolicy", "CapAdd", "CapDrop", "Privileged",
         "SecurityOpt", "Tmpfs", "Init", "AutoRemove", "LogConfig", "ReadonlyRootfs", "ShmSize", "Ulimits", "VolumesFrom", "Dns",
-        "DnsSearch", "DnsOptions", "ExtraHosts", "ConsoleSize", "MemorySwappiness",
+        "DnsSearch", "DnsOptions", "ExtraHosts", "ConsoleSize", "MemorySwappiness", "Annotations", "OomKillDisable", "CgroupnsMode", "UsernsMode",
+        "Isolation", "ContainerIDFile",
     ];
 
     /// <summary>Reads a create body; name is the ?name= query parameter; baseDirectory resolves nothing (API binds must be absolute).</summary>
@@ -40,6 +41,7 @@ internal static class ContainerCreateReader
         RefuseUnknown(body, ConfigFields, "");
         request.Image = Str(body, "Image") is { Length: > 0 } image ? image : throw ApiException.BadRequest("Config.Image: an image is required");
         request.Hostname = Str(body, "Hostname") is { Length: > 0 } host ? host : null;
+        request.Domainname = Str(body, "Domainname") is { Length: > 0 } domain ? domain : null;
         request.User = Str(body, "User") is { Length: > 0 } user ? user : null;
         request.WorkingDirectory = Str(body, "WorkingDir") is { Length: > 0 } wd ? wd : null;
         request.Tty = Bool(body, "Tty");
@@ -124,9 +126,44 @@ internal static class ContainerCreateReader
         request.Volumes.RemoveAll(v => !v.Contains(':') && covered.Contains(v.TrimEnd('/')));
     }
 
+    // Annotations, the OOM killer, the cgroup and user namespace modes; ContainerIDFile is the client's own to write.
+    private static void ReadIdentity(JsonElement host, ContainerCreateRequest request)
+    {
+        foreach (var (key, value) in StrMap(host, "Annotations"))
+        {
+            request.Annotations[key] = value;
+        }
+
+        request.OomKillDisable = Bool(host, "OomKillDisable");
+        request.CgroupNamespace = Str(host, "CgroupnsMode") switch
+        {
+            null or "" => null,
+            "host" => "host",
+            "private" => "private",
+            var other => throw ApiException.BadRequest($"HostConfig.CgroupnsMode \"{other}\" is not a mode: host or private"),
+        };
+        // docker's --userns takes host only; podman's auto and private (and auto:size=N) map to the engine's -UserNS.
+        var userns = Str(host, "UsernsMode");
+        if (!string.IsNullOrEmpty(userns) && userns != "host")
+        {
+            if (userns is not "private" && !userns.StartsWith("auto", StringComparison.Ordinal))
+            {
+                throw ApiException.BadRequest($"HostConfig.UsernsMode \"{userns}\" is not supported: host, private, auto or auto:size=N");
+            }
+
+            request.UserNS = userns;
+        }
+
+        if (Str(host, "Isolation") is { Length: > 0 } isolation && isolation != "default")
+        {
+            throw ApiException.BadRequest($"HostConfig.Isolation \"{isolation}\" is not supported: Linux containers have only the default isolation");
+        }
+    }
+
     private static void ReadHostConfig(JsonElement host, ContainerCreateRequest request, List<string> exposed)
     {
         RefuseUnknown(host, HostConfigFields, "HostConfig.");
+        ReadIdentity(host, request);
         request.Volumes.AddRange(StrList(host, "Binds") ?? []);
         request.VolumesFrom.AddRange(StrList(host, "VolumesFrom") ?? []);
         if (host.TryGetProperty("Mounts", out var mounts) && mounts.ValueKind == JsonValueKind.Array)

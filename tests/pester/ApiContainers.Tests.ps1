@@ -114,7 +114,7 @@ Describe 'The docker CLI against <Target>' -ForEach $targets {
     }
 
     AfterAll {
-        Invoke-Docker $socket rm -f api-d api-oom api-exec api-execi api-attach api-cp api-stats api-f1 api-f2 api-kill api-stop | Out-Null
+        Invoke-Docker $socket rm -f api-d api-oom api-exec api-execi api-ident api-attach api-cp api-stats api-f1 api-f2 api-kill api-stop | Out-Null
     }
 
     It 'shows the server in docker version and docker info' {
@@ -250,6 +250,39 @@ Describe 'The docker CLI against <Target>' -ForEach $targets {
         # Without -i the process's stdin is empty at once: cat ends instead of waiting for the client's input.
         $none = Invoke-Native bash -ArgumentList @('-c', 'echo never-read | docker exec api-execi cat') -Environment $dockerEnv -TimeoutSeconds 120 | Assert-NativeSuccess
         $none.StdOut | Should -BeNullOrEmpty
+    }
+
+    It 'docker run takes --domainname, --annotation, --oom-kill-disable, --cgroupns, --userns host, --isolation default and --cidfile' {
+        $cid = Join-Path $work "cid-$Target"
+        # podman 4.3.1 difference: its API is 1.41, and the CLI sends --annotation only to 1.43 and later.
+        $annotation = if ($Target -eq 'podman') { @() } else { @('--annotation', 'org.test/a=b') }
+        $r = Invoke-Docker $socket run --name api-ident --domainname example.org @annotation --oom-kill-disable -m 64m `
+            --cgroupns private --userns host --isolation default --cidfile $cid busybox sh -c 'cat /proc/sys/kernel/domainname; grep :memory: /proc/self/cgroup'
+        $r.ExitCode | Should -Be 0 -Because $r.StdErr
+        # podman 4.3.1 differences (crun, cgroup v1): its compatibility service leaves Config.Domainname unset (the
+        # container says "(none)"), CgroupnsMode private keeps the host's cgroup paths, and its inspect shows neither.
+        if ($Target -ne 'podman') {
+            ($r.StdOut -split "`n")[0] | Should -Be 'example.org'
+            ($r.StdOut -split "`n")[1] | Should -Match ':memory:/$'
+        }
+        # The client writes the id file; the server keeps nothing of it.
+        $id = (Get-Content -Raw -LiteralPath $cid).Trim()
+        $id | Should -Match '^[0-9a-f]{64}$'
+        $inspect = (Invoke-Docker $socket container inspect api-ident | Assert-NativeSuccess).StdOut | ConvertFrom-Json
+        $inspect[0].Id | Should -Be $id
+        if ($Target -ne 'podman') {
+            $inspect[0].Config.Domainname | Should -Be 'example.org'
+            $inspect[0].HostConfig.OomKillDisable | Should -BeTrue
+            $inspect[0].HostConfig.CgroupnsMode | Should -Be 'private'
+            $inspect[0].HostConfig.Annotations.'org.test/a' | Should -Be 'b'
+        }
+        Invoke-Docker $socket rm api-ident | Assert-NativeSuccess | Out-Null
+        # podman 4.3.1 difference: it runs a container asked for hyperv isolation as if nothing was asked.
+        if ($Target -ne 'podman') {
+            $bad = Invoke-Docker $socket run --rm --isolation hyperv busybox true
+            $bad.ExitCode | Should -Not -Be 0
+            $bad.StdErr | Should -Match '(?i)isolation'
+        }
     }
 
     It 'docker stats --no-stream shows the container''s memory and pids' {

@@ -52,7 +52,7 @@ internal static class ContainerInspect
             ["Config"] = new Dictionary<string, object?>
             {
                 ["Hostname"] = config.Hostname ?? (c.Id.Length >= 12 ? c.Id[..12] : c.Id),
-                ["Domainname"] = "",
+                ["Domainname"] = config.Domainname ?? "",
                 ["User"] = config.User ?? "",
                 ["AttachStdin"] = false,
                 ["AttachStdout"] = false,
@@ -118,6 +118,12 @@ internal static class ContainerInspect
             ["Init"] = config.Init,
             ["LogConfig"] = new { Type = "json-file", Config = new Dictionary<string, string>() },
             ["Mounts"] = config.Mounts,
+            ["Annotations"] = config.Annotations.Count > 0 ? config.Annotations : null,
+            ["OomKillDisable"] = config.OomKillDisable,
+            ["CgroupnsMode"] = config.CgroupNamespace ?? "host",
+            ["UsernsMode"] = config.UserNS is null or "host" ? "" : config.UserNS,
+            ["Isolation"] = "",
+            ["ContainerIDFile"] = "",
         };
     }
 
