@@ -98,6 +98,16 @@ Describe 'The API service process' {
         ($lines[0] | ConvertFrom-Json).message | Should -Be 'client version 1.99 is too new. Maximum supported API version is 1.47'
     }
 
+    It 'answers a create whose network or --volumes-from container is missing with that cause, not with a pull of the image' {
+        foreach ($case in @(@{ Args = @('--network', 'no-such-net'); Says = 'network no-such-net not found' }, @{ Args = @('--volumes-from', 'no-such-box'); Says = 'No such container: no-such-box' })) {
+            $caseArgs = $case.Args
+            $r = Invoke-Docker $pscSocket run --rm @caseArgs busybox true
+            $r.ExitCode | Should -Not -Be 0
+            $r.StdErr | Should -Match ([regex]::Escape($case.Says))
+            $r.StdErr | Should -Not -Match 'Unable to find image'
+        }
+    }
+
     It 'answers an unknown container with 404 and "No such container"' {
         $r = Invoke-Docker $pscSocket container inspect no-such-container
         $r.ExitCode | Should -Not -Be 0

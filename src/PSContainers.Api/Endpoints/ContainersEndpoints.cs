@@ -68,7 +68,18 @@ internal static class ContainersEndpoints
             request.Platform = platform;
         }
 
-        var info = engine.Containers.Create(request, context.RequestAborted);
+        ContainerInfo info;
+        try
+        {
+            info = engine.Containers.Create(request, context.RequestAborted);
+        }
+        catch (ContainerEngineException e) when (e.Kind == ContainerErrorKind.NotFound && e.ErrorId is not ("ImageNotFound" or "PlatformNotFound"))
+        {
+            // The docker CLI takes any 404 from create for a missing image and pulls it, hiding the real cause (a network,
+            // a --volumes-from container, a bind source): only a missing image answers 404 here.
+            throw ApiException.BadRequest(ApiErrors.DockerMessage(e));
+        }
+
         return ApiResults.Json(new { Id = info.Id, Warnings = Array.Empty<string>() }, StatusCodes.Status201Created);
     }
 
