@@ -25,7 +25,7 @@ internal static class ContainerCreateReader
         "Binds", "Mounts", "PortBindings", "PublishAllPorts", "NetworkMode", "Memory", "MemorySwap", "MemoryReservation", "NanoCpus", "CpuShares",
         "CpuPeriod", "CpuQuota", "CpusetCpus", "CpusetMems", "PidsLimit", "BlkioWeight", "RestartPolicy", "CapAdd", "CapDrop", "Privileged",
         "SecurityOpt", "Tmpfs", "Init", "AutoRemove", "LogConfig", "ReadonlyRootfs", "ShmSize", "Ulimits", "VolumesFrom", "Dns",
-        "DnsSearch", "DnsOptions", "ExtraHosts", "ConsoleSize", "MemorySwappiness", "Annotations", "OomKillDisable", "CgroupnsMode", "UsernsMode",
+        "DnsSearch", "DnsOptions", "ExtraHosts", "ConsoleSize", "MemorySwappiness", "Links", "Annotations", "OomKillDisable", "CgroupnsMode", "UsernsMode",
         "Isolation", "ContainerIDFile",
     ];
 
@@ -77,7 +77,16 @@ internal static class ContainerCreateReader
         {
             // docker's Config.Healthcheck is the image's HEALTHCHECK shape (durations in nanoseconds); the engine merges it.
             RefuseUnknown(health, ["Test", "Interval", "Timeout", "StartPeriod", "StartInterval", "Retries"], "Healthcheck.");
-            request.Healthcheck = health.Deserialize<Core.Images.Oci.ImageHealthcheck>();
+            // docker-py (compose 1.29) sends the durations it was not given as null: null is the default (0), as docker reads it.
+            request.Healthcheck = new Core.Images.Oci.ImageHealthcheck
+            {
+                Test = health.TryGetProperty("Test", out var test) && test.ValueKind == JsonValueKind.Array ? StrList(health, "Test") : null,
+                Interval = Nanoseconds(health, "Interval"),
+                Timeout = Nanoseconds(health, "Timeout"),
+                StartPeriod = Nanoseconds(health, "StartPeriod"),
+                StartInterval = Nanoseconds(health, "StartInterval"),
+                Retries = (int)Math.Clamp(Nanoseconds(health, "Retries"), 0, int.MaxValue),
+            };
         }
 
         if (Bool(body, "NetworkDisabled"))
@@ -160,6 +169,27 @@ internal static class ContainerCreateReader
         }
     }
 
+    // A whole number in Healthcheck (durations in nanoseconds, Retries); null or absent is 0.
+    private static long Nanoseconds(JsonElement health, string name)
+    {
+        if (!health.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null)
+        {
+            return 0;
+        }
+
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n))
+        {
+            return n;
+        }
+
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d) && d == Math.Floor(d) && Math.Abs(d) < long.MaxValue)
+        {
+            return (long)d;
+        }
+
+        throw ApiException.BadRequest($"Healthcheck.{name} must be a whole number (nanoseconds for durations), not {v.GetRawText()}");
+    }
+
     private static void ReadHostConfig(JsonElement host, ContainerCreateRequest request, List<string> exposed)
     {
         RefuseUnknown(host, HostConfigFields, "HostConfig.");
@@ -190,6 +220,7 @@ internal static class ContainerCreateReader
         networkOptions.DnsSearch.AddRange(StrList(host, "DnsSearch") ?? []);
         networkOptions.DnsOptions.AddRange(StrList(host, "DnsOptions") ?? []);
         networkOptions.AddHosts.AddRange(StrList(host, "ExtraHosts") ?? []);
+        networkOptions.Links.AddRange(StrList(host, "Links") ?? []);
         networkOptions.PublishAll = Bool(host, "PublishAllPorts");
         if (host.TryGetProperty("PortBindings", out var bindings) && bindings.ValueKind == JsonValueKind.Object)
         {
@@ -302,10 +333,8 @@ internal static class ContainerCreateReader
             var e = endpoint.Value;
             RefuseUnknown(e, ["Aliases", "IPAMConfig", "MacAddress", "Links", "NetworkID", "EndpointID", "Gateway", "IPAddress", "IPPrefixLen",
                 "IPv6Gateway", "GlobalIPv6Address", "GlobalIPv6PrefixLen", "DriverOpts", "DNSNames"], $"NetworkingConfig.EndpointsConfig.{endpoint.Name}.");
-            if (StrList(e, "Links") is { Count: > 0 })
-            {
-                throw ApiException.BadRequest($"NetworkingConfig.EndpointsConfig.{endpoint.Name}.Links: legacy links are not supported; containers on one network find each other by name");
-            }
+            // An endpoint's links are the same legacy links as HostConfig.Links (the CLI sends --link there for a user network).
+            options.Links.AddRange(StrList(e, "Links") ?? []);
 
             string? ip = null;
             if (e.TryGetProperty("IPAMConfig", out var ipam) && ipam.ValueKind == JsonValueKind.Object)

@@ -124,6 +124,7 @@ internal static class ContainerInspect
             ["UsernsMode"] = config.UserNS is null or "host" ? "" : config.UserNS,
             ["Isolation"] = "",
             ["ContainerIDFile"] = "",
+            ["Links"] = config.Networking?.Links is { Count: > 0 } links ? links : null,
         };
     }
 
