@@ -124,7 +124,7 @@ Describe 'The docker CLI against <Target>' -ForEach $targets {
     }
 
     AfterAll {
-        Invoke-Docker $socket rm -f api-d api-oom api-exec api-execi api-ident api-attach api-cp api-stats api-f1 api-f2 api-kill api-stop | Out-Null
+        Invoke-Docker $socket rm -f api-d api-oom api-exec api-execi api-ident api-rmfail api-attach api-cp api-stats api-f1 api-f2 api-kill api-stop | Out-Null
     }
 
     It 'shows the server in docker version and docker info' {
@@ -292,6 +292,26 @@ Describe 'The docker CLI against <Target>' -ForEach $targets {
             $bad = Invoke-Docker $socket run --rm --isolation hyperv busybox true
             $bad.ExitCode | Should -Not -Be 0
             $bad.StdErr | Should -Match '(?i)isolation'
+        }
+    }
+
+    It 'docker stop of a --rm container succeeds, and a --rm run whose start fails returns instead of waiting for ever' {
+        Invoke-Docker $socket run --rm -d --name api-rmstop busybox sleep 300 | Assert-NativeSuccess | Out-Null
+        $stop = Invoke-Docker $socket stop -t 1 api-rmstop
+        $stop.ExitCode | Should -Be 0 -Because $stop.StdErr
+        $stop.StdOut.Trim() | Should -Be 'api-rmstop'
+        Wait-Until { -not (Invoke-Docker $socket ps -a -q --filter name=api-rmstop).StdOut.Trim() } | Should -BeTrue
+
+        # One host port for two container ports: the start fails; docker removes a --rm container that failed to
+        # start, and the CLI, which waits for that removal, then exits with the error.
+        $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $probe.Start(); $hostPort = $probe.LocalEndpoint.Port; $probe.Stop()
+        $run = Invoke-Docker $socket run --rm --name api-rmfail -p "127.0.0.1:${hostPort}:80" -p "127.0.0.1:${hostPort}:81" busybox true
+        $run.ExitCode | Should -Not -Be 0
+        $run.ExitCode | Should -Not -Be -1 -Because 'the CLI must not hang until the test''s timeout'
+        # podman 4.3.1 difference: it keeps a --rm container whose start failed (in Created state).
+        if ($Target -ne 'podman') {
+            (Invoke-Docker $socket ps -a -q --filter name=api-rmfail).StdOut.Trim() | Should -BeNullOrEmpty
         }
     }
 

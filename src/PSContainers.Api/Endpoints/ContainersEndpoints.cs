@@ -104,7 +104,18 @@ internal static class ContainersEndpoints
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        runs.Start(containers, info.Id, context.RequestAborted);
+        try
+        {
+            runs.Start(containers, info.Id, context.RequestAborted);
+        }
+        catch (ContainerEngineException) when (info.Config.AutoRemove)
+        {
+            // As docker's daemon: an auto-remove container that failed to start is removed. `docker run --rm` waits for
+            // that removal after it prints the error, and would wait forever for a container that stays.
+            containers.Remove(info.Id, force: true, removeVolumes: true, CancellationToken.None);
+            throw;
+        }
+
         return ApiResults.NoContent();
     }
 

@@ -84,5 +84,15 @@ public sealed class ContainerInfo
         _ => $"{(int)span.TotalDays} days",
     };
 
+    /// <summary>
+    /// The last view of a -Remove container that its monitor removed as it exited (after a stop or kill): exited,
+    /// with no process, address or ports left; the exit code is not known here.
+    /// </summary>
+    public ContainerInfo AsRemovedOnExit(DateTimeOffset finishedAt) => new()
+    {
+        Id = Id, Name = Name, RootFs = RootFs, Image = Image, ImageId = ImageId, Command = Command, Status = ContainerStatus.Exited,
+        Created = Created, StartedAt = StartedAt, FinishedAt = finishedAt, RestartCount = RestartCount, Labels = Labels, Config = Config,
+    };
+
     public override string ToString() => Name;
 }

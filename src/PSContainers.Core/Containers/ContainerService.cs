@@ -435,9 +435,10 @@ public sealed partial class ContainerService : IContainerService
                 // docker releases a stopped container's address and rules; the next start makes them again.
                 TearDownNetworking(id);
             }
-        }
 
-        return Inspect(id) ?? throw ContainerEngineException.NotFound(idOrName);
+            // A -Remove container is gone once it has stopped: the stop did what was asked (docker answers 204 too).
+            return Inspect(id) ?? (info.Config.AutoRemove ? info.AsRemovedOnExit(DateTimeOffset.UtcNow) : throw ContainerEngineException.NotFound(idOrName));
+        }
     }
 
     private void StopLocked(string id, ContainerInfo info, string? signal, TimeSpan? timeout, CancellationToken cancellationToken)
@@ -517,7 +518,7 @@ public sealed partial class ContainerService : IContainerService
             WaitForMonitorExit(id, cancellationToken);
         }
 
-        return Inspect(id) ?? throw ContainerEngineException.NotFound(idOrName);
+        return Inspect(id) ?? (info.Config.AutoRemove ? info.AsRemovedOnExit(DateTimeOffset.UtcNow) : throw ContainerEngineException.NotFound(idOrName));
     }
 
     public ContainerInfo Restart(string idOrName, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
