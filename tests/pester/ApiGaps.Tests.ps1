@@ -1,0 +1,239 @@
+# The Docker Engine API's less travelled endpoints, driven by the real docker CLI (28.2.2) over a unix socket:
+# docker commit, docker builder prune and docker system prune. The commit script runs against podman's
+# compatibility service too (podman system service) as the peer; builder and system prune only against ours,
+# since podman's build cache (buildah's intermediate images) is another model and its answers differ by design.
+# The services run under the suite's own storage and run roots and are stopped by their pids.
+
+BeforeDiscovery {
+    $script:targets = @(@{ Target = 'psc' })
+    if (Get-Command podman -ErrorAction Ignore) {
+        $script:targets += @{ Target = 'podman' }
+    }
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestUtils.psm1') -Force
+    $script:engine = Enter-TestEngine -Name apigaps
+    $script:work = $engine.Work
+    $script:dockerConfig = Join-Path $work 'docker-config'
+    New-Item -ItemType Directory -Path $dockerConfig | Out-Null
+
+    $rootfs = New-TestBusyboxRootfs -Path (Join-Path $work 'rootfs')
+    $script:busyboxTar = Join-Path $work 'busybox.tar'
+    Invoke-Native tar -C $rootfs -cf $busyboxTar . | Assert-NativeSuccess | Out-Null
+    Import-ContainerImage $busyboxTar -Format RootFs -Tag busybox:latest -Change 'CMD ["sh"]' | Out-Null
+
+    $script:pscSocket = Join-Path $work 'docker.sock'
+    $script:service = Start-ContainerApiService -Socket $pscSocket -PassThru
+
+    # A plain function on purpose: docker flags in $args (-a, -f, -c) must not bind as PowerShell parameters.
+    function script:Invoke-Docker {
+        $dockerSocket = $args[0]
+        $dockerArgs = [string[]]@($args | Select-Object -Skip 1)
+        Invoke-Native docker -ArgumentList $dockerArgs -TimeoutSeconds 180 -WorkingDirectory $script:work `
+            -Environment @{ DOCKER_HOST = "unix://$dockerSocket"; DOCKER_CONFIG = $script:dockerConfig; DOCKER_BUILDKIT = '0' }
+    }
+
+    function script:Get-Lines([string]$Text) { @($Text -split "`n" | ForEach-Object Trim | Where-Object { $_ }) }
+
+    $script:podman = $null
+    $script:podmanSocket = Join-Path $work 'podman.sock'
+    $script:podmanProcess = $null
+    if (Get-Command podman -ErrorAction Ignore) {
+        $script:podman = New-TestPodman -WorkDirectory $work -Runtime (Get-Command crun).Source
+        Invoke-TestPodman $podman import --change 'CMD ["sh"]' $busyboxTar localhost/busybox:latest -TimeoutSeconds 120 | Assert-NativeSuccess | Out-Null
+        $script:podmanProcess = Start-TestPodmanService -Podman $podman -Socket $podmanSocket -ExtraArgs '--cgroup-manager', 'cgroupfs'
+    }
+
+    $script:sockets = @{ psc = $pscSocket; podman = $podmanSocket }
+}
+
+AfterAll {
+    $servicePid = if ($script:service) { $script:service.Pid } else { 0 }
+    if ($script:service) {
+        Stop-ContainerApiService -ErrorAction Continue
+    }
+    Stop-TestPodmanService -Process $script:podmanProcess
+    Remove-TestPodman -Podman $script:podman
+    $left = Exit-TestEngine -Work $engine.Work -Saved $engine.Saved
+    $left | Should -BeNullOrEmpty
+    if ($servicePid) { Test-Path "/proc/$servicePid" | Should -BeFalse }
+}
+
+Describe 'docker commit against <Target>' -ForEach $targets {
+    BeforeAll {
+        $script:socket = $sockets[$Target]
+        # podman 4.3.1's compat commit decodes a JSON body, and the docker 28 CLI sends none when it has no Config.
+        function script:Skip-PodmanEmptyBody($Result) {
+            if ($Target -eq 'podman' -and $Result.StdErr -match 'Decode\(\): EOF') {
+                Set-ItResult -Skipped -Because 'podman 4.3.1 bug: its compat /commit fails to decode the empty body the docker 28 CLI sends ("Decode(): EOF")'
+                return $true
+            }
+            $false
+        }
+    }
+
+    AfterAll {
+        Invoke-Docker $socket rm -f gaps-commit gaps-commit-run | Out-Null
+        Invoke-Docker $socket rmi -f gaps/committed:v1 gaps/committed:v2 | Out-Null
+    }
+
+    It 'commits a container''s file, message, author and --change, and docker run of the new image sees them' {
+        Invoke-Docker $socket run --name gaps-commit busybox sh -c 'echo committed-data > /greeting' | Assert-NativeSuccess | Out-Null
+        $commit = Invoke-Docker $socket commit -m 'a message' -a 'A. Author' -c 'CMD ["cat", "/greeting"]' -c 'ENV COMMITTED=yes' gaps-commit gaps/committed:v1
+        if (Skip-PodmanEmptyBody $commit) { return }
+        $id = ($commit | Assert-NativeSuccess).StdOut.Trim()
+        $id | Should -Match '^sha256:[0-9a-f]{64}$'
+        (Invoke-Docker $socket run --rm gaps/committed:v1 | Assert-NativeSuccess).StdOut.Trim() | Should -Be 'committed-data'
+        (Invoke-Docker $socket run --rm gaps/committed:v1 sh -c 'echo $COMMITTED' | Assert-NativeSuccess).StdOut.Trim() | Should -Be 'yes'
+        $inspect = (Invoke-Docker $socket image inspect gaps/committed:v1 | Assert-NativeSuccess).StdOut | ConvertFrom-Json
+        $inspect[0].Id | Should -Be $id
+        $inspect[0].Author | Should -Be 'A. Author'
+        @($inspect[0].Config.Cmd) | Should -Be @('cat', '/greeting')
+        # One layer more than busybox: the container's changes.
+        @($inspect[0].RootFS.Layers).Count | Should -Be 2
+        $history = Get-Lines (Invoke-Docker $socket history --no-trunc --format '{{.Comment}}' gaps/committed:v1 | Assert-NativeSuccess).StdOut
+        $history | Should -Contain 'a message'
+    }
+
+    It 'commits a running container (paused while read) without a tag, and it keeps running' {
+        Invoke-Docker $socket run -d --name gaps-commit-run busybox sh -c 'echo live > /live; sleep 300' | Assert-NativeSuccess | Out-Null
+        $deadline = [DateTime]::UtcNow.AddSeconds(60)
+        while ((Invoke-Docker $socket exec gaps-commit-run cat /live).StdOut.Trim() -ne 'live' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+        $commit = Invoke-Docker $socket commit gaps-commit-run
+        if (Skip-PodmanEmptyBody $commit) { return }
+        $id = ($commit | Assert-NativeSuccess).StdOut.Trim()
+        $id | Should -Match '^sha256:[0-9a-f]{64}$'
+        (Invoke-Docker $socket container inspect gaps-commit-run --format '{{.State.Status}}' | Assert-NativeSuccess).StdOut.Trim() | Should -Be 'running'
+        (Invoke-Docker $socket run --rm $id cat /live | Assert-NativeSuccess).StdOut.Trim() | Should -Be 'live'
+        Invoke-Docker $socket rmi $id | Assert-NativeSuccess | Out-Null
+    }
+
+    It 'refuses a commit of a missing container with docker''s words and makes no image' {
+        $before = (Get-Lines (Invoke-Docker $socket images -q --no-trunc | Assert-NativeSuccess).StdOut).Count
+        $r = Invoke-Docker $socket commit gaps-no-such-container gaps/committed:v2
+        $r.ExitCode | Should -Not -Be 0
+        if (Skip-PodmanEmptyBody $r) { return }
+        $r.StdErr | Should -Match 'No such container'
+        (Get-Lines (Invoke-Docker $socket images -q --no-trunc | Assert-NativeSuccess).StdOut).Count | Should -Be $before
+    }
+}
+
+Describe 'The Config body of POST /commit (psc)' {
+    AfterAll {
+        Invoke-Docker $pscSocket rm -f gaps-commit-body | Out-Null
+        Invoke-Docker $pscSocket rmi -f gaps/body:v1 | Out-Null
+    }
+
+    It 'takes Cmd, Env, Labels and ExposedPorts from the body and refuses a container-only field by name' {
+        Invoke-Docker $pscSocket run --name gaps-commit-body -e KEEP=1 busybox true | Assert-NativeSuccess | Out-Null
+        $body = '{"Cmd":["echo","from-body"],"Env":["ADDED=2"],"Labels":{"made.by":"commit"},"ExposedPorts":{"8080/tcp":{}}}'
+        $r = Invoke-Native curl '-s' '-w' '\n%{http_code}' '--unix-socket' $pscSocket '-H' 'Content-Type: application/json' '-d' $body `
+            'http://d/v1.47/commit?container=gaps-commit-body&repo=gaps/body&tag=v1&comment=c'
+        $lines = Get-Lines $r.StdOut
+        $lines[-1] | Should -Be '201'
+        ($lines[0] | ConvertFrom-Json).Id | Should -Match '^sha256:[0-9a-f]{64}$'
+        $inspect = ((Invoke-Docker $pscSocket image inspect gaps/body:v1 | Assert-NativeSuccess).StdOut | ConvertFrom-Json)[0]
+        @($inspect.Config.Cmd) | Should -Be @('echo', 'from-body')
+        $inspect.Config.Env | Should -Contain 'KEEP=1'
+        $inspect.Config.Env | Should -Contain 'ADDED=2'
+        $inspect.Config.Labels.'made.by' | Should -Be 'commit'
+        $inspect.Config.ExposedPorts.PSObject.Properties.Name | Should -Contain '8080/tcp'
+        (Invoke-Docker $pscSocket run --rm gaps/body:v1 | Assert-NativeSuccess).StdOut.Trim() | Should -Be 'from-body'
+
+        $images = (Get-Lines (Invoke-Docker $pscSocket images -q --no-trunc | Assert-NativeSuccess).StdOut).Count
+        $refused = Invoke-Native curl '-s' '-w' '\n%{http_code}' '--unix-socket' $pscSocket '-H' 'Content-Type: application/json' '-d' '{"Hostname":"h"}' `
+            'http://d/v1.47/commit?container=gaps-commit-body&repo=gaps/refused'
+        $lines = Get-Lines $refused.StdOut
+        $lines[-1] | Should -Be '400'
+        ($lines[0] | ConvertFrom-Json).message | Should -Match 'Config\.Hostname'
+        (Get-Lines (Invoke-Docker $pscSocket images -q --no-trunc | Assert-NativeSuccess).StdOut).Count | Should -Be $images
+    }
+}
+
+Describe 'docker builder prune and docker system prune (psc)' {
+    BeforeAll {
+        $script:context = Join-Path $work 'build-context'
+        New-Item -ItemType Directory -Path $context | Out-Null
+        # A RUN step makes a layer the build cache holds; the token makes this suite's layer its own.
+        Set-Content -LiteralPath (Join-Path $context 'Dockerfile') -Value "FROM busybox`nRUN echo $([guid]::NewGuid()) > /built-file`n"
+        function script:Get-BuildCacheCount {
+            $line = Get-Lines (Invoke-Docker $pscSocket system df --format '{{.Type}}={{.TotalCount}}' | Assert-NativeSuccess).StdOut |
+                Where-Object { $_ -like 'Build Cache=*' }
+            [int]($line -replace '^Build Cache=', '')
+        }
+    }
+
+    AfterAll {
+        Invoke-Docker $pscSocket rm -f gaps-sp-running gaps-sp-exited gaps-sp-anon gaps-sp-source | Out-Null
+        Invoke-Docker $pscSocket rmi -f gaps/built:v1 gaps/unused:v1 | Out-Null
+        Invoke-Docker $pscSocket volume rm -f gaps-sp-named | Out-Null
+        Invoke-Docker $pscSocket network rm gaps-sp-net | Out-Null
+    }
+
+    It 'builder prune keeps the steps an image holds, and removes them once the image is gone, freeing their bytes' {
+        Invoke-Docker $pscSocket build -t gaps/built:v1 $context | Assert-NativeSuccess | Out-Null
+        $cached = Get-BuildCacheCount
+        $cached | Should -BeGreaterThan 0
+
+        $kept = Invoke-Docker $pscSocket builder prune -f | Assert-NativeSuccess
+        $kept.StdOut | Should -Match 'Total:\s+0B|Total reclaimed space:\s+0B'
+        Get-BuildCacheCount | Should -Be $cached
+
+        Invoke-Docker $pscSocket rmi gaps/built:v1 | Assert-NativeSuccess | Out-Null
+        $pruned = Invoke-Docker $pscSocket builder prune -f | Assert-NativeSuccess
+        $pruned.StdOut | Should -Match 'Deleted build cache objects:'
+        $pruned.StdOut | Should -Not -Match 'Total:\s+0B|Total reclaimed space:\s+0B'
+        Get-BuildCacheCount | Should -Be 0
+
+        # The step is really gone: the same build runs its RUN again instead of using the cache.
+        $rebuilt = Invoke-Docker $pscSocket build -t gaps/built:v1 $context | Assert-NativeSuccess
+        $rebuilt.StdOut | Should -Not -Match 'Using cache'
+    }
+
+    It 'refuses a builder prune by size and an unknown filter by name' {
+        $r = Invoke-Docker $pscSocket builder prune -f --keep-storage 1g
+        $r.ExitCode | Should -Not -Be 0
+        $r.StdErr | Should -Match 'keep-storage'
+        $r = Invoke-Docker $pscSocket builder prune -f --filter type=regular
+        $r.ExitCode | Should -Not -Be 0
+        $r.StdErr | Should -Match "'type'"
+    }
+
+    It 'system prune -a -f --volumes removes stopped containers, unused networks, anonymous volumes, unused images and the build cache, and keeps what is in use' {
+        Invoke-Docker $pscSocket build -t gaps/built:v1 $context | Assert-NativeSuccess | Out-Null
+        Invoke-Docker $pscSocket run -d --name gaps-sp-running busybox sleep 300 | Assert-NativeSuccess | Out-Null
+        Invoke-Docker $pscSocket run --name gaps-sp-exited busybox true | Assert-NativeSuccess | Out-Null
+        Invoke-Docker $pscSocket run --name gaps-sp-anon -v /anon-data busybox true | Assert-NativeSuccess | Out-Null
+        $anonVolume = (Invoke-Docker $pscSocket container inspect gaps-sp-anon --format '{{range .Mounts}}{{.Name}}{{end}}' | Assert-NativeSuccess).StdOut.Trim()
+        $anonVolume | Should -Match '^[0-9a-f]{64}$'
+        Invoke-Docker $pscSocket volume create gaps-sp-named | Assert-NativeSuccess | Out-Null
+        Invoke-Docker $pscSocket network create gaps-sp-net | Assert-NativeSuccess | Out-Null
+        Invoke-Docker $pscSocket run --name gaps-sp-source busybox sh -c 'echo x > /x' | Assert-NativeSuccess | Out-Null
+        Invoke-Docker $pscSocket commit gaps-sp-source gaps/unused:v1 | Assert-NativeSuccess | Out-Null
+        Invoke-Docker $pscSocket rm gaps-sp-source | Assert-NativeSuccess | Out-Null
+
+        $prune = Invoke-Docker $pscSocket system prune -a -f --volumes | Assert-NativeSuccess
+        $prune.StdOut | Should -Match 'Deleted Containers:'
+        $prune.StdOut | Should -Match 'Deleted Networks:\s+gaps-sp-net'
+        $prune.StdOut | Should -Match 'Deleted Volumes:'
+        $prune.StdOut | Should -Match 'Deleted Images:'
+        $prune.StdOut | Should -Match 'Deleted build cache objects:'
+
+        $containers = Get-Lines (Invoke-Docker $pscSocket ps -a --format '{{.Names}}' | Assert-NativeSuccess).StdOut
+        $containers | Should -Contain 'gaps-sp-running'
+        $containers | Should -Not -Contain 'gaps-sp-exited'
+        $containers | Should -Not -Contain 'gaps-sp-anon'
+        $volumes = Get-Lines (Invoke-Docker $pscSocket volume ls --format '{{.Name}}' | Assert-NativeSuccess).StdOut
+        $volumes | Should -Contain 'gaps-sp-named'
+        $volumes | Should -Not -Contain $anonVolume
+        $networks = Get-Lines (Invoke-Docker $pscSocket network ls --format '{{.Name}}' | Assert-NativeSuccess).StdOut
+        $networks | Should -Not -Contain 'gaps-sp-net'
+        $images = Get-Lines (Invoke-Docker $pscSocket images --format '{{.Repository}}:{{.Tag}}' | Assert-NativeSuccess).StdOut
+        $images | Should -Contain 'busybox:latest'
+        $images | Should -Not -Contain 'gaps/unused:v1'
+        $images | Should -Not -Contain 'gaps/built:v1'
+        Get-BuildCacheCount | Should -Be 0
+        (Invoke-Docker $pscSocket exec gaps-sp-running echo still-running | Assert-NativeSuccess).StdOut.Trim() | Should -Be 'still-running'
+    }
+}
