@@ -237,3 +237,80 @@ Describe 'docker builder prune and docker system prune (psc)' {
         (Invoke-Docker $pscSocket exec gaps-sp-running echo still-running | Assert-NativeSuccess).StdOut.Trim() | Should -Be 'still-running'
     }
 }
+
+Describe 'docker cp and export of a created or exited container against <Target>' -ForEach $targets {
+    BeforeAll {
+        $script:socket = $sockets[$Target]
+    }
+
+    AfterAll {
+        Invoke-Docker $socket rm -f gaps-cp-created gaps-cp-exited | Out-Null
+    }
+
+    It 'copies into a created container, which then sees the file when it starts' {
+        Invoke-Docker $socket create --name gaps-cp-created busybox cat /tmp/cp-in.txt | Assert-NativeSuccess | Out-Null
+        $source = Join-Path $work "cp-in-$Target"
+        New-Item -ItemType Directory -Path $source | Out-Null
+        Set-Content -LiteralPath (Join-Path $source 'cp-in.txt') -Value "into a created container" -NoNewline
+        Invoke-Docker $socket cp (Join-Path $source 'cp-in.txt') gaps-cp-created:/tmp/ | Assert-NativeSuccess | Out-Null
+        (Invoke-Docker $socket start -a gaps-cp-created | Assert-NativeSuccess).StdOut | Should -Be 'into a created container'
+    }
+
+    It 'copies out of an exited container, exports it, and copies into it' {
+        Invoke-Docker $socket run --name gaps-cp-exited busybox sh -c 'mkdir -p /made/sub && echo deep > /made/sub/file' | Assert-NativeSuccess | Out-Null
+        $dest = Join-Path $work "cp-out-$Target"
+        Invoke-Docker $socket cp gaps-cp-exited:/made $dest | Assert-NativeSuccess | Out-Null
+        Get-Content -Raw -LiteralPath (Join-Path $dest 'sub/file') | Should -Be "deep`n"
+
+        $tar = Join-Path $work "export-$Target.tar"
+        Invoke-Docker $socket export -o $tar gaps-cp-exited | Assert-NativeSuccess | Out-Null
+        $entries = (Invoke-Native tar -tf $tar | Assert-NativeSuccess).StdOut -split "`n" | ForEach-Object { $_ -replace '^\./', '' }
+        $entries | Should -Contain 'made/sub/file'
+        $entries | Should -Contain 'bin/busybox'
+
+        Invoke-Docker $socket cp (Join-Path $dest 'sub/file') gaps-cp-exited:/made/copied-back | Assert-NativeSuccess | Out-Null
+        $again = Join-Path $work "cp-again-$Target"
+        Invoke-Docker $socket cp gaps-cp-exited:/made/copied-back $again | Assert-NativeSuccess | Out-Null
+        Get-Content -Raw -LiteralPath $again | Should -Be "deep`n"
+        (Invoke-Docker $socket container inspect gaps-cp-exited --format '{{.State.Status}}' | Assert-NativeSuccess).StdOut.Trim() | Should -Be 'exited'
+    }
+}
+
+Describe 'docker cp of a stopped container''s root filesystem leaves no mount, and refuses a path on its volume (psc)' {
+    AfterAll {
+        Invoke-Docker $pscSocket rm -f -v gaps-cp-vol | Out-Null
+    }
+
+    It 'mounts only for the call, and names the volume a path is on' {
+        Invoke-Docker $pscSocket run --name gaps-cp-vol -v /vol busybox sh -c 'echo in-volume > /vol/x; echo in-root > /root-file' | Assert-NativeSuccess | Out-Null
+        $out = Join-Path $work 'cp-vol-out'
+        Invoke-Docker $pscSocket cp gaps-cp-vol:/root-file $out | Assert-NativeSuccess | Out-Null
+        Get-Content -Raw -LiteralPath $out | Should -Be "in-root`n"
+        # Our service is the only one on this run root: any mount left of the copy would be under rootfs-mounts.
+        @(Get-TestMountPoint -Path (Join-Path $env:PSCONTAINERS_RUNROOT 'rootfs-mounts')) | Should -BeNullOrEmpty
+        @(Get-ChildItem -LiteralPath (Join-Path $env:PSCONTAINERS_RUNROOT 'rootfs-mounts') -ErrorAction Ignore) | Should -BeNullOrEmpty
+
+        $r = Invoke-Docker $pscSocket cp gaps-cp-vol:/vol/x (Join-Path $work 'cp-vol-x')
+        $r.ExitCode | Should -Not -Be 0
+        $r.StdErr | Should -Match '/vol/x is on the volume mounted at /vol'
+        Test-Path -LiteralPath (Join-Path $work 'cp-vol-x') | Should -BeFalse
+    }
+}
+
+Describe 'Endpoints refused by name rather than a 404 (psc)' {
+    It 'answers <Path> with 501 and a message that names it' -TestCases @(
+        @{ Method = 'GET'; Path = '/v1.47/images/search?term=busybox'; Words = 'images/search' }
+        @{ Method = 'GET'; Path = '/v1.47/containers/anything/attach/ws?stream=1'; Words = 'attach/ws' }
+    ) {
+        $r = Invoke-Native curl '-s' '-X' $Method '-w' '\n%{http_code}' '--unix-socket' $pscSocket "http://d$Path"
+        $lines = Get-Lines $r.StdOut
+        $lines[-1] | Should -Be '501'
+        ($lines[0] | ConvertFrom-Json).message | Should -Match ([regex]::Escape($Words))
+    }
+
+    It 'makes docker search fail with that message' {
+        $r = Invoke-Docker $pscSocket search busybox
+        $r.ExitCode | Should -Not -Be 0
+        $r.StdErr | Should -Match 'docker search\) is not supported'
+    }
+}

@@ -28,6 +28,7 @@ internal static class ContainersEndpoints
         app.MapPost("/containers/{id}/update", Update);
         app.MapPost("/containers/{id}/wait", Wait);
         app.MapPost("/containers/{id}/attach", Attach);
+        app.MapGet("/containers/{id}/attach/ws", AttachWebSocket);
         app.MapPost("/containers/{id}/resize", Resize);
         app.MapGet("/containers/{id}/logs", ContainerLogsEndpoint.Logs);
         app.MapGet("/containers/{id}/top", Top);
@@ -39,6 +40,10 @@ internal static class ContainersEndpoints
         app.MapDelete("/containers/{id}", Remove);
         return app;
     }
+
+    /// <summary>Refused by name rather than left to the router's 404, which clients would read as "no such container".</summary>
+    private static IResult AttachWebSocket(string id) => throw ApiException.NotImplemented(
+        $"GET /containers/{id}/attach/ws (attach over a websocket) is not supported: attach with POST /containers/{id}/attach, which the docker CLI and docker-compose use");
 
     private static IResult List(HttpContext context, EngineServices engine)
     {

@@ -38,6 +38,11 @@ internal static class ImagesEndpoints
 
     private static Task ByNameGet(HttpContext context, EngineServices engine, string rest)
     {
+        if (rest == "search")
+        {
+            throw ApiException.NotImplemented("GET /images/search (docker search) is not supported: PSContainers talks to registries, which have no search API, and no index service; pull images by name");
+        }
+
         if (Split(rest, "/json") is { } inspected)
         {
             var image = engine.Images.Get(inspected);

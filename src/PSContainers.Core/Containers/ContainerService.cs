@@ -831,24 +831,22 @@ public sealed partial class ContainerService : IContainerService
     public void CopyFrom(string idOrName, string containerPath, string hostPath)
     {
         var id = Store.Resolve(idOrName);
-        RequireRunning(id, idOrName);
-        ContainerFiles.CopyOut(Paths.MergedDir(id), containerPath, hostPath);
+        InRootFileSystem(id, idOrName, containerPath, root => ContainerFiles.CopyOut(root, containerPath, hostPath));
     }
 
     public void CopyTo(string idOrName, string hostPath, string containerPath)
     {
         var id = Store.Resolve(idOrName);
-        var info = RequireRunning(id, idOrName);
+        var config = Store.Load(id).Config;
         var copied = CopiedInPath(id, hostPath, containerPath);
-        ContainerFiles.CopyIn(Paths.MergedDir(id), hostPath, containerPath);
-        ShiftCopiedIn(info.Config, copied);
+        InRootFileSystem(id, idOrName, containerPath, root => ContainerFiles.CopyIn(root, hostPath, containerPath));
+        ShiftCopiedIn(config, copied);
     }
 
     public void Export(string idOrName, Stream destination, CancellationToken cancellationToken = default)
     {
         var id = Store.Resolve(idOrName);
-        RequireRunning(id, idOrName);
         var config = Store.Load(id).Config;
-        ContainerFiles.Export(Paths.MergedDir(id), destination, config.UidMappings, config.GidMappings, cancellationToken);
+        InRootFileSystem(id, idOrName, null, root => ContainerFiles.Export(root, destination, config.UidMappings, config.GidMappings, cancellationToken));
     }
 }
