@@ -314,3 +314,33 @@ Describe 'Endpoints refused by name rather than a 404 (psc)' {
         $r.StdErr | Should -Match 'docker search\) is not supported'
     }
 }
+
+Describe 'docker ps -s and system df container sizes against <Target>' -ForEach $targets {
+    BeforeAll {
+        $script:socket = $sockets[$Target]
+    }
+
+    AfterAll {
+        Invoke-Docker $socket rm -f gaps-size | Out-Null
+    }
+
+    It 'gives SizeRw as the bytes the container wrote and SizeRootFs as those plus its image' {
+        Invoke-Docker $socket run --name gaps-size busybox sh -c 'head -c 300000 /dev/zero > /blob' | Assert-NativeSuccess | Out-Null
+        $filters = [uri]::EscapeDataString('{"name":["gaps-size"]}')
+        $r = Invoke-Native curl '-s' '--unix-socket' $socket "http://d/v1.41/containers/json?all=1&size=1&filters=$filters" | Assert-NativeSuccess
+        $item = @($r.StdOut | ConvertFrom-Json)[0]
+        $item.SizeRw | Should -BeGreaterOrEqual 300000
+        # The blob and the few bytes of the directories and files a shell leaves (no image is 100 kB of upper layer).
+        $item.SizeRw | Should -BeLessThan 400000
+        $item.SizeRootFs | Should -BeGreaterThan ($item.SizeRw + 500000)
+        # Without size=1 docker leaves the fields out.
+        $plain = @((Invoke-Native curl '-s' '--unix-socket' $socket "http://d/v1.41/containers/json?all=1&filters=$filters" | Assert-NativeSuccess).StdOut | ConvertFrom-Json)[0]
+        $plain.PSObject.Properties.Name | Should -Not -Contain 'SizeRw'
+
+        (Invoke-Docker $socket ps -a -s --filter name=gaps-size --format '{{.Size}}' | Assert-NativeSuccess).StdOut.Trim() | Should -Match '^30\d(\.\d+)?kB \(virtual \d+(\.\d+)?[kM]B\)$'
+        # The row is found by id: podman 4.3.1 gives names without docker's leading slash, and the CLI cuts a letter off.
+        $shortId = $item.Id.Substring(0, 12)
+        $df = Get-Lines (Invoke-Docker $socket system df -v | Assert-NativeSuccess).StdOut
+        @($df | Where-Object { $_.StartsWith($shortId) }) | Should -Match '\s30\d(\.\d+)?kB\s'
+    }
+}

@@ -49,16 +49,29 @@ internal static class ContainersEndpoints
     {
         var all = ApiQuery.Bool(context, "all");
         var limit = ApiQuery.Int(context, "limit");
-        if (ApiQuery.Bool(context, "size"))
-        {
-            throw ApiException.BadRequest("size=1 is not supported: container sizes are not computed (docker ps -s)");
-        }
-
         var filters = ContainerFilters.Parse(ApiQuery.String(context, "filters"));
         var containers = engine.Containers.List(all: true)
             .Where(c => (all || filters.ImpliesAll || c.Status is ContainerStatus.Running or ContainerStatus.Paused) && filters.Matches(c))
             .OrderByDescending(c => c.Created);
         var list = (limit is > 0 ? containers.Take(limit.Value) : containers).Select(ContainerSummary.From).ToList();
+        if (ApiQuery.Bool(context, "size"))
+        {
+            var service = engine.Containers;
+            foreach (var item in list)
+            {
+                try
+                {
+                    var size = service.Size(item.Id);
+                    (item.SizeRw, item.SizeRootFs) = (size.Writable, size.RootFs);
+                }
+                catch (ContainerEngineException e) when (e.Kind == ContainerErrorKind.NotFound)
+                {
+                    // Removed since it was listed (an auto-removed container that just exited): it has no size left to show.
+                    (item.SizeRw, item.SizeRootFs) = (0, 0);
+                }
+            }
+        }
+
         return ApiResults.Json(list);
     }
 

@@ -72,4 +72,32 @@ public sealed partial class ContainerService
             return path == destination || path.StartsWith(destination == "/" ? "/" : destination + "/", StringComparison.Ordinal);
         });
     }
+
+    public ContainerSize Size(string idOrName)
+    {
+        var id = Store.Resolve(idOrName);
+        var config = Store.Load(id).Config;
+        var writable = FileBytes(Paths.UpperDir(id));
+        long layers = 0;
+        if (config.ImageLayers is { Count: > 0 } chain)
+        {
+            var snapshots = new Images.Snapshots.SnapshotStore(Paths.SnapshotsDir);
+            // The snapshot's recorded size is what unpacking it wrote; a -RootFs container has no layers of ours to count.
+            layers = chain.Sum(c => snapshots.Info(Images.Digest.Parse(c))?.Size ?? 0);
+        }
+
+        return new ContainerSize(writable, writable + layers);
+    }
+
+    /// <summary>The bytes of the regular files below a directory, not following links; 0 when it is gone.</summary>
+    private static long FileBytes(string dir)
+    {
+        if (!Directory.Exists(dir))
+        {
+            return 0;
+        }
+
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
+        return new DirectoryInfo(dir).EnumerateFiles("*", options).Sum(f => f.Length);
+    }
 }

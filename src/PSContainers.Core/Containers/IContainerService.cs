@@ -73,6 +73,9 @@ public interface IContainerService
 
     IReadOnlyList<ContainerChange> Diff(string idOrName);
 
+    /// <summary>docker ps -s: the bytes of the container's writable layer, and of that layer with its image's layers.</summary>
+    ContainerSize Size(string idOrName);
+
     /// <summary>Copies a path out of the container to the host (paths resolved inside the container root).</summary>
     void CopyFrom(string idOrName, string containerPath, string hostPath);
 
