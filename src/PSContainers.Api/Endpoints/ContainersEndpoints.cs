@@ -237,14 +237,19 @@ internal static class ContainersEndpoints
         var stdin = ApiQuery.Bool(context, "stdin");
         var stdout = ApiQuery.Bool(context, "stdout");
         var stderr = ApiQuery.Bool(context, "stderr");
-        if (ApiQuery.Bool(context, "logs"))
+        var logs = ApiQuery.Bool(context, "logs");
+        var stream = ApiQuery.Bool(context, "stream", absent: true);
+        if (!stream && !stdin && !logs)
         {
-            throw ApiException.BadRequest("logs=1 on attach is not supported: read the log through /containers/{id}/logs");
+            throw ApiException.BadRequest("stream=0 on attach without logs=1 is not supported: attach streams output as it comes");
         }
 
-        if (!ApiQuery.Bool(context, "stream", absent: true) && !stdin)
+        if (!stream && !stdin)
         {
-            throw ApiException.BadRequest("stream=0 on attach is not supported: attach streams output as it comes");
+            // logs=1&stream=0: the log so far, then the end of the stream (docker-py's attach(logs=True, stream=False)).
+            var logOnly = await Hijack.Accept(context, multiplexed: !info.Config.Tty);
+            await WriteLogSoFar(logOnly, engine.Containers, info, stdout, stderr, context.RequestAborted);
+            return;
         }
 
         var detachKeys = Hijack.ParseDetachKeys(ApiQuery.String(context, "detachKeys"));
@@ -264,6 +269,13 @@ internal static class ContainersEndpoints
         }
 
         var hijack = await Hijack.Accept(context, multiplexed: !info.Config.Tty);
+        if (logs)
+        {
+            // Subscribed above, so nothing is lost between the log and the live output; a line the container writes in
+            // that moment can come twice (docker reads the log first and attaches after, and can miss it instead).
+            await WriteLogSoFar(hijack, containers, info, stdout, stderr, context.RequestAborted);
+        }
+
         // Not the request's token: a client without stdin half-closes the connection (docker run without -i), which
         // Kestrel reports as an aborted request, yet it still reads the output. A gone client fails the next write.
         using var done = new CancellationTokenSource();
@@ -311,6 +323,20 @@ internal static class ContainersEndpoints
             if (run is not null && output is not null)
             {
                 run.Unsubscribe(output);
+            }
+        }
+    }
+
+    /// <summary>attach's logs=1: the container's log up to now, each line as the stream it came on (raw for a tty).</summary>
+    private static async Task WriteLogSoFar(Hijack hijack, IContainerService containers, ContainerInfo info, bool stdout, bool stderr, CancellationToken cancellationToken)
+    {
+        var entries = await Task.Run(() => containers.ReadLog(info.Id, follow: false, tail: null, since: null, cancellationToken).ToList(), cancellationToken);
+        foreach (var entry in entries)
+        {
+            var stream = entry.Stream == "stderr" ? MultiplexedStream.Stderr : MultiplexedStream.Stdout;
+            if ((stream == MultiplexedStream.Stdout && stdout) || (stream == MultiplexedStream.Stderr && stderr))
+            {
+                await hijack.Write(new OutputChunk(stream, Encoding.UTF8.GetBytes(entry.Text + "\n")), cancellationToken);
             }
         }
     }
