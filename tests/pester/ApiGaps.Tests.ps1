@@ -515,3 +515,38 @@ Describe 'Prune filters against <Target>' -ForEach $targets {
         $containers | Should -Contain 'gaps-prune-c2'
     }
 }
+
+Describe 'Events for exec, attach, commit and a failed start (psc, and Get-ContainerEvent)' {
+    AfterAll {
+        Invoke-Docker $pscSocket rm -f gaps-ev gaps-ev-fail | Out-Null
+        Invoke-Docker $pscSocket rmi -f gaps/ev:v1 | Out-Null
+    }
+
+    It 'records exec_create, exec_start and exec_die with the exit code, attach, commit, and die with 127 for a command that is not there' {
+        $since = [DateTimeOffset]::UtcNow.AddSeconds(-2)
+        $fail = Invoke-Docker $pscSocket run --name gaps-ev-fail busybox /gaps-not-there
+        $fail.ExitCode | Should -Be 127
+        Invoke-Docker $pscSocket run -d --name gaps-ev busybox sleep 300 | Assert-NativeSuccess | Out-Null
+        (Invoke-Docker $pscSocket exec gaps-ev sh -c 'exit 3').ExitCode | Should -Be 3
+        Invoke-Docker $pscSocket commit -m gaps-comment gaps-ev gaps/ev:v1 | Assert-NativeSuccess | Out-Null
+        $until = [DateTimeOffset]::UtcNow.AddSeconds(2)
+
+        $lines = Get-Lines (Invoke-Docker $pscSocket events --since $since.ToUnixTimeSeconds() --until $until.ToUnixTimeSeconds() --format '{{.Actor.Attributes.name}}|{{.Action}}|{{.Actor.Attributes.exitCode}}|{{.Actor.Attributes.comment}}' | Assert-NativeSuccess).StdOut |
+            ForEach-Object { $_ -replace '<no value>', '' }
+        $lines | Should -Contain 'gaps-ev-fail|attach||'
+        $lines | Should -Contain 'gaps-ev-fail|die|127|'
+        $lines | Should -Contain "gaps-ev|exec_create: sh -c exit 3||"
+        $lines | Should -Contain "gaps-ev|exec_start: sh -c exit 3||"
+        $lines | Should -Contain 'gaps-ev|exec_die|3|'
+        $lines | Should -Contain 'gaps-ev|commit||gaps-comment'
+        # exec_create, exec_start and exec_die name the same exec instance.
+        $execIds = Get-Lines (Invoke-Docker $pscSocket events --since $since.ToUnixTimeSeconds() --until $until.ToUnixTimeSeconds() --filter event=exec_die --filter event=exec_start --filter event=exec_create --format '{{.Actor.Attributes.execID}}' | Assert-NativeSuccess).StdOut
+        @($execIds).Count | Should -Be 3
+        @($execIds | Select-Object -Unique).Count | Should -Be 1
+
+        # The same journal, read by the cmdlet.
+        $events = @(Get-ContainerEvent -Since $since -Until $until)
+        ($events | Where-Object { $_.Action -eq 'exec_die' }).Attributes['exitCode'] | Should -Be '3'
+        @($events | Where-Object { $_.Action -eq 'commit' }).Count | Should -Be 1
+    }
+}

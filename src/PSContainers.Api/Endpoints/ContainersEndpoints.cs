@@ -253,6 +253,7 @@ internal static class ContainersEndpoints
         }
 
         var detachKeys = Hijack.ParseDetachKeys(ApiQuery.String(context, "detachKeys"));
+        containers.RecordEvent(info.Id, "attach");
         ChannelReader<OutputChunk>? output = null;
         Channel<OutputChunk>? pending = null;
         ContainerRun? run = null;

@@ -104,7 +104,10 @@ public sealed partial class BuildService
         }
 
         (state.Config.History ??= []).Add(new ImageHistoryEntry { Created = now, Author = request.Author, Comment = request.Message, CreatedBy = CommandText(info.Config.Command) });
-        return Store(state, request.Tags, cancellationToken);
+        var image = Store(state, request.Tags, cancellationToken);
+        // docker's container event "commit": the new image's id and first name, the comment and author.
+        Containers.RecordEvent(info.Id, "commit", ("imageID", image.Id), ("imageRef", request.Tags.FirstOrDefault() ?? ""), ("comment", request.Message ?? ""), ("author", request.Author ?? ""));
+        return image;
     }
 
     /// <summary>docker commit's Config over the container's settings: set fields replace, keyed ones merge, as docker's daemon merges them.</summary>
