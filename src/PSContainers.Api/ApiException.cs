@@ -10,4 +10,7 @@ internal sealed class ApiException(int statusCode, string message) : Exception(m
     public static ApiException Conflict(string message) => new(StatusCodes.Status409Conflict, message);
 
     public static ApiException NotFound(string message) => new(StatusCodes.Status404NotFound, message);
+
+    /// <summary>A docker endpoint this engine knows and does not serve: 501, so a client tells it from a missing object.</summary>
+    public static ApiException NotImplemented(string message) => new(StatusCodes.Status501NotImplemented, message);
 }

@@ -13,6 +13,7 @@ internal static class ApiRoutes
         app.MapEvents();
         app.MapImages();
         app.MapBuild();
+        app.MapCommit();
         app.MapNetworks();
         app.MapVolumes();
         app.MapSystemDf();

@@ -11,6 +11,7 @@ internal static class BuildEndpoints
     public static IEndpointRouteBuilder MapBuild(this IEndpointRouteBuilder app)
     {
         app.MapPost("/build", Build);
+        app.MapPost("/build/prune", Prune);
         return app;
     }
 
@@ -54,5 +55,33 @@ internal static class BuildEndpoints
                 stream.Post(JsonMessage.OfStream(text));
             }
         });
+    }
+
+    /// <summary>
+    /// POST /build/prune (docker builder prune, and the last step of docker system prune): the engine's build cache,
+    /// through the image service (Clear-ContainerResource -BuildCache empties the same cache).
+    /// </summary>
+    private static IResult Prune(HttpContext context, EngineServices engine)
+    {
+        foreach (var space in new[] { "keep-storage", "reserved-space", "max-used-space", "min-free-space" })
+        {
+            if (ApiQuery.String(context, space) is { } value && value != "0")
+            {
+                throw ApiException.BadRequest($"{space} is not supported: the build cache is pruned by age (until) or whole, not down to a size");
+            }
+        }
+
+        var filters = DockerFilters.Parse(ApiQuery.String(context, "filters"), "until", "id", "parent", "type", "description", "inuse", "shared", "private");
+        foreach (var name in new[] { "id", "parent", "type", "description", "inuse", "shared", "private" })
+        {
+            if (filters.Has(name))
+            {
+                throw ApiException.BadRequest($"the build cache prune filter '{name}' is not supported: only until is (the cache here has steps, not BuildKit records)");
+            }
+        }
+
+        var until = filters.Get("until") is { Count: > 0 } times ? times.Select(PruneFilter.Until).Min() : (DateTimeOffset?)null;
+        var result = engine.Images.PruneBuildCache(ApiQuery.Bool(context, "all"), until, context.RequestAborted);
+        return ApiResults.Json(new { result.CachesDeleted, result.SpaceReclaimed });
     }
 }

@@ -28,6 +28,7 @@ internal static class ContainersEndpoints
         app.MapPost("/containers/{id}/update", Update);
         app.MapPost("/containers/{id}/wait", Wait);
         app.MapPost("/containers/{id}/attach", Attach);
+        app.MapGet("/containers/{id}/attach/ws", AttachWebSocket);
         app.MapPost("/containers/{id}/resize", Resize);
         app.MapGet("/containers/{id}/logs", ContainerLogsEndpoint.Logs);
         app.MapGet("/containers/{id}/top", Top);
@@ -40,15 +41,14 @@ internal static class ContainersEndpoints
         return app;
     }
 
+    /// <summary>Refused by name rather than left to the router's 404, which clients would read as "no such container".</summary>
+    private static IResult AttachWebSocket(string id) => throw ApiException.NotImplemented(
+        $"GET /containers/{id}/attach/ws (attach over a websocket) is not supported: attach with POST /containers/{id}/attach, which the docker CLI and docker-compose use");
+
     private static IResult List(HttpContext context, EngineServices engine)
     {
         var all = ApiQuery.Bool(context, "all");
         var limit = ApiQuery.Int(context, "limit");
-        if (ApiQuery.Bool(context, "size"))
-        {
-            throw ApiException.BadRequest("size=1 is not supported: container sizes are not computed (docker ps -s)");
-        }
-
         var filters = ContainerFilters.Parse(ApiQuery.String(context, "filters"));
         var everything = engine.Containers.List(all: true).ToList();
         filters.Bind(everything);
@@ -56,6 +56,24 @@ internal static class ContainersEndpoints
             .Where(c => (all || filters.ImpliesAll || c.Status is ContainerStatus.Running or ContainerStatus.Paused) && filters.Matches(c))
             .OrderByDescending(c => c.Created);
         var list = (limit is > 0 ? containers.Take(limit.Value) : containers).Select(ContainerSummary.From).ToList();
+        if (ApiQuery.Bool(context, "size"))
+        {
+            var service = engine.Containers;
+            foreach (var item in list)
+            {
+                try
+                {
+                    var size = service.Size(item.Id);
+                    (item.SizeRw, item.SizeRootFs) = (size.Writable, size.RootFs);
+                }
+                catch (ContainerEngineException e) when (e.Kind == ContainerErrorKind.NotFound)
+                {
+                    // Removed since it was listed (an auto-removed container that just exited): it has no size left to show.
+                    (item.SizeRw, item.SizeRootFs) = (0, 0);
+                }
+            }
+        }
+
         return ApiResults.Json(list);
     }
 
@@ -243,17 +261,23 @@ internal static class ContainersEndpoints
         var stdin = ApiQuery.Bool(context, "stdin");
         var stdout = ApiQuery.Bool(context, "stdout");
         var stderr = ApiQuery.Bool(context, "stderr");
-        if (ApiQuery.Bool(context, "logs"))
+        var logs = ApiQuery.Bool(context, "logs");
+        var stream = ApiQuery.Bool(context, "stream", absent: true);
+        if (!stream && !stdin && !logs)
         {
-            throw ApiException.BadRequest("logs=1 on attach is not supported: read the log through /containers/{id}/logs");
+            throw ApiException.BadRequest("stream=0 on attach without logs=1 is not supported: attach streams output as it comes");
         }
 
-        if (!ApiQuery.Bool(context, "stream", absent: true) && !stdin)
+        if (!stream && !stdin)
         {
-            throw ApiException.BadRequest("stream=0 on attach is not supported: attach streams output as it comes");
+            // logs=1&stream=0: the log so far, then the end of the stream (docker-py's attach(logs=True, stream=False)).
+            var logOnly = await Hijack.Accept(context, multiplexed: !info.Config.Tty);
+            await WriteLogSoFar(logOnly, engine.Containers, info, stdout, stderr, context.RequestAborted);
+            return;
         }
 
         var detachKeys = Hijack.ParseDetachKeys(ApiQuery.String(context, "detachKeys"));
+        containers.RecordEvent(info.Id, "attach");
         ChannelReader<OutputChunk>? output = null;
         Channel<OutputChunk>? pending = null;
         ContainerRun? run = null;
@@ -270,6 +294,13 @@ internal static class ContainersEndpoints
         }
 
         var hijack = await Hijack.Accept(context, multiplexed: !info.Config.Tty);
+        if (logs)
+        {
+            // Subscribed above, so nothing is lost between the log and the live output; a line the container writes in
+            // that moment can come twice (docker reads the log first and attaches after, and can miss it instead).
+            await WriteLogSoFar(hijack, containers, info, stdout, stderr, context.RequestAborted);
+        }
+
         // Not the request's token: a client without stdin half-closes the connection (docker run without -i), which
         // Kestrel reports as an aborted request, yet it still reads the output. A gone client fails the next write.
         using var done = new CancellationTokenSource();
@@ -317,6 +348,20 @@ internal static class ContainersEndpoints
             if (run is not null && output is not null)
             {
                 run.Unsubscribe(output);
+            }
+        }
+    }
+
+    /// <summary>attach's logs=1: the container's log up to now, each line as the stream it came on (raw for a tty).</summary>
+    private static async Task WriteLogSoFar(Hijack hijack, IContainerService containers, ContainerInfo info, bool stdout, bool stderr, CancellationToken cancellationToken)
+    {
+        var entries = await Task.Run(() => containers.ReadLog(info.Id, follow: false, tail: null, since: null, cancellationToken).ToList(), cancellationToken);
+        foreach (var entry in entries)
+        {
+            var stream = entry.Stream == "stderr" ? MultiplexedStream.Stderr : MultiplexedStream.Stdout;
+            if ((stream == MultiplexedStream.Stdout && stdout) || (stream == MultiplexedStream.Stderr && stderr))
+            {
+                await hijack.Write(new OutputChunk(stream, Encoding.UTF8.GetBytes(entry.Text + "\n")), cancellationToken);
             }
         }
     }

@@ -51,8 +51,13 @@ internal static class ExecEndpoints
             }
         }
 
-        var session = sessions.Add(execId => new ExecSession(execId, info.Id, request, tty, stdin, Bool(e, "AttachStdout"), Bool(e, "AttachStderr"), Str(e, "DetachKeys")));
+        var session = sessions.Add(execId =>
+        {
+            request.ExecId = execId;
+            return new ExecSession(execId, info.Id, request, tty, stdin, Bool(e, "AttachStdout"), Bool(e, "AttachStderr"), Str(e, "DetachKeys"));
+        });
         session.ConsoleSize = ConsoleSize(e);
+        engine.Containers.RecordExecEvent(info.Id, "exec_create", request);
         return ApiResults.Json(new { Id = session.Id }, StatusCodes.Status201Created);
     }
 
@@ -91,6 +96,8 @@ internal static class ExecEndpoints
 
         var detachKeys = Hijack.ParseDetachKeys(session.DetachKeys);
         var hijack = await Hijack.Accept(context, multiplexed: !session.Tty);
+        // The detached path goes through Exec, which records its own start and die.
+        containers.RecordExecEvent(session.ContainerId, "exec_start", session.Request);
         try
         {
             // Not the request's token: a client without stdin half-closes the hijacked connection, which Kestrel
@@ -112,6 +119,14 @@ internal static class ExecEndpoints
         {
             session.Running = false;
             log.LogInformation("exec {Exec} in {Container} ended with {ExitCode}", session.Id[..12], session.ContainerId[..12], session.ExitCode);
+            try
+            {
+                containers.RecordExecEvent(session.ContainerId, "exec_die", session.Request, session.ExitCode ?? 126);
+            }
+            catch (ContainerEngineException)
+            {
+                // The container was removed while the exec ran: there is no container left to name in the event.
+            }
         }
     }
 

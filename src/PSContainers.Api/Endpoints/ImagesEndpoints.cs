@@ -38,6 +38,11 @@ internal static class ImagesEndpoints
 
     private static Task ByNameGet(HttpContext context, EngineServices engine, string rest)
     {
+        if (rest == "search")
+        {
+            throw ApiException.NotImplemented("GET /images/search (docker search) is not supported: PSContainers talks to registries, which have no search API, and no index service; pull images by name");
+        }
+
         if (Split(rest, "/json") is { } inspected)
         {
             var image = engine.Images.Get(inspected);
@@ -303,17 +308,24 @@ internal static class ImagesEndpoints
         return ApiResults.Json(results.Select(ImageShapes.DeleteItem).ToList());
     }
 
-    /// <summary>POST /images/prune: dangling images (filters dangling=false: every unused one), then unreferenced layers.</summary>
+    /// <summary>POST /images/prune: dangling images (filters dangling=false: every unused one) that match the label and until filters, then unreferenced layers.</summary>
     private static IResult Prune(HttpContext context, EngineServices engine)
     {
-        var filters = DockerFilters.Parse(ApiQuery.String(context, "filters"), "dangling", "label", "until");
-        if (filters.Has("label") || filters.Has("until"))
+        var text = ApiQuery.String(context, "filters");
+        var filters = DockerFilters.Parse(text, "dangling", "label", "label!", "until");
+        var raw = ApiQuery.Filters(text);
+        var all = filters.GetBool("dangling") == false;
+        // until: images created before the time; label=k / label=k=v must match and label!= must not, as docker's.
+        Func<ContainerImage, bool>? matches = filters.Has("label") || filters.Has("label!") || filters.Has("until")
+            ? image => PruneFilter.Matches(raw, image.Labels, image.Created ?? DateTimeOffset.UnixEpoch)
+            : null;
+        if (matches is not null)
         {
-            throw ApiException.BadRequest("image prune here takes only the dangling filter; label and until are not supported (remove such images by name)");
+            // A bad until is a 400 before anything is removed, not an error halfway through the prune.
+            PruneFilter.Matches(raw, new Dictionary<string, string>(), DateTimeOffset.UnixEpoch);
         }
 
-        var all = filters.GetBool("dangling") == false;
-        var result = engine.Images.Prune(all, context.RequestAborted);
+        var result = engine.Images.Prune(all, buildCache: false, matches, context.RequestAborted);
         return ApiResults.Json(new
         {
             ImagesDeleted = result.ImagesDeleted.Select(id => new Dictionary<string, string> { ["Deleted"] = id }).ToList(),

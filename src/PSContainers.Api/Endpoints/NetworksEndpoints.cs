@@ -69,13 +69,13 @@ internal static class NetworksEndpoints
 
     private static IResult Prune(HttpContext context, EngineServices engine)
     {
-        var filters = DockerFilters.Parse(ApiQuery.String(context, "filters"), "label", "until");
-        if (filters.Has("label") || filters.Has("until"))
-        {
-            throw ApiException.BadRequest("network prune here takes no filters: label and until are not supported (remove such networks by name)");
-        }
-
-        return ApiResults.Json(new { NetworksDeleted = Service(engine).PruneNetworks(context.RequestAborted) });
+        var text = ApiQuery.String(context, "filters");
+        DockerFilters.Parse(text, "label", "label!", "until");
+        var raw = ApiQuery.Filters(text);
+        // A bad until is a 400 before anything is removed.
+        PruneFilter.Matches(raw, new Dictionary<string, string>(), DateTimeOffset.UnixEpoch);
+        var deleted = Service(engine).PruneNetworks(n => PruneFilter.Matches(raw, n.Labels, n.Created), context.RequestAborted);
+        return ApiResults.Json(new { NetworksDeleted = deleted });
     }
 
     private static async Task<IResult> Connect(HttpContext context, EngineServices engine, string id)

@@ -34,13 +34,26 @@ internal static class SystemDfEndpoints
         {
             LayersSize = layers,
             Images = Wants("image") ? images.List().Select(ImageShapes.Summary).ToList() : null,
-            Containers = Wants("container") ? containers.List(all: true).Select(c => Container(c, engine)).ToList() : null,
+            Containers = Wants("container") ? containers.List(all: true).Select(c => Container(c, SizeOf(containers, c.Id))).ToList() : null,
             Volumes = Wants("volume") ? Volumes(engine) : null,
             BuildCache = Wants("build-cache") ? new BuildCache(engine.Paths).List().Select(CacheItem).ToList() : null,
         });
     }
 
-    private static object Container(ContainerInfo container, EngineServices engine) => new
+    /// <summary>A container's sizes; zero for one removed since it was listed (an auto-removed container that just exited).</summary>
+    private static ContainerSize SizeOf(IContainerService containers, string id)
+    {
+        try
+        {
+            return containers.Size(id);
+        }
+        catch (ContainerEngineException e) when (e.Kind == ContainerErrorKind.NotFound)
+        {
+            return new ContainerSize(0, 0);
+        }
+    }
+
+    private static object Container(ContainerInfo container, ContainerSize size) => new
     {
         container.Id,
         Names = new[] { "/" + container.Name },
@@ -50,9 +63,9 @@ internal static class SystemDfEndpoints
         Created = container.Created.ToUnixTimeSeconds(),
         State = container.Status.ToString().ToLowerInvariant(),
         Status = container.StatusText,
-        // The container's writable layer: the bytes of its overlay upper directory.
-        SizeRw = FileBytes(engine.Paths.UpperDir(container.Id)),
-        SizeRootFs = 0L,
+        // The container's writable layer (its overlay upper directory), and that with its image's layers.
+        SizeRw = size.Writable,
+        SizeRootFs = size.RootFs,
         Labels = container.Labels,
         Mounts = container.Mounts.Select(m => new { Name = m.Name ?? "", Source = m.Source, Destination = m.Destination, Type = m.Type }).ToList(),
     };

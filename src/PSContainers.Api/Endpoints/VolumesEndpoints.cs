@@ -68,14 +68,14 @@ internal static class VolumesEndpoints
     /// <summary>POST /volumes/prune: unused anonymous volumes; with the filter all=true every unused one (API 1.42 and later, as docker).</summary>
     private static IResult Prune(HttpContext context, EngineServices engine)
     {
-        var filters = DockerFilters.Parse(ApiQuery.String(context, "filters"), "label", "all");
-        if (filters.Has("label"))
-        {
-            throw ApiException.BadRequest("volume prune here does not take the label filter; remove such volumes by name");
-        }
+        var text = ApiQuery.String(context, "filters");
+        // docker's volume prune takes no until; label=k / label=k=v must match and label!= must not.
+        var filters = DockerFilters.Parse(text, "label", "label!", "all");
+        var raw = ApiQuery.Filters(text);
+        raw.Remove("all");
 
         var all = filters.GetBool("all") ?? ApiVersion.Of(context).CompareTo((1, 42)) < 0;
-        var result = Service(engine).Prune(all, context.RequestAborted);
+        var result = Service(engine).Prune(all, v => PruneFilter.Matches(raw, v.Labels, v.CreatedAt), context.RequestAborted);
         return ApiResults.Json(new { result.VolumesDeleted, result.SpaceReclaimed });
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using PSContainers.Core.Containers;
 
 namespace PSContainers.Api.Models;
@@ -19,6 +20,13 @@ internal sealed class ContainerSummary
     public Dictionary<string, string> HostConfig { get; set; } = [];
     public Dictionary<string, object> NetworkSettings { get; set; } = [];
     public List<MountPoint> Mounts { get; set; } = [];
+
+    /// <summary>Only with size=1 (docker ps -s), as docker leaves them out otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? SizeRw { get; set; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? SizeRootFs { get; set; }
 
     public static ContainerSummary From(ContainerInfo c) => new()
     {

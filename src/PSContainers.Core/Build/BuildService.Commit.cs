@@ -36,6 +36,11 @@ public sealed partial class BuildService
         }
 
         ApplyContainerConfig(state.Run, info.Config);
+        if (request.Config is not null)
+        {
+            MergeConfig(state.Run, request.Config);
+        }
+
         ImageChanges.Apply(state.Run, request.Changes);
 
         using var lease = Images.AcquireLease(cancellationToken);
@@ -99,7 +104,48 @@ public sealed partial class BuildService
         }
 
         (state.Config.History ??= []).Add(new ImageHistoryEntry { Created = now, Author = request.Author, Comment = request.Message, CreatedBy = CommandText(info.Config.Command) });
-        return Store(state, request.Tags, cancellationToken);
+        var image = Store(state, request.Tags, cancellationToken);
+        // docker's container event "commit": the new image's id and first name, the comment and author.
+        Containers.RecordEvent(info.Id, "commit", ("imageID", image.Id), ("imageRef", request.Tags.FirstOrDefault() ?? ""), ("comment", request.Message ?? ""), ("author", request.Author ?? ""));
+        return image;
+    }
+
+    /// <summary>docker commit's Config over the container's settings: set fields replace, keyed ones merge, as docker's daemon merges them.</summary>
+    private static void MergeConfig(ImageRunConfig run, ImageRunConfig config)
+    {
+        run.User = config.User ?? run.User;
+        run.WorkingDir = config.WorkingDir ?? run.WorkingDir;
+        run.StopSignal = config.StopSignal ?? run.StopSignal;
+        run.Entrypoint = config.Entrypoint ?? run.Entrypoint;
+        run.Cmd = config.Cmd ?? run.Cmd;
+        run.Healthcheck = config.Healthcheck ?? run.Healthcheck;
+        run.OnBuild = config.OnBuild ?? run.OnBuild;
+        run.Shell = config.Shell ?? run.Shell;
+        if (config.Env is not null)
+        {
+            run.Env ??= [];
+            foreach (var pair in config.Env)
+            {
+                var name = pair.Split('=', 2)[0];
+                run.Env.RemoveAll(e => e.Split('=', 2)[0] == name);
+                run.Env.Add(pair);
+            }
+        }
+
+        foreach (var (key, value) in config.Labels ?? [])
+        {
+            (run.Labels ??= [])[key] = value;
+        }
+
+        foreach (var (key, value) in config.ExposedPorts ?? [])
+        {
+            (run.ExposedPorts ??= [])[key] = value;
+        }
+
+        foreach (var (key, value) in config.Volumes ?? [])
+        {
+            (run.Volumes ??= [])[key] = value;
+        }
     }
 
     private static string CommandText(IReadOnlyList<string> command) => string.Join(' ', command);

@@ -1,3 +1,5 @@
+using PSContainers.Core.Images.Oci;
+
 namespace PSContainers.Core.Build;
 
 /// <summary>What New-ContainerImage -Container asks for: docker commit's options.</summary>
@@ -10,6 +12,12 @@ public sealed class CommitRequest
 
     /// <summary>Dockerfile instructions applied to the new image's config (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR, STOPSIGNAL).</summary>
     public List<string> Changes { get; set; } = [];
+
+    /// <summary>
+    /// docker commit's Config body: the fields it sets replace the container's settings in the new image (Env, Labels,
+    /// ExposedPorts and Volumes are merged by key), before Changes apply. Null: the container's settings as they are.
+    /// </summary>
+    public ImageRunConfig? Config { get; set; }
 
     /// <summary>The history comment.</summary>
     public string? Message { get; set; }

@@ -5,6 +5,9 @@ public sealed class ContainerExecRequest
 {
     public List<string> Command { get; set; } = [];
 
+    /// <summary>The exec instance's id, as docker's exec events name it (execID); one is made when the first event needs it.</summary>
+    public string? ExecId { get; set; }
+
     public Dictionary<string, string> Environment { get; set; } = [];
 
     /// <summary>uid[:gid] or names from the container's /etc/passwd; null keeps the container's user.</summary>

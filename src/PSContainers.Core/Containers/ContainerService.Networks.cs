@@ -624,11 +624,14 @@ public sealed partial class ContainerService : IContainerNetworkService
     }
 
     /// <summary>Removes every network no container uses except the default one; returns their names.</summary>
-    public IReadOnlyList<string> PruneNetworks(CancellationToken cancellationToken = default)
+    public IReadOnlyList<string> PruneNetworks(CancellationToken cancellationToken = default) => PruneNetworks(null, cancellationToken);
+
+    /// <summary>As <see cref="PruneNetworks(CancellationToken)"/>, removing only the unused networks <paramref name="matches"/> accepts (docker's label and until filters).</summary>
+    public IReadOnlyList<string> PruneNetworks(Func<Network.ContainerNetwork, bool>? matches, CancellationToken cancellationToken = default)
     {
         var users = NetworkUsers();
         var removed = new List<string>();
-        foreach (var network in Networks.List().Where(n => !n.IsDefault && !users.ContainsKey(n.Name)))
+        foreach (var network in Networks.List().Where(n => !n.IsDefault && !users.ContainsKey(n.Name) && (matches is null || matches(n))))
         {
             Networks.Delete(network.Name, cancellationToken);
             removed.Add(network.Name);

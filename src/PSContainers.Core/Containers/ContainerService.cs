@@ -413,6 +413,9 @@ public sealed partial class ContainerService : IContainerService
                 // A monitor that died before answering may still have said why in status.json.
                 var status = MonitorStatus.TryRead(Path.Combine(sdir, StatusFile));
                 var reason = status?.Error ?? engine.Message;
+                // The monitor records a die only for a container that ran; one that never started dies here, as docker's
+                // does, with its code (127 not found, 126 not executable) or 128 for a failure before the command.
+                EmitContainer(id, "die", ("exitCode", ((status?.Error is null ? null : status.ExitCode) ?? 128).ToString(System.Globalization.CultureInfo.InvariantCulture)));
                 throw new ContainerEngineException(engine.ErrorId, $"Container {Store.TryLoad(id)?.Name ?? id} failed to start: {reason}", engine.Kind, id, engine)
                 {
                     ExitCode = status?.Error is null ? null : status.ExitCode,
@@ -665,7 +668,35 @@ public sealed partial class ContainerService : IContainerService
         var id = Store.Resolve(idOrName);
         var args = new List<string> { "--root", Paths.RuntimeRoot, "exec" };
         args.AddRange(ExecArguments(id, idOrName, request));
-        return ExecRunner.Run(Launcher.PscrunPath, args, id, request.Input, output, _log, cancellationToken);
+        RecordExecEvent(id, "exec_start", request);
+        int? exitCode = null;
+        try
+        {
+            var result = ExecRunner.Run(Launcher.PscrunPath, args, id, request.Input, output, _log, cancellationToken);
+            exitCode = result.ExitCode;
+            return result;
+        }
+        finally
+        {
+            // A run that failed before its command ended still dies, as docker's does: 126 says it did not run to an exit.
+            RecordExecEvent(id, "exec_die", request, exitCode ?? 126);
+        }
+    }
+
+    public void RecordEvent(string idOrName, string action, params (string Key, string Value)[] extra) => EmitContainer(Store.Resolve(idOrName), action, extra);
+
+    public void RecordExecEvent(string idOrName, string action, ContainerExecRequest request, int? exitCode = null)
+    {
+        var id = Store.Resolve(idOrName);
+        request.ExecId ??= ContainerStore.NewId();
+        var extra = new List<(string Key, string Value)> { ("execID", request.ExecId) };
+        if (exitCode is { } code)
+        {
+            extra.Add(("exitCode", code.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        // docker's exec_create and exec_start actions carry the command after a colon; exec_die does not.
+        EmitContainer(id, action == "exec_die" ? action : $"{action}: {string.Join(' ', request.Command)}", extra.ToArray());
     }
 
     /// <summary>The options, id and command of `pscrun exec` for a request, after checking the container runs.</summary>
@@ -832,24 +863,22 @@ public sealed partial class ContainerService : IContainerService
     public void CopyFrom(string idOrName, string containerPath, string hostPath)
     {
         var id = Store.Resolve(idOrName);
-        RequireRunning(id, idOrName);
-        ContainerFiles.CopyOut(Paths.MergedDir(id), containerPath, hostPath);
+        InRootFileSystem(id, idOrName, containerPath, root => ContainerFiles.CopyOut(root, containerPath, hostPath));
     }
 
     public void CopyTo(string idOrName, string hostPath, string containerPath)
     {
         var id = Store.Resolve(idOrName);
-        var info = RequireRunning(id, idOrName);
+        var config = Store.Load(id).Config;
         var copied = CopiedInPath(id, hostPath, containerPath);
-        ContainerFiles.CopyIn(Paths.MergedDir(id), hostPath, containerPath);
-        ShiftCopiedIn(info.Config, copied);
+        InRootFileSystem(id, idOrName, containerPath, root => ContainerFiles.CopyIn(root, hostPath, containerPath));
+        ShiftCopiedIn(config, copied);
     }
 
     public void Export(string idOrName, Stream destination, CancellationToken cancellationToken = default)
     {
         var id = Store.Resolve(idOrName);
-        RequireRunning(id, idOrName);
         var config = Store.Load(id).Config;
-        ContainerFiles.Export(Paths.MergedDir(id), destination, config.UidMappings, config.GidMappings, cancellationToken);
+        InRootFileSystem(id, idOrName, null, root => ContainerFiles.Export(root, destination, config.UidMappings, config.GidMappings, cancellationToken));
     }
 }

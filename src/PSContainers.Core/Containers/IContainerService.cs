@@ -73,6 +73,19 @@ public interface IContainerService
 
     IReadOnlyList<ContainerChange> Diff(string idOrName);
 
+    /// <summary>
+    /// Records one of docker's exec events for a container: exec_create and exec_start (the action names the command),
+    /// exec_die (with exitCode). Exec emits its own start and die; callers that run an exec through StartExecProcess
+    /// or StartExecTerminal record them with this.
+    /// </summary>
+    void RecordExecEvent(string idOrName, string action, ContainerExecRequest request, int? exitCode = null);
+
+    /// <summary>Records a container event that a caller sees happen (attach, commit), with docker's actor attributes (name, image, labels) and extra ones.</summary>
+    void RecordEvent(string idOrName, string action, params (string Key, string Value)[] extra);
+
+    /// <summary>docker ps -s: the bytes of the container's writable layer, and of that layer with its image's layers.</summary>
+    ContainerSize Size(string idOrName);
+
     /// <summary>Copies a path out of the container to the host (paths resolved inside the container root).</summary>
     void CopyFrom(string idOrName, string containerPath, string hostPath);
 

@@ -227,7 +227,11 @@ public sealed partial class ImageService
     public ImagePruneResult Prune(bool allUnused, CancellationToken cancellationToken = default) => Prune(allUnused, buildCache: false, cancellationToken);
 
     /// <summary>As <see cref="Prune(bool, CancellationToken)"/>; with buildCache the build cache is emptied first, so its layers go too.</summary>
-    public ImagePruneResult Prune(bool allUnused, bool buildCache, CancellationToken cancellationToken = default)
+    public ImagePruneResult Prune(bool allUnused, bool buildCache, CancellationToken cancellationToken = default) =>
+        Prune(allUnused, buildCache, null, cancellationToken);
+
+    /// <summary>As <see cref="Prune(bool, bool, CancellationToken)"/>, removing only the images <paramref name="matches"/> accepts (docker's label and until filters).</summary>
+    public ImagePruneResult Prune(bool allUnused, bool buildCache, Func<ContainerImage, bool>? matches, CancellationToken cancellationToken = default)
     {
         if (buildCache)
         {
@@ -238,7 +242,9 @@ public sealed partial class ImageService
         var deleted = Store.Update(records =>
         {
             var inUse = containers.Select(c => ImageIdOf(c, records)).OfType<string>().ToHashSet();
-            var gone = records.Where(r => !inUse.Contains(r.Config) && (allUnused || r.Names.Count == 0)).ToList();
+            var usage = ContainerUsage(records);
+            var gone = records.Where(r => !inUse.Contains(r.Config) && (allUnused || r.Names.Count == 0)
+                && (matches is null || TryLoad(r) is { } loaded && matches(ToImage(loaded, usage)))).ToList();
             foreach (var r in gone)
             {
                 records.Remove(r);

@@ -160,14 +160,17 @@ public sealed class VolumeService
     }
 
     /// <summary>Deletes unused volumes: the anonymous ones, or every unused one with all (docker volume prune [-a]).</summary>
-    public VolumePruneResult Prune(bool all, CancellationToken cancellationToken = default)
+    public VolumePruneResult Prune(bool all, CancellationToken cancellationToken = default) => Prune(all, null, cancellationToken);
+
+    /// <summary>As <see cref="Prune(bool, CancellationToken)"/>, removing only the unused volumes <paramref name="matches"/> accepts (docker's label filters).</summary>
+    public VolumePruneResult Prune(bool all, Func<ContainerVolume, bool>? matches, CancellationToken cancellationToken = default)
     {
         var deleted = new List<string>();
         long bytes = 0;
         using (Store.Lock(cancellationToken))
         {
             var users = UsersByVolume();
-            foreach (var volume in Store.List().Where(v => (all || v.Anonymous) && !users.ContainsKey(v.Name)))
+            foreach (var volume in Store.List().Where(v => (all || v.Anonymous) && !users.ContainsKey(v.Name) && (matches is null || matches(ToVolume(v, users)))))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var size = DirectorySize(Store.DataDir(volume.Name));

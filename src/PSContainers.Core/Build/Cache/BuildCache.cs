@@ -152,6 +152,22 @@ public sealed class BuildCache
         return (blobs, snapshots);
     }
 
+    /// <summary>When a step was last used: its file's time, which <see cref="Touch"/> moves on each cache hit.</summary>
+    public DateTimeOffset LastUsed(string key) => new(File.GetLastWriteTimeUtc(FileOf(key)), TimeSpan.Zero);
+
+    /// <summary>Deletes one step's entry; false when it was already gone. Its layers go with the next image sweep.</summary>
+    public bool Remove(string key)
+    {
+        var file = FileOf(key);
+        if (!File.Exists(file))
+        {
+            return false;
+        }
+
+        File.Delete(file);
+        return true;
+    }
+
     /// <summary>
     /// Deletes every entry and every cache mount no step holds now (as docker builder prune does); returns how many.
     /// The layers the entries held go with the next image sweep.
@@ -168,27 +184,42 @@ public sealed class BuildCache
             }
         }
 
-        if (Directory.Exists(MountsDir))
-        {
-            foreach (var dir in Directory.GetDirectories(MountsDir))
-            {
-                try
-                {
-                    // A running step holds the lock (sharing=locked holds it for the step; shared and private take it too).
-                    using (FileLock.Acquire(Path.Combine(dir, "lock"), TimeSpan.Zero, CancellationToken.None))
-                    {
-                        Directory.Delete(Path.Combine(dir, "data"), recursive: true);
-                    }
+        return removed + ClearMounts().Names.Count;
+    }
 
-                    Directory.Delete(dir, recursive: true);
-                    removed++;
-                }
-                catch (Exception e) when (e is TimeoutException or DirectoryNotFoundException)
+    /// <summary>Deletes the cache mounts no running step holds; returns their directory names and the bytes of their files.</summary>
+    public (List<string> Names, long Bytes) ClearMounts()
+    {
+        var names = new List<string>();
+        long bytes = 0;
+        if (!Directory.Exists(MountsDir))
+        {
+            return (names, bytes);
+        }
+
+        foreach (var dir in Directory.GetDirectories(MountsDir))
+        {
+            try
+            {
+                // A running step holds the lock (sharing=locked holds it for the step; shared and private take it too).
+                using (FileLock.Acquire(Path.Combine(dir, "lock"), TimeSpan.Zero, CancellationToken.None))
                 {
+                    var data = new DirectoryInfo(Path.Combine(dir, "data"));
+                    if (data.Exists)
+                    {
+                        bytes += data.EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true }).Sum(f => f.Length);
+                        data.Delete(recursive: true);
+                    }
                 }
+
+                Directory.Delete(dir, recursive: true);
+                names.Add(Path.GetFileName(dir));
+            }
+            catch (Exception e) when (e is TimeoutException or DirectoryNotFoundException)
+            {
             }
         }
 
-        return removed;
+        return (names, bytes);
     }
 }
