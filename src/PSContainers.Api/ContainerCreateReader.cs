@@ -26,6 +26,7 @@ internal static class ContainerCreateReader
         "CpuPeriod", "CpuQuota", "CpusetCpus", "CpusetMems", "PidsLimit", "BlkioWeight", "RestartPolicy", "CapAdd", "CapDrop", "Privileged",
         "SecurityOpt", "Tmpfs", "Init", "AutoRemove", "LogConfig", "ReadonlyRootfs", "ShmSize", "Ulimits", "VolumesFrom", "Dns",
         "DnsSearch", "DnsOptions", "ExtraHosts", "ConsoleSize", "MemorySwappiness",
+        "Devices", "DeviceCgroupRules", "Sysctls", "GroupAdd", "OomScoreAdj",
     ];
 
     /// <summary>Reads a create body; name is the ?name= query parameter; baseDirectory resolves nothing (API binds must be absolute).</summary>
@@ -242,6 +243,28 @@ internal static class ContainerCreateReader
                 request.Ulimits.Add($"{Str(u, "Name")}={Long(u, "Soft")?.ToString(CultureInfo.InvariantCulture)}:{Long(u, "Hard")?.ToString(CultureInfo.InvariantCulture)}");
             }
         }
+
+        if (host.TryGetProperty("Devices", out var devices) && devices.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var device in devices.EnumerateArray())
+            {
+                RefuseUnknown(device, ["PathOnHost", "PathInContainer", "CgroupPermissions"], "HostConfig.Devices[].");
+                var onHost = Str(device, "PathOnHost") is { Length: > 0 } p ? p : throw ApiException.BadRequest("HostConfig.Devices[].PathOnHost is required");
+                var inContainer = Str(device, "PathInContainer") is { Length: > 0 } c ? c : onHost;
+                var perms = Str(device, "CgroupPermissions") is { Length: > 0 } r ? r : "rwm";
+                request.Devices.Add($"{onHost}:{inContainer}:{perms}");
+            }
+        }
+
+        request.DeviceCgroupRules.AddRange(StrList(host, "DeviceCgroupRules") ?? []);
+        foreach (var (key, value) in StrMap(host, "Sysctls"))
+        {
+            request.Sysctls[key] = value;
+        }
+
+        request.GroupAdd.AddRange(StrList(host, "GroupAdd") ?? []);
+        // docker sends 0 when --oom-score-adj is not given, and 0 is also the inherited value here.
+        request.OomScoreAdj = Int(host, "OomScoreAdj") is { } adj && adj != 0 ? adj : null;
 
         if (host.TryGetProperty("ConsoleSize", out var size) && size.ValueKind == JsonValueKind.Array && size.GetArrayLength() == 2)
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -201,6 +202,7 @@ public sealed partial class ContainerService : IContainerService
             throw ContainerEngineException.Invalid("-Remove cannot be combined with a restart policy other than 'no'.");
         }
 
+        ContainerHostOptions.Validate(request, layers);
         var userns = Security.UserNamespaceSettings.Parse(request.UserNS, request.UidMap, request.GidMap);
         PrepareNetworking(request, cancellationToken);
         var id = ContainerStore.NewId();
@@ -693,6 +695,14 @@ public sealed partial class ContainerService : IContainerService
             var (uid, gid, _) = UserResolver.Resolve(Paths.MergedDir(id), request.User);
             args.Add("--user");
             args.Add($"{uid}:{gid}");
+            // As docker exec -u: the user's own groups, then the container's -GroupAdd ones.
+            var groups = UserResolver.SupplementaryGroups([Paths.MergedDir(id)], request.User, gid);
+            groups.AddRange(ContainerHostOptions.ResolveGroups([Paths.MergedDir(id)], info.Config.GroupAdd).Where(g => !groups.Contains(g)));
+            foreach (var group in groups)
+            {
+                args.Add("--additional-gids");
+                args.Add(group.ToString(CultureInfo.InvariantCulture));
+            }
         }
 
         if (!string.IsNullOrEmpty(request.WorkingDirectory))

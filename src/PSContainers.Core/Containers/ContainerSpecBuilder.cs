@@ -125,6 +125,7 @@ public static class ContainerSpecBuilder
             process.Rlimits.Add(rlimit);
         }
 
+        ContainerHostOptions.Apply(spec, request, layers ?? [request.RootFs]);
         Volumes.VolumeSpecMounts.Apply(spec, request);
         ApplyUserNamespace(spec, request);
         if (request.Labels.Count > 0)
