@@ -116,6 +116,16 @@ public static class ContainerHostOptions
             throw ContainerEngineException.Invalid($"Invalid device \"{text}\": the host path \"{host}\" must be absolute.", text);
         }
 
+        if (!LibcAt.Lstat(host, out var st) || !LibcAt.Lstat(ResolveHostNode(host, text), out st))
+        {
+            throw ContainerEngineException.Invalid($"Device \"{host}\" does not exist on this host.", text);
+        }
+
+        if (st.Type is not (Consts.S_IFCHR or Consts.S_IFBLK))
+        {
+            throw ContainerEngineException.Invalid($"Device \"{host}\" is not a character or block device node.", text);
+        }
+
         if (!container.StartsWith('/') || container.Split('/').Contains(".."))
         {
             throw ContainerEngineException.Invalid($"Invalid device \"{text}\": the container path \"{container}\" must be an absolute path without '..'.", text);
@@ -126,17 +136,6 @@ public static class ContainerHostOptions
         if (!container.StartsWith("/dev/", StringComparison.Ordinal))
         {
             throw ContainerEngineException.Invalid($"Invalid device \"{text}\": the container path \"{container}\" must be under /dev.", text);
-        }
-
-        var resolved = ResolveHostNode(host, text);
-        if (!LibcAt.Lstat(resolved, out var st))
-        {
-            throw ContainerEngineException.Invalid($"Device \"{host}\" does not exist on this host.", text);
-        }
-
-        if (st.Type is not (Consts.S_IFCHR or Consts.S_IFBLK))
-        {
-            throw ContainerEngineException.Invalid($"Device \"{host}\" is not a character or block device node.", text);
         }
 
         var type = st.Type == Consts.S_IFCHR ? "c" : "b";
