@@ -26,7 +26,7 @@ internal static class ContainerCreateReader
         "CpuPeriod", "CpuQuota", "CpusetCpus", "CpusetMems", "PidsLimit", "BlkioWeight", "RestartPolicy", "CapAdd", "CapDrop", "Privileged",
         "SecurityOpt", "Tmpfs", "Init", "AutoRemove", "LogConfig", "ReadonlyRootfs", "ShmSize", "Ulimits", "VolumesFrom", "Dns",
         "DnsSearch", "DnsOptions", "ExtraHosts", "ConsoleSize", "MemorySwappiness",
-        "Devices", "DeviceCgroupRules", "Sysctls", "GroupAdd", "OomScoreAdj",
+        "Devices", "DeviceCgroupRules", "Sysctls", "GroupAdd", "OomScoreAdj", "PidMode", "IpcMode", "UTSMode",
     ];
 
     /// <summary>Reads a create body; name is the ?name= query parameter; baseDirectory resolves nothing (API binds must be absolute).</summary>
@@ -265,6 +265,10 @@ internal static class ContainerCreateReader
         request.GroupAdd.AddRange(StrList(host, "GroupAdd") ?? []);
         // docker sends 0 when --oom-score-adj is not given, and 0 is also the inherited value here.
         request.OomScoreAdj = Int(host, "OomScoreAdj") is { } adj && adj != 0 ? adj : null;
+
+        request.PidMode = Str(host, "PidMode") is { Length: > 0 } pidMode ? pidMode : null;
+        request.IpcMode = Str(host, "IpcMode") is { Length: > 0 } ipcMode ? ipcMode : null;
+        request.UtsMode = Str(host, "UTSMode") is { Length: > 0 } utsMode ? utsMode : null;
 
         if (host.TryGetProperty("ConsoleSize", out var size) && size.ValueKind == JsonValueKind.Array && size.GetArrayLength() == 2)
         {

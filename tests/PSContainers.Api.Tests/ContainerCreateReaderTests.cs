@@ -88,6 +88,15 @@ public sealed class ContainerCreateReaderTests
     }
 
     [Fact]
+    public void Namespace_modes_go_to_the_engine_and_empty_ones_mean_the_containers_own()
+    {
+        var r = Read("""{"Image":"b","HostConfig":{"PidMode":"host","IpcMode":"container:db","UTSMode":"host"}}""");
+        Assert.Equal(("host", "container:db", "host"), (r.PidMode, r.IpcMode, r.UtsMode));
+        var empty = Read("""{"Image":"b","HostConfig":{"PidMode":"","IpcMode":"","UTSMode":""}}""");
+        Assert.Equal((null, null, null), (empty.PidMode, empty.IpcMode, empty.UtsMode));
+    }
+
+    [Fact]
     public void A_named_network_in_NetworkMode_and_EndpointsConfig_carries_its_aliases()
     {
         var r = Read("""{"Image":"b","HostConfig":{"NetworkMode":"appnet"},"NetworkingConfig":{"EndpointsConfig":{"appnet":{"Aliases":["db"],"IPAMConfig":{"IPv4Address":"10.89.0.5"}}}}}""");

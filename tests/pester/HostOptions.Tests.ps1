@@ -161,6 +161,80 @@ Describe '-GroupAdd and -OomScoreAdj' {
     }
 }
 
+Describe '-Pid, -Ipc and -Uts: the host''s namespaces or another container''s' {
+    BeforeAll {
+        # A namespace's identity as the kernel names it (pid:[4026531836]), here on the host.
+        function script:Get-HostNamespace([string]$Type) { (Invoke-Native readlink "/proc/self/ns/$Type" | Assert-NativeSuccess).StdOut.Trim() }
+    }
+
+    It 'shares the host''s PID, IPC and UTS namespaces (host modes) and its hostname' {
+        $out = Invoke-Probe @{ Pid = 'host'; Ipc = 'host'; Uts = 'host' } 'for t in pid ipc uts; do readlink /proc/self/ns/$t; done; hostname'
+        $out | Should -Be @((Get-HostNamespace pid), (Get-HostNamespace ipc), (Get-HostNamespace uts), [System.Net.Dns]::GetHostName())
+        # The default is the container's own.
+        $own = Invoke-Probe @{} 'for t in pid ipc uts; do readlink /proc/self/ns/$t; done'
+        $own[0] | Should -Not -Be (Get-HostNamespace pid)
+        $own[1] | Should -Not -Be (Get-HostNamespace ipc)
+        $own[2] | Should -Not -Be (Get-HostNamespace uts)
+    }
+
+    It 'joins a running container''s PID namespace and sees its processes' {
+        $target = Invoke-Container $rootfs -Detach -Network none -Name pidtarget -- sleep 301
+        try {
+            $out = Invoke-Probe @{ Pid = 'container:pidtarget' } 'readlink /proc/self/ns/pid; tr "\0" " " < /proc/1/cmdline'
+            $out[0] | Should -Be (Invoke-ContainerCommand $target -- readlink /proc/self/ns/pid).Text
+            $out[1].Trim() | Should -Be 'sleep 301'
+        }
+        finally {
+            Remove-Container $target -Force
+        }
+    }
+
+    It 'joins a shareable container''s IPC namespace and its /dev/shm, and refuses a private one by name' {
+        $target = Invoke-Container $rootfs -Detach -Network none -Name ipctarget -Ipc shareable -- sh -c 'echo shared > /dev/shm/note; sleep 300'
+        $private = Invoke-Container $rootfs -Detach -Network none -Name ipcprivate -- sleep 300
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (-not ((Invoke-ContainerCommand $target -- cat /dev/shm/note).Text -eq 'shared') -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+            $out = Invoke-Probe @{ Ipc = 'container:ipctarget' } 'readlink /proc/self/ns/ipc; cat /dev/shm/note'
+            $out[0] | Should -Be (Invoke-ContainerCommand $target -- readlink /proc/self/ns/ipc).Text
+            $out[1] | Should -Be 'shared'
+            $before = Get-ContainerCount
+            { New-Container $rootfs -Ipc container:ipcprivate -ErrorAction Stop -- true } | Should -Throw -ExpectedMessage '*ipcprivate*-Ipc shareable*'
+            Get-ContainerCount | Should -Be $before
+        }
+        finally {
+            Remove-Container $target, $private -Force
+        }
+    }
+
+    It 'fails the start when the container it shares with is not running, naming it' {
+        $target = New-Container $rootfs -Network none -Name notrunning -- sleep 300
+        $c = New-Container $rootfs -Network none -Pid container:notrunning -- true
+        try {
+            { Start-Container $c -ErrorAction Stop } | Should -Throw -ExpectedMessage '*notrunning is not running*'
+            (Get-Container -Id $c.Id).Status | Should -Not -Be 'Running'
+        }
+        finally {
+            Remove-Container $c, $target -Force
+        }
+    }
+
+    It 'refuses <What>, naming it' -ForEach @(
+        @{ What = 'an unknown PID mode'; Options = @{ Pid = 'private' }; Message = '*-Pid "private"*' }
+        @{ What = '-Ipc none'; Options = @{ Ipc = 'none' }; Message = '*-Ipc none*not supported*' }
+        @{ What = 'an unknown UTS mode'; Options = @{ Uts = 'private' }; Message = '*-Uts "private"*' }
+        @{ What = '-Hostname with -Uts host'; Options = @{ Uts = 'host'; Hostname = 'box' }; Message = '*-Hostname*-Uts host*' }
+        @{ What = 'an IPC sysctl with -Ipc host'; Options = @{ Ipc = 'host'; Sysctl = 'kernel.shmmax=1000000' }; Message = '*kernel.shmmax*-Ipc host*' }
+        @{ What = 'kernel.hostname with -Uts host'; Options = @{ Uts = 'host'; Sysctl = 'kernel.hostname=x' }; Message = '*kernel.hostname*-Uts host*' }
+        @{ What = '-ShmSize with -Ipc host'; Options = @{ Ipc = 'host'; ShmSize = 1MB }; Message = '*-ShmSize*' }
+        @{ What = 'a container that does not exist'; Options = @{ Pid = 'container:no-such-container' }; Message = '*no-such-container*' }
+    ) {
+        $before = Get-ContainerCount
+        { New-Container $rootfs @Options -ErrorAction Stop -- true } | Should -Throw -ExpectedMessage $Message
+        Get-ContainerCount | Should -Be $before
+    }
+}
+
 Describe 'The host options through the Docker Engine API and the docker CLI' {
     BeforeAll {
         $script:dockerConfig = Join-Path $work 'docker-config'
@@ -179,7 +253,7 @@ Describe 'The host options through the Docker Engine API and the docker CLI' {
     }
 
     AfterAll {
-        Invoke-Docker rm -f api-host | Out-Null
+        Invoke-Docker rm -f api-host api-ipc | Out-Null
         if ($script:service) {
             Stop-ContainerApiService -ErrorAction Continue
         }
@@ -205,6 +279,22 @@ Describe 'The host options through the Docker Engine API and the docker CLI' {
         $hc.OomScoreAdj | Should -Be 123
         (Invoke-Docker exec api-host id -G | Assert-NativeSuccess).StdOut.Trim() | Should -Be '0 4321'
         (Invoke-Docker exec api-host sh -c '(exec 3<>/dev/mytun) 2>/dev/null && echo rw-ok || echo rw-denied').StdOut.Trim() | Should -Be 'rw-denied'
+    }
+
+    It 'docker run --pid host --ipc host --uts host shares the host''s namespaces, and docker inspect shows the modes' {
+        $r = Invoke-Docker run --rm --network none --pid host --ipc host --uts host busybox sh -c 'for t in pid ipc uts; do readlink /proc/self/ns/$t; done'
+        $r.ExitCode | Should -Be 0 -Because $r.StdErr
+        $hostNs = foreach ($type in 'pid', 'ipc', 'uts') { (Invoke-Native readlink "/proc/self/ns/$type" | Assert-NativeSuccess).StdOut.Trim() }
+        ($r.StdOut.Trim() -split "`n") | Should -Be $hostNs
+        Invoke-Docker run -d --name api-ipc --network none --ipc shareable busybox sleep 300 | Assert-NativeSuccess | Out-Null
+        $r = Invoke-Docker run --rm --network none --ipc container:api-ipc --pid container:api-ipc busybox sh -c 'readlink /proc/self/ns/ipc; tr "\0" " " < /proc/1/cmdline'
+        $r.ExitCode | Should -Be 0 -Because $r.StdErr
+        $lines = $r.StdOut.Trim() -split "`n"
+        $lines[0] | Should -Be (Invoke-Docker exec api-ipc readlink /proc/self/ns/ipc).StdOut.Trim()
+        $lines[1].Trim() | Should -Be 'sleep 300'
+        $hc = (Invoke-Docker inspect api-ipc | Assert-NativeSuccess).StdOut | ConvertFrom-Json | Select-Object -ExpandProperty HostConfig
+        $hc.IpcMode | Should -Be 'shareable'
+        $hc.PidMode | Should -Be ''
     }
 
     It 'refuses a non-namespaced sysctl and a missing device with docker''s 400, naming them' {

@@ -123,6 +123,9 @@ internal static class ContainerInspect
             ["Sysctls"] = config.Sysctls,
             ["GroupAdd"] = config.GroupAdd,
             ["OomScoreAdj"] = config.OomScoreAdj ?? 0,
+            ["PidMode"] = config.PidMode ?? "",
+            ["IpcMode"] = config.IpcMode ?? "private",
+            ["UTSMode"] = config.UtsMode ?? "",
         };
     }
 

@@ -126,6 +126,15 @@ public sealed class ContainerCreateRequest
     /// <summary>The process's /proc/self/oom_score_adj, -1000..1000 (docker run --oom-score-adj); null leaves the inherited one.</summary>
     public int? OomScoreAdj { get; set; }
 
+    /// <summary>-Pid: null (its own PID namespace), host, or container:NAME (stored as container:ID at create).</summary>
+    public string? PidMode { get; set; }
+
+    /// <summary>-Ipc: null or private (its own), shareable (its own, which others may join), host, or container:NAME of a shareable one.</summary>
+    public string? IpcMode { get; set; }
+
+    /// <summary>-Uts: null (its own hostname) or host.</summary>
+    public string? UtsMode { get; set; }
+
     // Volumes and mounts (docker run -v, --mount, --tmpfs, --volumes-from, --shm-size); the engine parses them at create.
 
     /// <summary>-Volume values: [SOURCE:]DESTINATION[:MODE].</summary>

@@ -30,7 +30,7 @@ public static class ContainerHostOptions
 
         foreach (var key in request.Sysctls.Keys)
         {
-            CheckSysctl(key, request.Network);
+            CheckSysctl(key, request.Network, request.IpcMode, request.UtsMode);
         }
 
         ResolveGroups(layers, request.GroupAdd);
@@ -188,7 +188,7 @@ public static class ContainerHostOptions
     }
 
     /// <summary>Refuses a sysctl that is not in a namespace of the container's own (it would change the host), naming the key.</summary>
-    public static void CheckSysctl(string key, string network)
+    public static void CheckSysctl(string key, string network, string? ipcMode = null, string? utsMode = null)
     {
         if (key.Length == 0 || key.Contains('/') || key.Contains("..", StringComparison.Ordinal) || key.StartsWith('.') || key.EndsWith('.'))
         {
@@ -205,8 +205,23 @@ public static class ContainerHostOptions
             return;
         }
 
-        if (IpcSysctls.Contains(key) || key.StartsWith("fs.mqueue.", StringComparison.Ordinal) || UtsSysctls.Contains(key))
+        if (IpcSysctls.Contains(key) || key.StartsWith("fs.mqueue.", StringComparison.Ordinal))
         {
+            if (ipcMode == "host")
+            {
+                throw ContainerEngineException.Invalid($"The sysctl \"{key}\" cannot be set with -Ipc host: the container shares the host's IPC namespace.", key);
+            }
+
+            return;
+        }
+
+        if (UtsSysctls.Contains(key))
+        {
+            if (utsMode == "host")
+            {
+                throw ContainerEngineException.Invalid($"The sysctl \"{key}\" cannot be set with -Uts host: the container shares the host's UTS namespace.", key);
+            }
+
             return;
         }
 

@@ -202,7 +202,9 @@ public sealed partial class ContainerService : IContainerService
             throw ContainerEngineException.Invalid("-Remove cannot be combined with a restart policy other than 'no'.");
         }
 
+        SharedNamespaceModes.Validate(request);
         ContainerHostOptions.Validate(request, layers);
+        PrepareSharedNamespaces(request);
         var userns = Security.UserNamespaceSettings.Parse(request.UserNS, request.UidMap, request.GidMap);
         PrepareNetworking(request, cancellationToken);
         var id = ContainerStore.NewId();
@@ -397,6 +399,7 @@ public sealed partial class ContainerService : IContainerService
             args.Add("--stdin");
         }
 
+        JoinSharedNamespaces(id, config);
         SetUpNetworking(id, config, cancellationToken);
         _log.LogDebug("starting the monitor for {Id}: {Pscrun} monitor {Args}", id, Launcher.PscrunPath, string.Join(' ', args));
         try

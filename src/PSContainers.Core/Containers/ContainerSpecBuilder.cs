@@ -37,7 +37,7 @@ public static class ContainerSpecBuilder
         // none, a network name and container:NAME are the engine's to check (ContainerService.Networks).
         var hostNetwork = request.Network == "host";
         // docker run --network host: the container's hostname is the host's unless one is given.
-        var hostname = !string.IsNullOrEmpty(request.Hostname) ? request.Hostname : hostNetwork ? System.Net.Dns.GetHostName() : id[..12];
+        var hostname = !string.IsNullOrEmpty(request.Hostname) ? request.Hostname : hostNetwork || request.UtsMode == "host" ? System.Net.Dns.GetHostName() : id[..12];
         var spec = DefaultSpecs.ForEngine(mergedRoot, request.Command, hostname);
         if (hostNetwork)
         {
@@ -127,6 +127,7 @@ public static class ContainerSpecBuilder
 
         ContainerHostOptions.Apply(spec, request, layers ?? [request.RootFs]);
         Volumes.VolumeSpecMounts.Apply(spec, request);
+        SharedNamespaceModes.Apply(spec, request);
         ApplyUserNamespace(spec, request);
         if (request.Labels.Count > 0)
         {

@@ -4,7 +4,7 @@ using PSContainers.Core.Containers;
 
 namespace PSContainers.Cmdlets;
 
-// docker run's --device, --device-cgroup-rule, --sysctl, --group-add and --oom-score-adj options.
+// docker run's --device, --device-cgroup-rule, --sysctl, --group-add, --oom-score-adj, --pid, --ipc and --uts options.
 public abstract partial class ContainerCreateCmdletBase
 {
     /// <summary>HOST[:CONTAINER[:PERMS]]: a host device node made in the container's /dev and allowed by its device cgroup (PERMS of r, w, m).</summary>
@@ -28,8 +28,23 @@ public abstract partial class ContainerCreateCmdletBase
     [ValidateRange(-1000, 1000)]
     public int OomScoreAdj { get; set; }
 
+    /// <summary>host or container:NAME: the PID namespace of the host or of a running container (docker run --pid).</summary>
+    [Parameter]
+    public string? Pid { get; set; }
+
+    /// <summary>private (default), shareable, host or container:NAME of a shareable container (docker run --ipc).</summary>
+    [Parameter]
+    public string? Ipc { get; set; }
+
+    /// <summary>host: the host's UTS namespace and hostname (docker run --uts).</summary>
+    [Parameter]
+    public string? Uts { get; set; }
+
     private void ApplyHostParameters(ContainerCreateRequest request)
     {
+        request.PidMode = Pid;
+        request.IpcMode = Ipc;
+        request.UtsMode = Uts;
         request.Devices = [.. Device];
         request.DeviceCgroupRules = [.. DeviceCgroupRule];
         request.GroupAdd = [.. GroupAdd];
