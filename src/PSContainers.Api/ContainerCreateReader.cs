@@ -17,7 +17,7 @@ internal static class ContainerCreateReader
     [
         "Hostname", "User", "AttachStdin", "AttachStdout", "AttachStderr", "ExposedPorts", "Tty", "OpenStdin", "StdinOnce", "Env",
         "Cmd", "Image", "Volumes", "WorkingDir", "Entrypoint", "Labels", "StopSignal", "StopTimeout", "HostConfig", "NetworkingConfig",
-        "ArgsEscaped", "NetworkDisabled", "Healthcheck",
+        "ArgsEscaped", "NetworkDisabled", "Healthcheck", "Domainname",
     ];
 
     private static readonly HashSet<string> HostConfigFields =
@@ -25,7 +25,8 @@ internal static class ContainerCreateReader
         "Binds", "Mounts", "PortBindings", "PublishAllPorts", "NetworkMode", "Memory", "MemorySwap", "MemoryReservation", "NanoCpus", "CpuShares",
         "CpuPeriod", "CpuQuota", "CpusetCpus", "CpusetMems", "PidsLimit", "BlkioWeight", "RestartPolicy", "CapAdd", "CapDrop", "Privileged",
         "SecurityOpt", "Tmpfs", "Init", "AutoRemove", "LogConfig", "ReadonlyRootfs", "ShmSize", "Ulimits", "VolumesFrom", "Dns",
-        "DnsSearch", "DnsOptions", "ExtraHosts", "ConsoleSize", "MemorySwappiness",
+        "DnsSearch", "DnsOptions", "ExtraHosts", "ConsoleSize", "MemorySwappiness", "Links", "Annotations", "OomKillDisable", "CgroupnsMode", "UsernsMode",
+        "Isolation", "ContainerIDFile",
         "Devices", "DeviceCgroupRules", "Sysctls", "GroupAdd", "OomScoreAdj", "PidMode", "IpcMode", "UTSMode",
     ];
 
@@ -41,6 +42,7 @@ internal static class ContainerCreateReader
         RefuseUnknown(body, ConfigFields, "");
         request.Image = Str(body, "Image") is { Length: > 0 } image ? image : throw ApiException.BadRequest("Config.Image: an image is required");
         request.Hostname = Str(body, "Hostname") is { Length: > 0 } host ? host : null;
+        request.Domainname = Str(body, "Domainname") is { Length: > 0 } domain ? domain : null;
         request.User = Str(body, "User") is { Length: > 0 } user ? user : null;
         request.WorkingDirectory = Str(body, "WorkingDir") is { Length: > 0 } wd ? wd : null;
         request.Tty = Bool(body, "Tty");
@@ -76,7 +78,16 @@ internal static class ContainerCreateReader
         {
             // docker's Config.Healthcheck is the image's HEALTHCHECK shape (durations in nanoseconds); the engine merges it.
             RefuseUnknown(health, ["Test", "Interval", "Timeout", "StartPeriod", "StartInterval", "Retries"], "Healthcheck.");
-            request.Healthcheck = health.Deserialize<Core.Images.Oci.ImageHealthcheck>();
+            // docker-py (compose 1.29) sends the durations it was not given as null: null is the default (0), as docker reads it.
+            request.Healthcheck = new Core.Images.Oci.ImageHealthcheck
+            {
+                Test = health.TryGetProperty("Test", out var test) && test.ValueKind == JsonValueKind.Array ? StrList(health, "Test") : null,
+                Interval = Nanoseconds(health, "Interval"),
+                Timeout = Nanoseconds(health, "Timeout"),
+                StartPeriod = Nanoseconds(health, "StartPeriod"),
+                StartInterval = Nanoseconds(health, "StartInterval"),
+                Retries = (int)Math.Clamp(Nanoseconds(health, "Retries"), 0, int.MaxValue),
+            };
         }
 
         if (Bool(body, "NetworkDisabled"))
@@ -125,9 +136,65 @@ internal static class ContainerCreateReader
         request.Volumes.RemoveAll(v => !v.Contains(':') && covered.Contains(v.TrimEnd('/')));
     }
 
+    // Annotations, the OOM killer, the cgroup and user namespace modes; ContainerIDFile is the client's own to write.
+    private static void ReadIdentity(JsonElement host, ContainerCreateRequest request)
+    {
+        foreach (var (key, value) in StrMap(host, "Annotations"))
+        {
+            request.Annotations[key] = value;
+        }
+
+        request.OomKillDisable = Bool(host, "OomKillDisable");
+        request.CgroupNamespace = Str(host, "CgroupnsMode") switch
+        {
+            null or "" => null,
+            "host" => "host",
+            "private" => "private",
+            var other => throw ApiException.BadRequest($"HostConfig.CgroupnsMode \"{other}\" is not a mode: host or private"),
+        };
+        // docker's --userns takes host only; podman's auto and private (and auto:size=N) map to the engine's -UserNS.
+        var userns = Str(host, "UsernsMode");
+        if (!string.IsNullOrEmpty(userns) && userns != "host")
+        {
+            if (userns is not "private" && !userns.StartsWith("auto", StringComparison.Ordinal))
+            {
+                throw ApiException.BadRequest($"HostConfig.UsernsMode \"{userns}\" is not supported: host, private, auto or auto:size=N");
+            }
+
+            request.UserNS = userns;
+        }
+
+        if (Str(host, "Isolation") is { Length: > 0 } isolation && isolation != "default")
+        {
+            throw ApiException.BadRequest($"HostConfig.Isolation \"{isolation}\" is not supported: Linux containers have only the default isolation");
+        }
+    }
+
+    // A whole number in Healthcheck (durations in nanoseconds, Retries); null or absent is 0.
+    private static long Nanoseconds(JsonElement health, string name)
+    {
+        if (!health.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null)
+        {
+            return 0;
+        }
+
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n))
+        {
+            return n;
+        }
+
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d) && d == Math.Floor(d) && Math.Abs(d) < long.MaxValue)
+        {
+            return (long)d;
+        }
+
+        throw ApiException.BadRequest($"Healthcheck.{name} must be a whole number (nanoseconds for durations), not {v.GetRawText()}");
+    }
+
     private static void ReadHostConfig(JsonElement host, ContainerCreateRequest request, List<string> exposed)
     {
         RefuseUnknown(host, HostConfigFields, "HostConfig.");
+        ReadIdentity(host, request);
         request.Volumes.AddRange(StrList(host, "Binds") ?? []);
         request.VolumesFrom.AddRange(StrList(host, "VolumesFrom") ?? []);
         if (host.TryGetProperty("Mounts", out var mounts) && mounts.ValueKind == JsonValueKind.Array)
@@ -154,6 +221,7 @@ internal static class ContainerCreateReader
         networkOptions.DnsSearch.AddRange(StrList(host, "DnsSearch") ?? []);
         networkOptions.DnsOptions.AddRange(StrList(host, "DnsOptions") ?? []);
         networkOptions.AddHosts.AddRange(StrList(host, "ExtraHosts") ?? []);
+        networkOptions.Links.AddRange(StrList(host, "Links") ?? []);
         networkOptions.PublishAll = Bool(host, "PublishAllPorts");
         if (host.TryGetProperty("PortBindings", out var bindings) && bindings.ValueKind == JsonValueKind.Object)
         {
@@ -292,10 +360,8 @@ internal static class ContainerCreateReader
             var e = endpoint.Value;
             RefuseUnknown(e, ["Aliases", "IPAMConfig", "MacAddress", "Links", "NetworkID", "EndpointID", "Gateway", "IPAddress", "IPPrefixLen",
                 "IPv6Gateway", "GlobalIPv6Address", "GlobalIPv6PrefixLen", "DriverOpts", "DNSNames"], $"NetworkingConfig.EndpointsConfig.{endpoint.Name}.");
-            if (StrList(e, "Links") is { Count: > 0 })
-            {
-                throw ApiException.BadRequest($"NetworkingConfig.EndpointsConfig.{endpoint.Name}.Links: legacy links are not supported; containers on one network find each other by name");
-            }
+            // An endpoint's links are the same legacy links as HostConfig.Links (the CLI sends --link there for a user network).
+            options.Links.AddRange(StrList(e, "Links") ?? []);
 
             string? ip = null;
             if (e.TryGetProperty("IPAMConfig", out var ipam) && ipam.ValueKind == JsonValueKind.Object)

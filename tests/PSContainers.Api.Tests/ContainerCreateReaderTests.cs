@@ -46,21 +46,43 @@ public sealed class ContainerCreateReaderTests
     }
 
     [Theory]
-    [InlineData("""{"Image":"b","Domainname":"example.org"}""", "Domainname is not supported")]
-    [InlineData("""{"Image":"b","HostConfig":{"CgroupParent":"/mine"}}""", "HostConfig.CgroupParent is not supported")]
-    [InlineData("""{"Image":"b","HostConfig":{"Devices":[{"PathOnHost":"/dev/fuse","Colour":"red"}]}}""", "HostConfig.Devices[].Colour is not supported")]
-    [InlineData("""{"Image":"b","HostConfig":{"Devices":[{"PathInContainer":"/dev/fuse"}]}}""", "HostConfig.Devices[].PathOnHost is required")]
+    [InlineData("""{"Image":"b","HostConfig":{"StorageOpt":{"size":"1G"}}}""", "HostConfig.StorageOpt is not supported")]
+    [InlineData("""{"Image":"b","HostConfig":{"CgroupnsMode":"shared"}}""", "HostConfig.CgroupnsMode \"shared\" is not a mode")]
+    [InlineData("""{"Image":"b","HostConfig":{"Isolation":"hyperv"}}""", "HostConfig.Isolation \"hyperv\" is not supported")]
+    [InlineData("""{"Image":"b","Healthcheck":{"Test":["CMD","true"],"Interval":"2s"}}""", "Healthcheck.Interval must be a whole number")]
     [InlineData("""{"Image":"b","HostConfig":{"LogConfig":{"Type":"syslog"}}}""", "HostConfig.LogConfig.Type \"syslog\" is not supported")]
     [InlineData("""{"Image":"b","HostConfig":{"MemorySwappiness":10}}""", "HostConfig.MemorySwappiness is not supported")]
     [InlineData("""{"Image":"b","HostConfig":{"RestartPolicy":{"Name":"sometimes"}}}""", "invalid restart policy \"sometimes\"")]
+    [InlineData("""{"Image":"b","HostConfig":{"CgroupParent":"/mine"}}""", "HostConfig.CgroupParent is not supported")]
+    [InlineData("""{"Image":"b","HostConfig":{"Devices":[{"PathOnHost":"/dev/fuse","Colour":"red"}]}}""", "HostConfig.Devices[].Colour is not supported")]
+    [InlineData("""{"Image":"b","HostConfig":{"Devices":[{"PathInContainer":"/dev/fuse"}]}}""", "HostConfig.Devices[].PathOnHost is required")]
     [InlineData("""{"Image":"b","HostConfig":{"DeviceRequests":[{"Driver":"nvidia","Count":-1}]}}""", "HostConfig.DeviceRequests is not supported")]
-    [InlineData("""{"Image":"b","NetworkingConfig":{"EndpointsConfig":{"n":{"Links":["a:b"]}}}}""", "Links: legacy links are not supported")]
     [InlineData("""{"Cmd":["true"]}""", "Config.Image: an image is required")]
     public void Fields_it_cannot_honour_are_a_400_that_names_them(string json, string expected)
     {
         var e = Assert.Throws<ApiException>(() => Read(json));
         Assert.Equal(400, e.StatusCode);
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Domain_annotations_namespaces_links_and_a_healthcheck_with_null_durations_are_read()
+    {
+        var r = Read("""
+            {"Image":"b","Domainname":"example.org","Healthcheck":{"Test":["CMD","true"],"Interval":2000000000,"Timeout":null,"Retries":null},
+             "HostConfig":{"Annotations":{"a":"b"},"OomKillDisable":true,"CgroupnsMode":"private","UsernsMode":"auto","ContainerIDFile":"/tmp/cid",
+                           "Isolation":"default","Links":["web:site"]},
+             "NetworkingConfig":{"EndpointsConfig":{"n":{"Links":["db"]}}}}
+            """);
+        Assert.Equal("example.org", r.Domainname);
+        Assert.Equal("b", r.Annotations["a"]);
+        Assert.True(r.OomKillDisable);
+        Assert.Equal("private", r.CgroupNamespace);
+        Assert.Equal("auto", r.UserNS);
+        Assert.Equal(["web:site", "db"], r.Networking!.Links);
+        Assert.Equal(2000000000, r.Healthcheck!.Interval);
+        Assert.Equal(0, r.Healthcheck.Timeout);
+        Assert.Equal(0, r.Healthcheck.Retries);
     }
 
     [Fact]

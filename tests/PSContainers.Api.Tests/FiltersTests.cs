@@ -62,4 +62,49 @@ public sealed class FiltersTests
         Assert.True(ContainerFilters.Parse("""{"status":["exited"]}""").ImpliesAll);
         Assert.False(ContainerFilters.Parse("""{"name":["x"]}""").ImpliesAll);
     }
+
+    [Fact]
+    public void Before_since_health_ports_volumes_and_tasks_filter_as_docker_ps_does()
+    {
+        var t0 = DateTimeOffset.UnixEpoch.AddDays(20000);
+        var first = new ContainerInfo { Id = "aa01" + new string('0', 60), Name = "first", Status = ContainerStatus.Exited, ExitCode = 0, Created = t0 };
+        var web = new ContainerInfo
+        {
+            Id = "bb02" + new string('0', 60),
+            Name = "web",
+            Status = ContainerStatus.Running,
+            Created = t0.AddMinutes(1),
+            Ports = [new PSContainers.Core.Network.ContainerPortMapping("", 8080, 80, "tcp")],
+            Health = new PSContainers.Runtime.Health.HealthState { Status = "healthy" },
+            Config = new ContainerCreateRequest
+            {
+                ExposedPorts = ["443/tcp", "53/udp"],
+                MountPoints = [new PSContainers.Core.Volumes.ContainerMount { Type = "volume", Name = "data", Destination = "/data" }],
+            },
+        };
+        var last = new ContainerInfo { Id = "cc03" + new string('0', 60), Name = "last", Status = ContainerStatus.Created, Created = t0.AddMinutes(2) };
+        var all = new List<ContainerInfo> { first, web, last };
+        ContainerFilters Bound(string json) => ContainerFilters.Parse(json).Bind(all);
+
+        Assert.Equal(["first"], all.Where(Bound("""{"before":["web"]}""").Matches).Select(c => c.Name));
+        Assert.Equal(["last"], all.Where(Bound("""{"since":["web"]}""").Matches).Select(c => c.Name));
+        Assert.Equal(["web"], all.Where(Bound("""{"since":["first"],"before":["last"]}""").Matches).Select(c => c.Name));
+        Assert.Equal(404, Assert.Throws<ApiException>(() => Bound("""{"before":["nosuch"]}""")).StatusCode);
+        Assert.Equal(["web"], all.Where(Bound("""{"health":["healthy"]}""").Matches).Select(c => c.Name));
+        Assert.Equal(["first", "last"], all.Where(Bound("""{"health":["none"]}""").Matches).Select(c => c.Name));
+        Assert.True(Bound("""{"publish":["8080"]}""").Matches(web));
+        Assert.True(Bound("""{"publish":["8000-8090/tcp"]}""").Matches(web));
+        Assert.False(Bound("""{"publish":["8080/udp"]}""").Matches(web));
+        Assert.True(Bound("""{"expose":["80"]}""").Matches(web));
+        Assert.True(Bound("""{"expose":["53/udp"]}""").Matches(web));
+        Assert.False(Bound("""{"expose":["53"]}""").Matches(web));
+        Assert.True(Bound("""{"volume":["data"]}""").Matches(web));
+        Assert.True(Bound("""{"volume":["/data"]}""").Matches(web));
+        Assert.False(Bound("""{"volume":["data"]}""").Matches(first));
+        Assert.True(Bound("""{"is-task":["false"]}""").Matches(web));
+        Assert.False(Bound("""{"is-task":["true"]}""").Matches(web));
+        Assert.Equal(400, Assert.Throws<ApiException>(() => ContainerFilters.Parse("""{"publish":["http"]}""")).StatusCode);
+        Assert.Equal(400, Assert.Throws<ApiException>(() => ContainerFilters.Parse("""{"health":["sick"]}""")).StatusCode);
+        Assert.Equal(400, Assert.Throws<ApiException>(() => ContainerFilters.Parse("""{"isolation":["hyperv"]}""")).StatusCode);
+    }
 }

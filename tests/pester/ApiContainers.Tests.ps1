@@ -98,6 +98,16 @@ Describe 'The API service process' {
         ($lines[0] | ConvertFrom-Json).message | Should -Be 'client version 1.99 is too new. Maximum supported API version is 1.47'
     }
 
+    It 'answers a create whose network or --volumes-from container is missing with that cause, not with a pull of the image' {
+        foreach ($case in @(@{ Args = @('--network', 'no-such-net'); Says = 'network no-such-net not found' }, @{ Args = @('--volumes-from', 'no-such-box'); Says = 'No such container: no-such-box' })) {
+            $caseArgs = $case.Args
+            $r = Invoke-Docker $pscSocket run --rm @caseArgs busybox true
+            $r.ExitCode | Should -Not -Be 0
+            $r.StdErr | Should -Match ([regex]::Escape($case.Says))
+            $r.StdErr | Should -Not -Match 'Unable to find image'
+        }
+    }
+
     It 'answers an unknown container with 404 and "No such container"' {
         $r = Invoke-Docker $pscSocket container inspect no-such-container
         $r.ExitCode | Should -Not -Be 0
@@ -114,7 +124,7 @@ Describe 'The docker CLI against <Target>' -ForEach $targets {
     }
 
     AfterAll {
-        Invoke-Docker $socket rm -f api-d api-oom api-exec api-execi api-attach api-cp api-stats api-f1 api-f2 api-kill api-stop | Out-Null
+        Invoke-Docker $socket rm -f api-d api-oom api-exec api-execi api-ident api-attach api-cp api-stats api-f1 api-f2 api-kill api-stop | Out-Null
     }
 
     It 'shows the server in docker version and docker info' {
@@ -170,7 +180,7 @@ Describe 'The docker CLI against <Target>' -ForEach $targets {
         $tail.StdOut.Trim() | Should -BeNullOrEmpty
     }
 
-    It 'docker ps filters by status, name, label, ancestor and exited code' {
+    It 'docker ps filters by status, name, label, ancestor, exited code, before, since, health and is-task' {
         Invoke-Docker $socket run -d --name api-f1 --label tier=web busybox sleep 300 | Assert-NativeSuccess | Out-Null
         Invoke-Docker $socket run --name api-f2 --label tier=db busybox sh -c 'exit 4' | Out-Null
         $names = { param($f) @((Invoke-Docker $socket ps -a --filter $f --format '{{.Names}}' | Assert-NativeSuccess).StdOut -split "`n" | Where-Object { $_ } | Sort-Object) }
@@ -180,6 +190,17 @@ Describe 'The docker CLI against <Target>' -ForEach $targets {
         & $names 'name=api-f1' | Should -Be @('api-f1')
         & $names 'label=tier=db' | Should -Be @('api-f2')
         & $names 'exited=4' | Should -Be @('api-f2')
+        # api-f2 was made after api-f1: before and since name a container and compare creation times.
+        & $names 'since=api-f1' | Should -Contain 'api-f2'
+        & $names 'since=api-f1' | Should -Not -Contain 'api-f1'
+        & $names 'before=api-f2' | Should -Contain 'api-f1'
+        & $names 'before=api-f2' | Should -Not -Contain 'api-f2'
+        # podman 4.3.1 differences: its health=none matches nothing, where docker's matches containers without a
+        # check, and it refuses the is-task filter (swarm's), which docker takes.
+        if ($Target -ne 'podman') {
+            & $names 'health=none' | Should -Contain 'api-f1'
+            & $names 'is-task=true' | Should -BeNullOrEmpty
+        }
         # podman names the imported image localhost/busybox, and its ancestor filter wants that name.
         & $names $(if ($Target -eq 'podman') { 'ancestor=localhost/busybox' } else { 'ancestor=busybox' }) | Should -Contain 'api-f1'
         # Without -a only running containers show.
@@ -239,6 +260,39 @@ Describe 'The docker CLI against <Target>' -ForEach $targets {
         # Without -i the process's stdin is empty at once: cat ends instead of waiting for the client's input.
         $none = Invoke-Native bash -ArgumentList @('-c', 'echo never-read | docker exec api-execi cat') -Environment $dockerEnv -TimeoutSeconds 120 | Assert-NativeSuccess
         $none.StdOut | Should -BeNullOrEmpty
+    }
+
+    It 'docker run takes --domainname, --annotation, --oom-kill-disable, --cgroupns, --userns host, --isolation default and --cidfile' {
+        $cid = Join-Path $work "cid-$Target"
+        # podman 4.3.1 difference: its API is 1.41, and the CLI sends --annotation only to 1.43 and later.
+        $annotation = if ($Target -eq 'podman') { @() } else { @('--annotation', 'org.test/a=b') }
+        $r = Invoke-Docker $socket run --name api-ident --domainname example.org @annotation --oom-kill-disable -m 64m `
+            --cgroupns private --userns host --isolation default --cidfile $cid busybox sh -c 'cat /proc/sys/kernel/domainname; grep :memory: /proc/self/cgroup'
+        $r.ExitCode | Should -Be 0 -Because $r.StdErr
+        # podman 4.3.1 differences (crun, cgroup v1): its compatibility service leaves Config.Domainname unset (the
+        # container says "(none)"), CgroupnsMode private keeps the host's cgroup paths, and its inspect shows neither.
+        if ($Target -ne 'podman') {
+            ($r.StdOut -split "`n")[0] | Should -Be 'example.org'
+            ($r.StdOut -split "`n")[1] | Should -Match ':memory:/$'
+        }
+        # The client writes the id file; the server keeps nothing of it.
+        $id = (Get-Content -Raw -LiteralPath $cid).Trim()
+        $id | Should -Match '^[0-9a-f]{64}$'
+        $inspect = (Invoke-Docker $socket container inspect api-ident | Assert-NativeSuccess).StdOut | ConvertFrom-Json
+        $inspect[0].Id | Should -Be $id
+        if ($Target -ne 'podman') {
+            $inspect[0].Config.Domainname | Should -Be 'example.org'
+            $inspect[0].HostConfig.OomKillDisable | Should -BeTrue
+            $inspect[0].HostConfig.CgroupnsMode | Should -Be 'private'
+            $inspect[0].HostConfig.Annotations.'org.test/a' | Should -Be 'b'
+        }
+        Invoke-Docker $socket rm api-ident | Assert-NativeSuccess | Out-Null
+        # podman 4.3.1 difference: it runs a container asked for hyperv isolation as if nothing was asked.
+        if ($Target -ne 'podman') {
+            $bad = Invoke-Docker $socket run --rm --isolation hyperv busybox true
+            $bad.ExitCode | Should -Not -Be 0
+            $bad.StdErr | Should -Match '(?i)isolation'
+        }
     }
 
     It 'docker stats --no-stream shows the container''s memory and pids' {

@@ -176,6 +176,26 @@ Describe 'The Docker API for images, builds, networks and volumes, driven by the
         (Invoke-Docker $Target image inspect --format '{{.Id}}' $name | Assert-NativeSuccess).StdOut.Trim() | Should -Be $id
     }
 
+    It 'imports a root filesystem tarball (docker import), plain and gzipped, with a tag, a message and changes' {
+        $rootfs = New-TestBusyboxRootfs -Path (Join-Path $work "import-rootfs-$Target")
+        Set-Content -LiteralPath (Join-Path $rootfs 'marker') -Value "imported for $Target"
+        $plain = Join-Path $work "import-$Target.tar"
+        Invoke-Native tar '-C' $rootfs '-cf' $plain '.' | Assert-NativeSuccess | Out-Null
+        $name = "imported/$Target`:1"
+        $import = Invoke-Docker $Target import '-m' 'from a tarball' '-c' 'CMD ["cat", "/marker"]' '-c' 'ENV IMPORTED=yes' $plain $name | Assert-NativeSuccess
+        # docker prints the new image's id (podman 4.3.1 prints it twice on one line).
+        $import.StdOut.Trim() | Should -Match '^sha256:[0-9a-f]{64}'
+        (Invoke-Docker $Target run --rm $name | Assert-NativeSuccess).StdOut.Trim() | Should -Be "imported for $Target"
+        (Invoke-Docker $Target run --rm $name sh '-c' 'echo $IMPORTED' | Assert-NativeSuccess).StdOut.Trim() | Should -Be 'yes'
+        (Invoke-Docker $Target history --format '{{.Comment}}' $name | Assert-NativeSuccess).StdOut | Should -Match 'from a tarball'
+
+        $gzipped = Join-Path $work "import-$Target.tar.gz"
+        Invoke-Native tar '-C' $rootfs '-czf' $gzipped '.' | Assert-NativeSuccess | Out-Null
+        Invoke-Docker $Target import '-c' 'CMD ["cat", "/marker"]' $gzipped "imported/$Target`:gz" | Assert-NativeSuccess | Out-Null
+        (Invoke-Docker $Target run --rm "imported/$Target`:gz" | Assert-NativeSuccess).StdOut.Trim() | Should -Be "imported for $Target"
+        Invoke-Docker $Target rmi $name "imported/$Target`:gz" | Assert-NativeSuccess | Out-Null
+    }
+
     It 'builds a Dockerfile with RUN and COPY with the classic builder and runs the result' {
         $context = Join-Path $work "context-$Target"
         New-Item -ItemType Directory -Force -Path $context | Out-Null
@@ -291,6 +311,7 @@ Describe 'What the API service cannot do is refused with a message that names it
         @{ Case = 'an IPv6 network'; Arguments = @('network', 'create', '--ipv6', 'apiimg-v6'); Named = 'IPv6' }
         @{ Case = 'a volume driver other than local'; Arguments = @('volume', 'create', '-d', 'nfs-plugin', 'apiimg-nfs'); Named = 'nfs-plugin' }
         @{ Case = 'an image that does not exist'; Arguments = @('image', 'inspect', 'no-such-image:1'); Named = 'No such image: no-such-image:1' }
+        @{ Case = 'docker import from a URL'; Arguments = @('import', 'http://127.0.0.1:9/rootfs.tar', 'apiimg-url:1'); Named = 'importing from a URL is not supported' }
     ) {
         $context = Join-Path $work 'refused-context'
         New-Item -ItemType Directory -Force -Path $context | Out-Null

@@ -231,6 +231,35 @@ Describe 'Invoke-Container' {
     }
 }
 
+Describe 'Domain name, annotations, the OOM killer and the cgroup namespace' {
+    It 'sets the domain name, records the annotations, disables the OOM killer in the memory cgroup and gives a private cgroup namespace' {
+        $c = Invoke-Container $rootfs -Detach -Name identity -Domainname example.org -Annotation @{ 'org.test/a' = 'b' } -Label @{ tier = 'x' } `
+            -OomKillDisable -Memory 64MB -CgroupNamespace private -- sleep 300
+        try {
+            (Invoke-ContainerCommand identity -- cat /proc/sys/kernel/domainname).Text | Should -Be 'example.org'
+            # In its own cgroup namespace the container's cgroup is the root of every hierarchy.
+            (Invoke-ContainerCommand identity -- cat /proc/self/cgroup).Text | Where-Object { $_ -match ':memory:' } | Should -Match ':memory:/$'
+            Get-Content -LiteralPath "/sys/fs/cgroup/memory/pscontainers/$($c.Id)/memory.oom_control" | Should -Contain 'oom_kill_disable 1'
+            $annotations = (Get-Content -Raw -LiteralPath (Join-Path $env:PSCONTAINERS_ROOT "containers/$($c.Id)/bundle/config.json") | ConvertFrom-Json).annotations
+            $annotations.'org.test/a' | Should -Be 'b'
+            $annotations.tier | Should -Be 'x'
+        }
+        finally {
+            Remove-Container $c.Id -Force
+        }
+    }
+
+    It 'shows the host''s cgroup paths with -CgroupNamespace host (the default on this cgroup v1 host)' {
+        $c = Invoke-Container $rootfs -Detach -Name hostcgns -CgroupNamespace host -- sleep 300
+        try {
+            (Invoke-ContainerCommand hostcgns -- cat /proc/self/cgroup).Text | Where-Object { $_ -match ':memory:' } | Should -Match "/pscontainers/$($c.Id)$"
+        }
+        finally {
+            Remove-Container $c.Id -Force
+        }
+    }
+}
+
 Describe 'Networks none and host' {
     It 'gives a -Network none container an up loopback where a server on 127.0.0.1 answers' {
         $out = Invoke-Container $rootfs -Remove -Network none -- sh -c '(echo pong | nc -l -p 7001 &); i=0; while [ $i -lt 50 ]; do r=$(nc 127.0.0.1 7001 </dev/null 2>/dev/null) && [ -n "$r" ] && break; i=$((i+1)); usleep 100000; done; echo "got:$r"; tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "'

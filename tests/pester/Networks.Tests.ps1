@@ -224,6 +224,14 @@ Describe 'User networks: names, aliases, isolation' {
         (Invoke-ContainerCommand alpha -- wget -q -O - http://www/name).Text | Should -Be 'beta'
     }
 
+    It 'names a linked container by its -Link alias in this container only' {
+        Invoke-Probe @{ Network = 'app'; Link = @('alpha:site', 'beta') } 'wget -q -O - http://site/name; wget -q -O - http://beta/name' |
+            Should -Be "alpha`nbeta"
+        ((Invoke-ContainerCommand alpha -- cat /etc/hosts).Text -join "`n") | Should -Not -Match '\bsite\b' -Because 'links go one way'
+        { Invoke-Container $rootfs -Remove -Network app -Link 'nosuch:x' -ErrorAction Stop -- true } | Should -Throw '*nosuch*'
+        { Invoke-Container $rootfs -Remove -Network none -Link 'alpha' -ErrorAction Stop -- true } | Should -Throw '*-Link*'
+    }
+
     It 'keeps a container on another network from reaching them' {
         $ip = (Get-Container alpha).Networks[0].IPAddress
         Invoke-Probe @{ Network = 'other' } "nc -w 3 $ip 80 </dev/null 2>/dev/null && echo reached || echo blocked; grep -c alpha /etc/hosts" |

@@ -50,7 +50,9 @@ internal static class ContainersEndpoints
         }
 
         var filters = ContainerFilters.Parse(ApiQuery.String(context, "filters"));
-        var containers = engine.Containers.List(all: true)
+        var everything = engine.Containers.List(all: true).ToList();
+        filters.Bind(everything);
+        var containers = everything
             .Where(c => (all || filters.ImpliesAll || c.Status is ContainerStatus.Running or ContainerStatus.Paused) && filters.Matches(c))
             .OrderByDescending(c => c.Created);
         var list = (limit is > 0 ? containers.Take(limit.Value) : containers).Select(ContainerSummary.From).ToList();
@@ -66,7 +68,18 @@ internal static class ContainersEndpoints
             request.Platform = platform;
         }
 
-        var info = engine.Containers.Create(request, context.RequestAborted);
+        ContainerInfo info;
+        try
+        {
+            info = engine.Containers.Create(request, context.RequestAborted);
+        }
+        catch (ContainerEngineException e) when (e.Kind == ContainerErrorKind.NotFound && e.ErrorId is not ("ImageNotFound" or "PlatformNotFound"))
+        {
+            // The docker CLI takes any 404 from create for a missing image and pulls it, hiding the real cause (a network,
+            // a --volumes-from container, a bind source): only a missing image answers 404 here.
+            throw ApiException.BadRequest(ApiErrors.DockerMessage(e));
+        }
+
         return ApiResults.Json(new { Id = info.Id, Warnings = Array.Empty<string>() }, StatusCodes.Status201Created);
     }
 

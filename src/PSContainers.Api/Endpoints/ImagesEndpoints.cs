@@ -84,14 +84,15 @@ internal static class ImagesEndpoints
     /// <summary>POST /images/create?fromImage=&amp;tag=&amp;platform=: a pull, streamed as docker's progress lines.</summary>
     private static async Task Pull(HttpContext context, EngineServices engine)
     {
-        if (ApiQuery.String(context, "fromSrc") is not null)
+        if (ApiQuery.String(context, "fromSrc") is { } source)
         {
-            throw ApiException.BadRequest("fromSrc (docker import) is not supported by this service; use Import-ContainerImage -Format RootFs");
+            await ImportRootFs(context, engine, source);
+            return;
         }
 
         if (ApiQuery.String(context, "repo") is not null || ApiQuery.String(context, "message") is not null || context.Request.Query.ContainsKey("changes"))
         {
-            throw ApiException.BadRequest("repo, message and changes belong to docker import (fromSrc), which this service does not support");
+            throw ApiException.BadRequest("repo, message and changes belong to docker import (fromSrc), not to a pull (fromImage)");
         }
 
         var reference = PullReference(ApiQuery.String(context, "fromImage"), ApiQuery.String(context, "tag"));
@@ -141,6 +142,50 @@ internal static class ImagesEndpoints
             stream.Post(JsonMessage.OfStatus(before == image.Id
                 ? $"Status: Image is up to date for {parsed.FamiliarName}"
                 : $"Status: Downloaded newer image for {parsed.FamiliarName}"));
+        });
+    }
+
+    /// <summary>
+    /// POST /images/create?fromSrc=-: docker import, a root filesystem tarball in the body (plain or gzip) made a
+    /// one-layer image, with repo[:tag], tag, message and changes (Dockerfile instructions) as docker takes them.
+    /// </summary>
+    private static async Task ImportRootFs(HttpContext context, EngineServices engine, string source)
+    {
+        if (source != "-")
+        {
+            throw ApiException.BadRequest($"fromSrc={source}: importing from a URL is not supported (this service fetches nothing itself); send the tarball in the body (docker import FILE or -)");
+        }
+
+        if (ApiQuery.String(context, "fromImage") is not null)
+        {
+            throw ApiException.BadRequest("fromSrc and fromImage cannot be combined: one is docker import, the other a pull");
+        }
+
+        if (ApiQuery.String(context, "platform") is { Length: > 0 } platform
+            && PlatformSpec.Parse(platform) is var wanted && (wanted.Os != PlatformSpec.Default.Os || wanted.Architecture != PlatformSpec.Default.Architecture))
+        {
+            throw ApiException.BadRequest($"platform={platform} is not supported by import here: the image is made for this machine's platform ({PlatformSpec.Default.Os}/{PlatformSpec.Default.Architecture})");
+        }
+
+        var tags = new List<string>();
+        if (ApiQuery.String(context, "repo") is { Length: > 0 } repo)
+        {
+            var tag = ApiQuery.String(context, "tag");
+            tags.Add(string.IsNullOrEmpty(tag) ? repo : repo + ":" + tag);
+        }
+
+        var changes = context.Request.Query["changes"].Where(c => !string.IsNullOrEmpty(c)).Select(c => c!).ToList();
+        var message = ApiQuery.String(context, "message");
+        var images = engine.Images;
+        await using var upload = await Upload.SpoolAsync(context, images.Paths);
+        var imported = await Task.Run(
+            () => images.Import(upload.Path, ImageArchiveFormat.RootFs, tags, changes, null, string.IsNullOrEmpty(message) ? null : message, null, context.RequestAborted)[0],
+            context.RequestAborted);
+        var stream = new JsonMessageStream(context);
+        await stream.RunAsync(() =>
+        {
+            stream.Post(JsonMessage.OfStatus(imported.Id));
+            return Task.CompletedTask;
         });
     }
 

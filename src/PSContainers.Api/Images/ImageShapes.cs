@@ -39,6 +39,10 @@ internal static class ImageShapes
         DockerVersion = "",
         Author = image.Author ?? "",
         Config = image.Config,
+        // Docker before API 1.45 also gave the building container's id and config; clients of that time (compose 1.29
+        // reads ContainerConfig.Volumes on a recreate) expect them. The image's own config stands for the latter.
+        Container = "",
+        ContainerConfig = image.Config,
         image.Architecture,
         Variant = image.Variant,
         image.Os,

@@ -52,7 +52,7 @@ internal static class ContainerInspect
             ["Config"] = new Dictionary<string, object?>
             {
                 ["Hostname"] = config.Hostname ?? (c.Id.Length >= 12 ? c.Id[..12] : c.Id),
-                ["Domainname"] = "",
+                ["Domainname"] = config.Domainname ?? "",
                 ["User"] = config.User ?? "",
                 ["AttachStdin"] = false,
                 ["AttachStdout"] = false,
@@ -126,6 +126,13 @@ internal static class ContainerInspect
             ["PidMode"] = config.PidMode ?? "",
             ["IpcMode"] = config.IpcMode ?? "private",
             ["UTSMode"] = config.UtsMode ?? "",
+            ["Annotations"] = config.Annotations.Count > 0 ? config.Annotations : null,
+            ["OomKillDisable"] = config.OomKillDisable,
+            ["CgroupnsMode"] = config.CgroupNamespace ?? "host",
+            ["UsernsMode"] = config.UserNS is null or "host" ? "" : config.UserNS,
+            ["Isolation"] = "",
+            ["ContainerIDFile"] = "",
+            ["Links"] = config.Networking?.Links is { Count: > 0 } links ? links : null,
         };
     }
 

@@ -33,7 +33,9 @@ internal static class NetworkShapes
         ConfigFrom = new { Network = "" },
         ConfigOnly = false,
         Containers = containers.ToDictionary(c => c.Id, c => Endpoint(network, c)),
-        Options = new Dictionary<string, string> { ["com.docker.network.bridge.name"] = network.Bridge },
+        // A user network has the options it was made with (none are taken), as docker's; compose compares them and
+        // would call a network with options it did not give "changed". The default network names its bridge, as docker0.
+        Options = network.IsDefault ? new Dictionary<string, string> { ["com.docker.network.bridge.name"] = network.Bridge } : [],
         Labels = network.Labels,
     };
 

@@ -79,6 +79,18 @@ public sealed class ContainerCreateRequest
 
     public Dictionary<string, string> Labels { get; set; } = [];
 
+    /// <summary>OCI annotations for the runtime (docker run --annotation), on top of the labels.</summary>
+    public Dictionary<string, string> Annotations { get; set; } = [];
+
+    /// <summary>The NIS domain name in the container's UTS namespace (docker run --domainname).</summary>
+    public string? Domainname { get; set; }
+
+    /// <summary>The OOM killer spares the container's processes (docker run --oom-kill-disable).</summary>
+    public bool OomKillDisable { get; set; }
+
+    /// <summary>host or private (docker run --cgroupns); null: docker's default, the host's on cgroup v1, a private one on v2.</summary>
+    public string? CgroupNamespace { get; set; }
+
     public string? StopSignal { get; set; }
 
     public int? StopTimeoutSeconds { get; set; }

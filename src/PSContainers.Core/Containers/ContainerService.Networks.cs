@@ -51,6 +51,7 @@ public sealed partial class ContainerService : IContainerNetworkService
             if (options.DnsSearch.Count > 0) given.Add("-DnsSearch");
             if (options.DnsOptions.Count > 0) given.Add("-DnsOption");
             if (options.AddHosts.Count > 0) given.Add("-AddHost");
+            if (options.Links.Count > 0) given.Add("-Link");
             if (given.Count > 0)
             {
                 throw ContainerEngineException.Invalid($"{string.Join(", ", given)} need a container network; -Network {request.Network} has none of its own.");
@@ -91,6 +92,14 @@ public sealed partial class ContainerService : IContainerNetworkService
         foreach (var entry in options.AddHosts)
         {
             ParseAddHost(entry);
+        }
+
+        for (var i = 0; i < options.Links.Count; i++)
+        {
+            var (target, alias) = ParseLink(options.Links[i]);
+            // Stored by the linked container's name, which the hosts file matches; the container must exist now, as docker's.
+            var linked = Store.TryLoad(Store.Resolve(target)) ?? throw ContainerEngineException.NotFound(target);
+            options.Links[i] = $"{(linked.Name.Length > 0 ? linked.Name : linked.Id)}:{alias}";
         }
 
         foreach (var publish in options.Publish)
@@ -537,13 +546,34 @@ public sealed partial class ContainerService : IContainerNetworkService
             foreach (var endpoint in EndpointsOf(peer.Key, other.Config).Where(e => networks.Contains(e.Network) && e.IPAddress is not null))
             {
                 var otherHost = string.IsNullOrEmpty(other.Config.Hostname) ? peer.Key[..12] : other.Config.Hostname;
-                peers.Add((endpoint.IPAddress!, [.. NamesOf(other), .. endpoint.Aliases, otherHost]));
+                peers.Add((endpoint.IPAddress!, [.. NamesOf(other), .. endpoint.Aliases, otherHost, .. LinkAliasesFor(record, other)]));
             }
         }
 
         var extra = (record.Config.Networking?.AddHosts ?? []).Select(ParseAddHost);
         ContainerNetworkFiles.WriteInPlace(Paths.HostsFile(id), ContainerNetworkFiles.Hosts(self, peers, extra));
     }
+
+    /// <summary>CONTAINER[:ALIAS] as docker run --link; the alias is the container's name when left out.</summary>
+    internal static (string Target, string Alias) ParseLink(string text)
+    {
+        var parts = text.Split(':');
+        var target = parts[0].TrimStart('/');
+        // The daemon's own form, /target:/self/alias, names the alias last.
+        var alias = parts.Length == 2 ? parts[1][(parts[1].LastIndexOf('/') + 1)..] : target;
+        if (parts.Length > 2 || target.Length == 0 || alias.Length == 0 || alias.Any(c => char.IsWhiteSpace(c) || c == '/'))
+        {
+            throw ContainerEngineException.Invalid($"-Link \"{text}\" is not CONTAINER[:ALIAS].", text);
+        }
+
+        return (target, alias);
+    }
+
+    // The aliases this container's links give a peer (by the peer's name or id).
+    private static IEnumerable<string> LinkAliasesFor(StoredContainer self, StoredContainer peer) =>
+        (self.Config.Networking?.Links ?? []).Select(ParseLink)
+            .Where(l => l.Target == peer.Name || (l.Target.Length >= 12 && peer.Id.StartsWith(l.Target, StringComparison.Ordinal)))
+            .Select(l => l.Alias);
 
     private static IEnumerable<string> NamesOf(StoredContainer record) =>
         record.Name.Length > 0 ? [record.Name, record.Id[..12]] : [record.Id[..12]];

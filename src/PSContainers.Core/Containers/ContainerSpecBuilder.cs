@@ -38,7 +38,20 @@ public static class ContainerSpecBuilder
         var hostNetwork = request.Network == "host";
         // docker run --network host: the container's hostname is the host's unless one is given.
         var hostname = !string.IsNullOrEmpty(request.Hostname) ? request.Hostname : hostNetwork || request.UtsMode == "host" ? System.Net.Dns.GetHostName() : id[..12];
-        var spec = DefaultSpecs.ForEngine(mergedRoot, request.Command, hostname);
+        var cgroupNamespace = request.CgroupNamespace switch
+        {
+            null or "" => (bool?)null,
+            "host" => false,
+            "private" => true,
+            var other => throw ContainerEngineException.Invalid($"-CgroupNamespace \"{other}\" is not a mode: use host or private.", other),
+        };
+        var spec = DefaultSpecs.ForEngine(mergedRoot, request.Command, hostname, cgroupNamespace);
+        if (!string.IsNullOrEmpty(request.Domainname))
+        {
+            // The container has its own UTS namespace (with -Network host too; -Uts host refuses -Domainname), so this never touches the host's.
+            spec.Domainname = request.Domainname;
+        }
+
         if (hostNetwork)
         {
             spec.Linux!.Namespaces!.RemoveAll(n => n.Type == LinuxNamespaceType.Network);
@@ -129,9 +142,24 @@ public static class ContainerSpecBuilder
         Volumes.VolumeSpecMounts.Apply(spec, request);
         SharedNamespaceModes.Apply(spec, request);
         ApplyUserNamespace(spec, request);
-        if (request.Labels.Count > 0)
+        if (request.Labels.Count > 0 || request.Annotations.Count > 0)
         {
             spec.Annotations = new Dictionary<string, string>(request.Labels);
+            foreach (var (key, value) in request.Annotations)
+            {
+                if (key.Length == 0)
+                {
+                    throw ContainerEngineException.Invalid("An annotation needs a name.");
+                }
+
+                spec.Annotations[key] = value;
+            }
+        }
+
+        if (request.OomKillDisable)
+        {
+            spec.Linux.Resources!.Memory ??= new LinuxMemory();
+            spec.Linux.Resources.Memory.DisableOomKiller = true;
         }
 
         return spec;

@@ -36,6 +36,11 @@ public static class SharedNamespaceModes
         {
             throw ContainerEngineException.Invalid("-Hostname cannot be combined with -Uts host: the container has the host's name.", request.Hostname);
         }
+
+        if (request.UtsMode == "host" && !string.IsNullOrEmpty(request.Domainname))
+        {
+            throw ContainerEngineException.Invalid("-Domainname cannot be combined with -Uts host: the container has the host's domain name.", request.Domainname);
+        }
     }
 
     /// <summary>The id (or name, before create resolves it) of the container a container:X mode names; null for other modes.</summary>

@@ -16,6 +16,12 @@ public sealed class NetworkOptions
     /// <summary>Extra /etc/hosts lines as name:ip.</summary>
     public List<string> AddHosts { get; set; } = [];
 
+    /// <summary>
+    /// Legacy links, CONTAINER[:ALIAS] (docker run --link): the alias names that container in this one's /etc/hosts
+    /// (it must share a network with this one); one way only, as docker's links on a user network.
+    /// </summary>
+    public List<string> Links { get; set; } = [];
+
     /// <summary>-Publish as given: [ip:][hostPort[-end]:]containerPort[/tcp|udp].</summary>
     public List<string> Publish { get; set; } = [];
 

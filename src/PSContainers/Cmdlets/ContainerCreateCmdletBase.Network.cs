@@ -38,6 +38,11 @@ public abstract partial class ContainerCreateCmdletBase
     [Parameter]
     public string[] AddHost { get; set; } = [];
 
+    /// <summary>CONTAINER[:ALIAS]: a legacy link (docker run --link), the alias naming that container in this one's /etc/hosts.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(ContainerNameCompleter))]
+    public string[] Link { get; set; } = [];
+
     /// <summary>[ip:][hostPort[-end]:]containerPort[/tcp|udp].</summary>
     [Parameter]
     public string[] Publish { get; set; } = [];
@@ -52,6 +57,7 @@ public abstract partial class ContainerCreateCmdletBase
         var options = new NetworkOptions
         {
             Dns = [.. Dns], DnsSearch = [.. DnsSearch], DnsOptions = [.. DnsOption], AddHosts = [.. AddHost], Publish = [.. Publish], PublishAll = PublishAll,
+            Links = [.. Link],
         };
         if (NetworkAlias.Length > 0 || IPAddress is not null || MacAddress is not null)
         {

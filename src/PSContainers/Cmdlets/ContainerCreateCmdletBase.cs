@@ -253,6 +253,7 @@ public abstract partial class ContainerCreateCmdletBase : ContainerCmdletBase
 
         ApplyNetworkParameters(request);
         ApplyHealthParameters(request);
+        ApplyIdentityParameters(request);
         ApplyHostParameters(request);
         return request;
     }
