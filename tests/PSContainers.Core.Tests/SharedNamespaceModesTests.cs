@@ -60,6 +60,16 @@ public sealed class SharedNamespaceModesTests : IDisposable
     }
 
     [Fact]
+    public void DomainnameCannotGoWithTheHostsUtsNamespace()
+    {
+        var request = Request();
+        request.UtsMode = "host";
+        request.Domainname = "example.org";
+        var e = Assert.Throws<ContainerEngineException>(() => SharedNamespaceModes.Validate(request));
+        Assert.Contains("-Domainname", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ShmSizeNeedsTheContainersOwnIpcNamespace()
     {
         var request = Request();

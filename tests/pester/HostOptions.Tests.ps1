@@ -224,6 +224,7 @@ Describe '-Pid, -Ipc and -Uts: the host''s namespaces or another container''s' {
         @{ What = '-Ipc none'; Options = @{ Ipc = 'none' }; Message = '*-Ipc none*not supported*' }
         @{ What = 'an unknown UTS mode'; Options = @{ Uts = 'private' }; Message = '*-Uts "private"*' }
         @{ What = '-Hostname with -Uts host'; Options = @{ Uts = 'host'; Hostname = 'box' }; Message = '*-Hostname*-Uts host*' }
+        @{ What = '-Domainname with -Uts host'; Options = @{ Uts = 'host'; Domainname = 'example.org' }; Message = '*-Domainname*-Uts host*' }
         @{ What = 'an IPC sysctl with -Ipc host'; Options = @{ Ipc = 'host'; Sysctl = 'kernel.shmmax=1000000' }; Message = '*kernel.shmmax*-Ipc host*' }
         @{ What = 'kernel.hostname with -Uts host'; Options = @{ Uts = 'host'; Sysctl = 'kernel.hostname=x' }; Message = '*kernel.hostname*-Uts host*' }
         @{ What = '-ShmSize with -Ipc host'; Options = @{ Ipc = 'host'; ShmSize = 1MB }; Message = '*-ShmSize*' }
