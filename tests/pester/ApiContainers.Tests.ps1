@@ -367,8 +367,8 @@ Describe 'One state with the cmdlets' {
         $r = Invoke-Docker $pscSocket run --rm --log-driver syslog busybox true
         $r.ExitCode | Should -Not -Be 0
         $r.StdErr | Should -Match 'HostConfig.LogConfig.Type "syslog" is not supported'
-        $r = Invoke-Docker $pscSocket run --rm --domainname example.org busybox true
-        $r.StdErr | Should -Match 'Domainname is not supported'
+        $r = Invoke-Docker $pscSocket run --rm --storage-opt size=1G busybox true
+        $r.StdErr | Should -Match 'HostConfig.StorageOpt is not supported'
         @(Get-Container -All).Count | Should -Be 0
     }
 }
