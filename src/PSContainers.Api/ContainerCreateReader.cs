@@ -27,6 +27,7 @@ internal static class ContainerCreateReader
         "SecurityOpt", "Tmpfs", "Init", "AutoRemove", "LogConfig", "ReadonlyRootfs", "ShmSize", "Ulimits", "VolumesFrom", "Dns",
         "DnsSearch", "DnsOptions", "ExtraHosts", "ConsoleSize", "MemorySwappiness", "Links", "Annotations", "OomKillDisable", "CgroupnsMode", "UsernsMode",
         "Isolation", "ContainerIDFile",
+        "Devices", "DeviceCgroupRules", "Sysctls", "GroupAdd", "OomScoreAdj", "PidMode", "IpcMode", "UTSMode",
     ];
 
     /// <summary>Reads a create body; name is the ?name= query parameter; baseDirectory resolves nothing (API binds must be absolute).</summary>
@@ -310,6 +311,32 @@ internal static class ContainerCreateReader
                 request.Ulimits.Add($"{Str(u, "Name")}={Long(u, "Soft")?.ToString(CultureInfo.InvariantCulture)}:{Long(u, "Hard")?.ToString(CultureInfo.InvariantCulture)}");
             }
         }
+
+        if (host.TryGetProperty("Devices", out var devices) && devices.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var device in devices.EnumerateArray())
+            {
+                RefuseUnknown(device, ["PathOnHost", "PathInContainer", "CgroupPermissions"], "HostConfig.Devices[].");
+                var onHost = Str(device, "PathOnHost") is { Length: > 0 } p ? p : throw ApiException.BadRequest("HostConfig.Devices[].PathOnHost is required");
+                var inContainer = Str(device, "PathInContainer") is { Length: > 0 } c ? c : onHost;
+                var perms = Str(device, "CgroupPermissions") is { Length: > 0 } r ? r : "rwm";
+                request.Devices.Add($"{onHost}:{inContainer}:{perms}");
+            }
+        }
+
+        request.DeviceCgroupRules.AddRange(StrList(host, "DeviceCgroupRules") ?? []);
+        foreach (var (key, value) in StrMap(host, "Sysctls"))
+        {
+            request.Sysctls[key] = value;
+        }
+
+        request.GroupAdd.AddRange(StrList(host, "GroupAdd") ?? []);
+        // docker sends 0 when --oom-score-adj is not given, and 0 is also the inherited value here.
+        request.OomScoreAdj = Int(host, "OomScoreAdj") is { } adj && adj != 0 ? adj : null;
+
+        request.PidMode = Str(host, "PidMode") is { Length: > 0 } pidMode ? pidMode : null;
+        request.IpcMode = Str(host, "IpcMode") is { Length: > 0 } ipcMode ? ipcMode : null;
+        request.UtsMode = Str(host, "UTSMode") is { Length: > 0 } utsMode ? utsMode : null;
 
         if (host.TryGetProperty("ConsoleSize", out var size) && size.ValueKind == JsonValueKind.Array && size.GetArrayLength() == 2)
         {

@@ -50,11 +50,13 @@ public sealed class ContainerCreateReaderTests
     [InlineData("""{"Image":"b","HostConfig":{"CgroupnsMode":"shared"}}""", "HostConfig.CgroupnsMode \"shared\" is not a mode")]
     [InlineData("""{"Image":"b","HostConfig":{"Isolation":"hyperv"}}""", "HostConfig.Isolation \"hyperv\" is not supported")]
     [InlineData("""{"Image":"b","Healthcheck":{"Test":["CMD","true"],"Interval":"2s"}}""", "Healthcheck.Interval must be a whole number")]
-    [InlineData("""{"Image":"b","HostConfig":{"Devices":[{"PathOnHost":"/dev/fuse"}]}}""", "HostConfig.Devices is not supported")]
     [InlineData("""{"Image":"b","HostConfig":{"LogConfig":{"Type":"syslog"}}}""", "HostConfig.LogConfig.Type \"syslog\" is not supported")]
     [InlineData("""{"Image":"b","HostConfig":{"MemorySwappiness":10}}""", "HostConfig.MemorySwappiness is not supported")]
     [InlineData("""{"Image":"b","HostConfig":{"RestartPolicy":{"Name":"sometimes"}}}""", "invalid restart policy \"sometimes\"")]
-    [InlineData("""{"Image":"b","HostConfig":{"Sysctls":{"net.ipv4.ip_forward":"1"}}}""", "HostConfig.Sysctls is not supported")]
+    [InlineData("""{"Image":"b","HostConfig":{"CgroupParent":"/mine"}}""", "HostConfig.CgroupParent is not supported")]
+    [InlineData("""{"Image":"b","HostConfig":{"Devices":[{"PathOnHost":"/dev/fuse","Colour":"red"}]}}""", "HostConfig.Devices[].Colour is not supported")]
+    [InlineData("""{"Image":"b","HostConfig":{"Devices":[{"PathInContainer":"/dev/fuse"}]}}""", "HostConfig.Devices[].PathOnHost is required")]
+    [InlineData("""{"Image":"b","HostConfig":{"DeviceRequests":[{"Driver":"nvidia","Count":-1}]}}""", "HostConfig.DeviceRequests is not supported")]
     [InlineData("""{"Cmd":["true"]}""", "Config.Image: an image is required")]
     public void Fields_it_cannot_honour_are_a_400_that_names_them(string json, string expected)
     {
@@ -88,6 +90,32 @@ public sealed class ContainerCreateReaderTests
     {
         var r = Read("""{"Image":"b","OnBuild":null,"Shell":[],"HostConfig":{"Sysctls":{},"OomScoreAdj":0,"Isolation":"","DeviceRequests":null,"BlkioWeightDevice":[]}}""");
         Assert.Equal("b", r.Image);
+    }
+
+    [Fact]
+    public void Host_options_go_to_the_engine_as_the_cmdlets_take_them()
+    {
+        var r = Read("""
+            {"Image":"b","HostConfig":{"Devices":[{"PathOnHost":"/dev/fuse","PathInContainer":"","CgroupPermissions":""},
+             {"PathOnHost":"/dev/net/tun","PathInContainer":"/dev/tun","CgroupPermissions":"r"}],"DeviceCgroupRules":["c 10:200 rwm"],
+             "Sysctls":{"net.ipv4.ip_forward":"1","kernel.shmmax":"1234"},"GroupAdd":["audio","1234"],"OomScoreAdj":-5}}
+            """);
+        Assert.Equal(["/dev/fuse:/dev/fuse:rwm", "/dev/net/tun:/dev/tun:r"], r.Devices);
+        Assert.Equal(["c 10:200 rwm"], r.DeviceCgroupRules);
+        Assert.Equal("1", r.Sysctls["net.ipv4.ip_forward"]);
+        Assert.Equal("1234", r.Sysctls["kernel.shmmax"]);
+        Assert.Equal(["audio", "1234"], r.GroupAdd);
+        Assert.Equal(-5, r.OomScoreAdj);
+        Assert.Null(Read("""{"Image":"b","HostConfig":{"OomScoreAdj":0}}""").OomScoreAdj);
+    }
+
+    [Fact]
+    public void Namespace_modes_go_to_the_engine_and_empty_ones_mean_the_containers_own()
+    {
+        var r = Read("""{"Image":"b","HostConfig":{"PidMode":"host","IpcMode":"container:db","UTSMode":"host"}}""");
+        Assert.Equal(("host", "container:db", "host"), (r.PidMode, r.IpcMode, r.UtsMode));
+        var empty = Read("""{"Image":"b","HostConfig":{"PidMode":"","IpcMode":"","UTSMode":""}}""");
+        Assert.Equal((null, null, null), (empty.PidMode, empty.IpcMode, empty.UtsMode));
     }
 
     [Fact]

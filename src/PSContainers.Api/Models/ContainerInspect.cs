@@ -118,6 +118,14 @@ internal static class ContainerInspect
             ["Init"] = config.Init,
             ["LogConfig"] = new { Type = "json-file", Config = new Dictionary<string, string>() },
             ["Mounts"] = config.Mounts,
+            ["Devices"] = config.Devices.Select(DeviceMapping).ToList(),
+            ["DeviceCgroupRules"] = config.DeviceCgroupRules,
+            ["Sysctls"] = config.Sysctls,
+            ["GroupAdd"] = config.GroupAdd,
+            ["OomScoreAdj"] = config.OomScoreAdj ?? 0,
+            ["PidMode"] = config.PidMode ?? "",
+            ["IpcMode"] = config.IpcMode ?? "private",
+            ["UTSMode"] = config.UtsMode ?? "",
             ["Annotations"] = config.Annotations.Count > 0 ? config.Annotations : null,
             ["OomKillDisable"] = config.OomKillDisable,
             ["CgroupnsMode"] = config.CgroupNamespace ?? "host",
@@ -126,6 +134,15 @@ internal static class ContainerInspect
             ["ContainerIDFile"] = "",
             ["Links"] = config.Networking?.Links is { Count: > 0 } links ? links : null,
         };
+    }
+
+    /// <summary>A -Device value (HOST[:CONTAINER[:PERMS]]) as docker's {PathOnHost, PathInContainer, CgroupPermissions}.</summary>
+    private static object DeviceMapping(string text)
+    {
+        var parts = text.Split(':');
+        var perms = parts.Length == 3 ? parts[2] : parts.Length == 2 && !parts[1].StartsWith('/') ? parts[1] : "rwm";
+        var inContainer = parts.Length >= 2 && parts[1].StartsWith('/') ? parts[1] : parts[0];
+        return new { PathOnHost = parts[0], PathInContainer = inContainer, CgroupPermissions = perms };
     }
 
     private static Dictionary<string, List<object>> PortBindings(ContainerCreateRequest config)

@@ -123,6 +123,30 @@ public sealed class ContainerCreateRequest
     /// <summary>Ulimits as name=soft[:hard], e.g. nofile=1024:2048.</summary>
     public List<string> Ulimits { get; set; } = [];
 
+    /// <summary>-Device values: HOST[:CONTAINER[:PERMS]] (docker run --device); PERMS of r, w, m (rwm when left out).</summary>
+    public List<string> Devices { get; set; } = [];
+
+    /// <summary>-DeviceCgroupRule values: 'TYPE MAJOR:MINOR ACCESS' added to the device cgroup's allow list.</summary>
+    public List<string> DeviceCgroupRules { get; set; } = [];
+
+    /// <summary>-Sysctl values: namespaced kernel parameters (net.*, IPC's kernel.msg*/shm*/sem, fs.mqueue.*, kernel.hostname/domainname).</summary>
+    public Dictionary<string, string> Sysctls { get; set; } = [];
+
+    /// <summary>-GroupAdd values: group names from the container's /etc/group, or gids; extra groups of the process and of execs.</summary>
+    public List<string> GroupAdd { get; set; } = [];
+
+    /// <summary>The process's /proc/self/oom_score_adj, -1000..1000 (docker run --oom-score-adj); null leaves the inherited one.</summary>
+    public int? OomScoreAdj { get; set; }
+
+    /// <summary>-Pid: null (its own PID namespace), host, or container:NAME (stored as container:ID at create).</summary>
+    public string? PidMode { get; set; }
+
+    /// <summary>-Ipc: null or private (its own), shareable (its own, which others may join), host, or container:NAME of a shareable one.</summary>
+    public string? IpcMode { get; set; }
+
+    /// <summary>-Uts: null (its own hostname) or host.</summary>
+    public string? UtsMode { get; set; }
+
     // Volumes and mounts (docker run -v, --mount, --tmpfs, --volumes-from, --shm-size); the engine parses them at create.
 
     /// <summary>-Volume values: [SOURCE:]DESTINATION[:MODE].</summary>

@@ -281,6 +281,7 @@ public sealed partial class ContainerService
         }
 
         TearDownNetworking(id);
+        UnmountShareableShm(id);
         UnmountIdMappedSources(id);
         var merged = Paths.MergedDir(id);
         for (var i = 0; i < 8 && IsMountPoint(merged); i++)

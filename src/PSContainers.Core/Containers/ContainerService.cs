@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -201,6 +202,9 @@ public sealed partial class ContainerService : IContainerService
             throw ContainerEngineException.Invalid("-Remove cannot be combined with a restart policy other than 'no'.");
         }
 
+        SharedNamespaceModes.Validate(request);
+        ContainerHostOptions.Validate(request, layers);
+        PrepareSharedNamespaces(request);
         var userns = Security.UserNamespaceSettings.Parse(request.UserNS, request.UidMap, request.GidMap);
         PrepareNetworking(request, cancellationToken);
         var id = ContainerStore.NewId();
@@ -395,6 +399,7 @@ public sealed partial class ContainerService : IContainerService
             args.Add("--stdin");
         }
 
+        JoinSharedNamespaces(id, config);
         SetUpNetworking(id, config, cancellationToken);
         _log.LogDebug("starting the monitor for {Id}: {Pscrun} monitor {Args}", id, Launcher.PscrunPath, string.Join(' ', args));
         try
@@ -725,6 +730,14 @@ public sealed partial class ContainerService : IContainerService
             var (uid, gid, _) = UserResolver.Resolve(Paths.MergedDir(id), request.User);
             args.Add("--user");
             args.Add($"{uid}:{gid}");
+            // As docker exec -u: the user's own groups, then the container's -GroupAdd ones.
+            var groups = UserResolver.SupplementaryGroups([Paths.MergedDir(id)], request.User, gid);
+            groups.AddRange(ContainerHostOptions.ResolveGroups([Paths.MergedDir(id)], info.Config.GroupAdd).Where(g => !groups.Contains(g)));
+            foreach (var group in groups)
+            {
+                args.Add("--additional-gids");
+                args.Add(group.ToString(CultureInfo.InvariantCulture));
+            }
         }
 
         if (!string.IsNullOrEmpty(request.WorkingDirectory))

@@ -37,7 +37,7 @@ public static class ContainerSpecBuilder
         // none, a network name and container:NAME are the engine's to check (ContainerService.Networks).
         var hostNetwork = request.Network == "host";
         // docker run --network host: the container's hostname is the host's unless one is given.
-        var hostname = !string.IsNullOrEmpty(request.Hostname) ? request.Hostname : hostNetwork ? System.Net.Dns.GetHostName() : id[..12];
+        var hostname = !string.IsNullOrEmpty(request.Hostname) ? request.Hostname : hostNetwork || request.UtsMode == "host" ? System.Net.Dns.GetHostName() : id[..12];
         var cgroupNamespace = request.CgroupNamespace switch
         {
             null or "" => (bool?)null,
@@ -48,7 +48,7 @@ public static class ContainerSpecBuilder
         var spec = DefaultSpecs.ForEngine(mergedRoot, request.Command, hostname, cgroupNamespace);
         if (!string.IsNullOrEmpty(request.Domainname))
         {
-            // The container always has its own UTS namespace (with -Network host too), so this never touches the host's.
+            // The container has its own UTS namespace (with -Network host too; -Uts host refuses -Domainname), so this never touches the host's.
             spec.Domainname = request.Domainname;
         }
 
@@ -138,7 +138,9 @@ public static class ContainerSpecBuilder
             process.Rlimits.Add(rlimit);
         }
 
+        ContainerHostOptions.Apply(spec, request, layers ?? [request.RootFs]);
         Volumes.VolumeSpecMounts.Apply(spec, request);
+        SharedNamespaceModes.Apply(spec, request);
         ApplyUserNamespace(spec, request);
         if (request.Labels.Count > 0 || request.Annotations.Count > 0)
         {

@@ -81,6 +81,11 @@ public static class UserResolver
         return groups;
     }
 
+    /// <summary>The gid of a group name in the layers' /etc/group; null when it has none.</summary>
+    public static uint? GroupId(IReadOnlyList<string> layers, string name) =>
+        FindEntry(layers, "etc/group", f => f.Length >= 3 && f[0] == name) is { } entry
+        && uint.TryParse(entry[2], NumberStyles.None, CultureInfo.InvariantCulture, out var gid) ? gid : null;
+
     private static string[]? FindEntry(IReadOnlyList<string> layers, string file, Func<string[], bool> match)
     {
         string? path = null;

@@ -21,9 +21,13 @@ public static class ResourceMapper
             return mapped;
         }
 
+        // A node the config's own rules name keeps the access they give it (docker run --device /dev/X:r puts an "r"
+        // rule in linux.resources.devices); the others get full access, as every runtime gives its created nodes.
+        var named = mapped.Devices.Where(r => r.Major is not null && r.Minor is not null).Select(r => (r.Type, r.Major, r.Minor)).ToHashSet();
         var rules = mapped.Devices.Concat(DefaultAllowedDevices)
-            .Concat((devices ?? Enumerable.Empty<LinuxDevice>()).Where(d => d.Type != "p").Select(d =>
-                new DeviceRule(true, DeviceRuleType(d.Type), d.Major, d.Minor)))
+            .Concat((devices ?? Enumerable.Empty<LinuxDevice>()).Where(d => d.Type != "p")
+                .Select(d => new DeviceRule(true, DeviceRuleType(d.Type), d.Major, d.Minor))
+                .Where(r => !named.Contains((r.Type, r.Major, r.Minor))))
             .ToList();
         return mapped with { Devices = rules };
     }

@@ -254,6 +254,7 @@ public abstract partial class ContainerCreateCmdletBase : ContainerCmdletBase
         ApplyNetworkParameters(request);
         ApplyHealthParameters(request);
         ApplyIdentityParameters(request);
+        ApplyHostParameters(request);
         return request;
     }
 }
