@@ -110,12 +110,12 @@ Describe 'docker commit against <Target>' -ForEach $targets {
     }
 
     It 'refuses a commit of a missing container with docker''s words and makes no image' {
-        $before = (Get-Lines (Invoke-Docker $socket images -q --no-trunc | Assert-NativeSuccess).StdOut).Count
+        $before = @(Get-Lines (Invoke-Docker $socket images -q --no-trunc | Assert-NativeSuccess).StdOut).Count
         $r = Invoke-Docker $socket commit gaps-no-such-container gaps/committed:v2
         $r.ExitCode | Should -Not -Be 0
         if (Skip-PodmanEmptyBody $r) { return }
         $r.StdErr | Should -Match 'No such container'
-        (Get-Lines (Invoke-Docker $socket images -q --no-trunc | Assert-NativeSuccess).StdOut).Count | Should -Be $before
+        @(Get-Lines (Invoke-Docker $socket images -q --no-trunc | Assert-NativeSuccess).StdOut).Count | Should -Be $before
     }
 }
 
