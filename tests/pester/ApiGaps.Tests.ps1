@@ -141,13 +141,13 @@ Describe 'The Config body of POST /commit (psc)' {
         $inspect.Config.ExposedPorts.PSObject.Properties.Name | Should -Contain '8080/tcp'
         (Invoke-Docker $pscSocket run --rm gaps/body:v1 | Assert-NativeSuccess).StdOut.Trim() | Should -Be 'from-body'
 
-        $images = (Get-Lines (Invoke-Docker $pscSocket images -q --no-trunc | Assert-NativeSuccess).StdOut).Count
+        $images = @(Get-Lines (Invoke-Docker $pscSocket images -q --no-trunc | Assert-NativeSuccess).StdOut).Count
         $refused = Invoke-Native curl '-s' '-w' '\n%{http_code}' '--unix-socket' $pscSocket '-H' 'Content-Type: application/json' '-d' '{"Hostname":"h"}' `
             'http://d/v1.47/commit?container=gaps-commit-body&repo=gaps/refused'
         $lines = Get-Lines $refused.StdOut
         $lines[-1] | Should -Be '400'
         ($lines[0] | ConvertFrom-Json).message | Should -Match 'Config\.Hostname'
-        (Get-Lines (Invoke-Docker $pscSocket images -q --no-trunc | Assert-NativeSuccess).StdOut).Count | Should -Be $images
+        @(Get-Lines (Invoke-Docker $pscSocket images -q --no-trunc | Assert-NativeSuccess).StdOut).Count | Should -Be $images
     }
 }
 
