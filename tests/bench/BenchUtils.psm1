@@ -6,7 +6,7 @@ Import-Module (Join-Path $PSScriptRoot '../pester/TestUtils.psm1') -Force -Globa
 
 function Get-Median([double[]]$Values) {
     if ($Values.Count -eq 0) { return [double]::NaN }
-    $sorted = $Values | Sort-Object
+    $sorted = @($Values | Sort-Object)
     $middle = [int][math]::Floor($sorted.Count / 2)
     if ($sorted.Count % 2) { $sorted[$middle] } else { ($sorted[$middle - 1] + $sorted[$middle]) / 2 }
 }
@@ -144,6 +144,67 @@ function Wait-BenchQuiet {
         if ($busy) { Start-Sleep -Milliseconds 10 }
     } while ($busy -and [datetime]::UtcNow -lt $deadline)
     Start-Sleep -Milliseconds $PauseMilliseconds
+}
+
+<#
+.SYNOPSIS
+    The two Docker Engine API services the docker CLI benches compare, over their own state under Work: ours
+    (psc-api) and podman's (podman system service), each with the same busybox rootfs imported as busybox:latest.
+    Returns the sockets, the services' pids (their command lines name Work too, so quiet waits leave them out),
+    the docker CLI's own config directory (no user's settings apply) and what Stop-BenchDockerServices undoes.
+#>
+function Start-BenchDockerServices {
+    param([Parameter(Mandatory)][string]$Work)
+    $pair = [pscustomobject]@{
+        Work = $Work; RootFs = $null; Saved = $null; Podman = $null; PodmanProcess = $null
+        OurSocket = Join-Path $Work 'psc.sock'; PodmanSocket = Join-Path $Work 'podman.sock'
+        DockerConfig = Join-Path $Work 'docker-config'; ServicePids = @()
+    }
+    try {
+        New-Item -ItemType Directory -Path $pair.DockerConfig | Out-Null
+        $pair.RootFs = New-TestBusyboxRootfs -Path (Join-Path $Work 'rootfs')
+        $tarball = Join-Path $Work 'busybox.tar'
+        Invoke-Native tar '-C' $pair.RootFs '-cf' $tarball '.' | Assert-NativeSuccess | Out-Null
+        $pair.Saved = Enter-BenchEngine -Work $Work
+        Import-ContainerImage $tarball -Format RootFs -Tag busybox:latest -Change 'CMD ["sh"]' | Out-Null
+        $service = Start-ContainerApiService -Socket $pair.OurSocket -PassThru
+        $pair.Podman = New-BenchPodman -Work $Work -RootFs $pair.RootFs -Image 'localhost/busybox:latest' -Runtime (Get-ReferenceRuntime)
+        $pair.PodmanProcess = Start-TestPodmanService -Podman $pair.Podman -Socket $pair.PodmanSocket
+        $pair.ServicePids = @($service.Pid, $pair.PodmanProcess.Id)
+        $pair
+    }
+    catch {
+        Stop-BenchDockerServices -Pair $pair
+        throw
+    }
+}
+
+# Stops both services by pid, restores the engine's roots and removes podman's state and the work directory.
+function Stop-BenchDockerServices {
+    param([Parameter(Mandatory)][AllowNull()]$Pair)
+    if ($null -eq $Pair) { return }
+    if (Get-Command Stop-ContainerApiService -ErrorAction Ignore) {
+        Stop-ContainerApiService -ErrorAction SilentlyContinue | Out-Null
+    }
+    Stop-TestPodmanService -Process $Pair.PodmanProcess
+    Exit-BenchEngine -Saved $Pair.Saved
+    Remove-TestPodman -Podman $Pair.Podman
+    Remove-TestDirectory -Path $Pair.Work
+}
+
+# A contender that runs the docker CLI through one socket: Measure takes the CLI's arguments (one array) and returns
+# Milliseconds (the whole process), Ok, StdOut and StdErr.
+function New-BenchDockerContender {
+    param([Parameter(Mandatory)][string]$Name, [Parameter(Mandatory)][string]$Socket, [Parameter(Mandatory)][string]$DockerConfig)
+    [pscustomobject]@{
+        Name    = $Name
+        Socket  = $Socket
+        Measure = {
+            param([string[]]$Arguments)
+            $r = Invoke-Native docker -ArgumentList $Arguments -TimeoutSeconds 120 -Environment @{ DOCKER_HOST = "unix://$Socket"; DOCKER_CONFIG = $DockerConfig }
+            [pscustomobject]@{ Milliseconds = $r.Duration.TotalMilliseconds; Ok = $r.ExitCode -eq 0; StdOut = $r.StdOut; StdErr = $r.StdErr }
+        }.GetNewClosure()
+    }
 }
 
 Export-ModuleMember -Function *-*

@@ -25,42 +25,19 @@ $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot 'BenchUtils.psm1') -Force
 
 $work = New-TestDirectory -Name 'bench-gaps'
-$savedEngine = $null
-$podman = $null
-$podmanProcess = $null
-$dockerConfig = Join-Path $work 'docker-config'
+$pair = $null
 try {
-    New-Item -ItemType Directory -Path $dockerConfig | Out-Null
-    $rootfs = New-TestBusyboxRootfs -Path (Join-Path $work 'rootfs')
-    $tarball = Join-Path $work 'busybox.tar'
-    Invoke-Native tar '-C' $rootfs '-cf' $tarball '.' | Assert-NativeSuccess | Out-Null
-
-    $savedEngine = Enter-BenchEngine -Work $work
-    Import-ContainerImage $tarball -Format RootFs -Tag busybox:latest -Change 'CMD ["sh"]' | Out-Null
-    $ourSocket = Join-Path $work 'psc.sock'
-    $service = Start-ContainerApiService -Socket $ourSocket -PassThru
-
-    $podman = New-BenchPodman -Work $work -RootFs $rootfs -Image 'localhost/busybox:latest' -Runtime (Get-ReferenceRuntime)
-    $podmanSocket = Join-Path $work 'podman.sock'
-    $podmanProcess = Start-TestPodmanService -Podman $podman -Socket $podmanSocket
-    $services = @($service.Pid, $podmanProcess.Id)
-
-    function New-Contender([string]$Name, [string]$Socket, [string]$Image) {
-        [pscustomobject]@{
-            Name    = $Name
-            Socket  = $Socket
-            Image   = $Image
-            Measure = {
-                param([string[]]$Arguments)
-                $r = Invoke-Native docker -ArgumentList $Arguments -TimeoutSeconds 120 -Environment @{ DOCKER_HOST = "unix://$Socket"; DOCKER_CONFIG = $dockerConfig }
-                [pscustomobject]@{ Milliseconds = $r.Duration.TotalMilliseconds; Ok = $r.ExitCode -eq 0; StdOut = $r.StdOut; StdErr = $r.StdErr }
-            }.GetNewClosure()
-        }
-    }
+    $pair = Start-BenchDockerServices -Work $work
+    $ourSocket = $pair.OurSocket
+    $podmanSocket = $pair.PodmanSocket
+    $dockerConfig = $pair.DockerConfig
+    # Container processes of either side (our monitors, podman's conmon) name the work directory; the services do
+    # too, so they are left out by pid.
+    $services = $pair.ServicePids
 
     $contenders = @(
-        New-Contender 'ours (psc-api)' $ourSocket 'busybox'
-        New-Contender 'podman system service' $podmanSocket 'localhost/busybox'
+        (New-BenchDockerContender 'ours (psc-api)' $ourSocket $dockerConfig | Add-Member -NotePropertyName Image -NotePropertyValue 'busybox' -PassThru)
+        (New-BenchDockerContender 'podman system service' $podmanSocket $dockerConfig | Add-Member -NotePropertyName Image -NotePropertyValue 'localhost/busybox' -PassThru)
     )
     foreach ($entry in $contenders) {
         for ($n = 0; $n -lt $Containers; $n++) {
@@ -82,11 +59,5 @@ try {
     $m = Write-BenchSummary -Contenders $contenders -NameWidth 24
     Write-Host ('ratio ours/podman (ps -a -s):       {0:N2}' -f ($m[$contenders[0].Name] / $m[$contenders[1].Name]))
 } finally {
-    if (Get-Command Stop-ContainerApiService -ErrorAction Ignore) {
-        Stop-ContainerApiService -ErrorAction SilentlyContinue | Out-Null
-    }
-    Stop-TestPodmanService -Process $podmanProcess
-    Exit-BenchEngine -Saved $savedEngine
-    Remove-TestPodman -Podman $podman
-    Remove-TestDirectory -Path $work
+    if ($pair) { Stop-BenchDockerServices -Pair $pair } else { Remove-TestDirectory -Path $work }
 }

@@ -30,44 +30,19 @@ $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot 'BenchUtils.psm1') -Force
 
 $work = New-TestDirectory -Name 'bench-hop'
-$savedEngine = $null
-$podman = $null
-$podmanProcess = $null
-$dockerConfig = Join-Path $work 'docker-config'
+$pair = $null
 try {
-    New-Item -ItemType Directory -Path $dockerConfig | Out-Null
-    $rootfs = New-TestBusyboxRootfs -Path (Join-Path $work 'rootfs')
-    $tarball = Join-Path $work 'busybox.tar'
-    Invoke-Native tar '-C' $rootfs '-cf' $tarball '.' | Assert-NativeSuccess | Out-Null
-
-    $savedEngine = Enter-BenchEngine -Work $work
-    Import-ContainerImage $tarball -Format RootFs -Tag busybox:latest -Change 'CMD ["sh"]' | Out-Null
-    $ourSocket = Join-Path $work 'psc.sock'
-    $service = Start-ContainerApiService -Socket $ourSocket -PassThru
-
-    $podman = New-BenchPodman -Work $work -RootFs $rootfs -Image 'localhost/busybox:latest' -Runtime (Get-ReferenceRuntime)
-    $podmanSocket = Join-Path $work 'podman.sock'
-    $podmanProcess = Start-TestPodmanService -Podman $podman -Socket $podmanSocket
-
+    $pair = Start-BenchDockerServices -Work $work
+    $ourSocket = $pair.OurSocket
+    $podmanSocket = $pair.PodmanSocket
+    $dockerConfig = $pair.DockerConfig
     # Container processes of either side (our monitors, podman's conmon) name the work directory; the services do
     # too, so they are left out by pid.
-    $services = @($service.Pid, $podmanProcess.Id)
-
-    function New-Contender([string]$Name, [string]$Socket) {
-        [pscustomobject]@{
-            Name    = $Name
-            Socket  = $Socket
-            Measure = {
-                param([string[]]$Arguments)
-                $r = Invoke-Native docker -ArgumentList $Arguments -TimeoutSeconds 120 -Environment @{ DOCKER_HOST = "unix://$Socket"; DOCKER_CONFIG = $dockerConfig }
-                [pscustomobject]@{ Milliseconds = $r.Duration.TotalMilliseconds; Ok = $r.ExitCode -eq 0; StdOut = $r.StdOut; StdErr = $r.StdErr }
-            }.GetNewClosure()
-        }
-    }
+    $services = $pair.ServicePids
 
     $contenders = @(
-        New-Contender 'ours (psc-api)' $ourSocket
-        New-Contender 'podman system service' $podmanSocket
+        New-BenchDockerContender 'ours (psc-api)' $ourSocket $dockerConfig
+        New-BenchDockerContender 'podman system service' $podmanSocket $dockerConfig
     )
     # docker CLI 28 validates --device against the server's OS, which podman 4.3.1's /_ping does not send ("unknown
     # server OS"): podman gets the same options without the device ones, and ours runs both variants, so the
@@ -107,11 +82,5 @@ try {
     }
     Write-Host ('ours: the device options add {0:N1} ms more' -f ($medians['options+devices (ours only)'][$contenders[0].Name] - $medians['options'][$contenders[0].Name]))
 } finally {
-    if (Get-Command Stop-ContainerApiService -ErrorAction Ignore) {
-        Stop-ContainerApiService -ErrorAction SilentlyContinue | Out-Null
-    }
-    Stop-TestPodmanService -Process $podmanProcess
-    Exit-BenchEngine -Saved $savedEngine
-    Remove-TestPodman -Podman $podman
-    Remove-TestDirectory -Path $work
+    if ($pair) { Stop-BenchDockerServices -Pair $pair } else { Remove-TestDirectory -Path $work }
 }
