@@ -162,11 +162,8 @@ function Start-BenchDockerServices {
     }
     try {
         New-Item -ItemType Directory -Path $pair.DockerConfig | Out-Null
-        $pair.RootFs = New-TestBusyboxRootfs -Path (Join-Path $Work 'rootfs')
-        $tarball = Join-Path $Work 'busybox.tar'
-        Invoke-Native tar '-C' $pair.RootFs '-cf' $tarball '.' | Assert-NativeSuccess | Out-Null
         $pair.Saved = Enter-BenchEngine -Work $Work
-        Import-ContainerImage $tarball -Format RootFs -Tag busybox:latest -Change 'CMD ["sh"]' | Out-Null
+        $pair.RootFs = (Import-TestBusyboxImage -Work $Work).RootFs
         $service = Start-ContainerApiService -Socket $pair.OurSocket -PassThru
         $pair.Podman = New-BenchPodman -Work $Work -RootFs $pair.RootFs -Image 'localhost/busybox:latest' -Runtime (Get-ReferenceRuntime)
         $pair.PodmanProcess = Start-TestPodmanService -Podman $pair.Podman -Socket $pair.PodmanSocket

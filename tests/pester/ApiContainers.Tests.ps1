@@ -21,10 +21,7 @@ BeforeAll {
     $script:dockerConfig = Join-Path $work 'docker-config'
     New-Item -ItemType Directory -Path $dockerConfig | Out-Null
 
-    $rootfs = New-TestBusyboxRootfs -Path (Join-Path $work 'rootfs')
-    $script:busyboxTar = Join-Path $work 'busybox.tar'
-    Invoke-Native tar -C $rootfs -cf $busyboxTar . | Assert-NativeSuccess | Out-Null
-    Import-ContainerImage $busyboxTar -Format RootFs -Tag busybox:latest -Change 'CMD ["sh"]' | Out-Null
+    $script:busyboxTar = (Import-TestBusyboxImage -Work $work).Tarball
 
     $script:pscSocket = Join-Path $work 'docker.sock'
     $script:service = Start-ContainerApiService -Socket $pscSocket -PassThru

@@ -9,10 +9,7 @@ BeforeAll {
     $engine = Enter-TestEngine -Name compose-cmds
     $script:work = $engine.Work
     $script:savedEnv = $engine.Saved
-    $rootfs = New-TestBusyboxRootfs -Path (Join-Path $work 'rootfs')
-    $tarball = Join-Path $work 'busybox.tar'
-    Invoke-Native tar '-C' $rootfs '-cf' $tarball '.' | Assert-NativeSuccess | Out-Null
-    Import-ContainerImage $tarball -Format RootFs -Tag busybox:latest -Change 'CMD ["sh"]' | Out-Null
+    Import-TestBusyboxImage -Work $work | Out-Null
     $script:socket = Join-Path $work 'docker.sock'
     $script:service = Start-ContainerApiService -Socket $socket -PassThru -ErrorAction Stop
     $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)

@@ -241,9 +241,7 @@ Describe 'The host options through the Docker Engine API and the docker CLI' {
     BeforeAll {
         $script:dockerConfig = Join-Path $work 'docker-config'
         New-Item -ItemType Directory -Path $dockerConfig | Out-Null
-        $tar = Join-Path $work 'busybox.tar'
-        Invoke-Native tar -C $rootfs -cf $tar . | Assert-NativeSuccess | Out-Null
-        Import-ContainerImage $tar -Format RootFs -Tag busybox:latest -Change 'CMD ["sh"]' | Out-Null
+        Import-TestBusyboxImage -Work $work -RootFs $rootfs | Out-Null
         $script:socket = Join-Path $work 'docker.sock'
         $script:service = Start-ContainerApiService -Socket $socket -PassThru
 

@@ -271,6 +271,21 @@ function Remove-TestDirectory {
 
 <#
 .SYNOPSIS
+    The engine's busybox:latest (CMD sh), imported from a tarball of RootFs (a new busybox rootfs under Work when
+    not given), as the docker-CLI suites and benches use it. Returns the rootfs and the tarball, which the same
+    suites import into podman too.
+#>
+function Import-TestBusyboxImage {
+    param([Parameter(Mandatory)][string]$Work, [string]$RootFs)
+    if (-not $RootFs) { $RootFs = New-TestBusyboxRootfs -Path (Join-Path $Work 'rootfs') }
+    $tarball = Join-Path $Work 'busybox.tar'
+    Invoke-Native tar '-C' $RootFs '-cf' $tarball '.' | Assert-NativeSuccess | Out-Null
+    Import-ContainerImage $tarball -Format RootFs -Tag busybox:latest -Change 'CMD ["sh"]' | Out-Null
+    [pscustomobject]@{ RootFs = $RootFs; Tarball = $tarball }
+}
+
+<#
+.SYNOPSIS
     A busybox root filesystem: Debian's static busybox plus its applet symlinks, /etc/passwd and /etc/group.
 #>
 function New-TestBusyboxRootfs {

@@ -167,8 +167,8 @@ internal static class ExecEndpoints
         using (process)
         {
             var output = System.Threading.Channels.Channel.CreateBounded<OutputChunk>(new System.Threading.Channels.BoundedChannelOptions(64) { SingleReader = true });
-            var clientGone = new CancellationTokenSource();
-            var lastError = new byte[0];
+            using var clientGone = new CancellationTokenSource();
+            var lastError = Array.Empty<byte>();
             var pumps = Task.WhenAll(
                 Pump(process.Output, MultiplexedStream.Stdout, output.Writer, clientGone.Token, _ => { }),
                 Pump(process.Error, MultiplexedStream.Stderr, output.Writer, clientGone.Token, data => lastError = data));
